@@ -1,0 +1,70 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+venv: $(VENV)/.runtime-installed
+venv-dev: $(VENV)/.dev-installed
+
+## run: the portal on SQLite with demo data, tasks in-process, mail to the console
+run: venv
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite against PostgreSQL and Redis, browser tests included
+test: venv-dev services chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	bash scripts/services-up
+
+chromium:
+	bash scripts/ensure-chromium
+
+## worker / beat: Celery against Redis (set CELERY_BROKER_URL, DATABASE_URL)
+worker: venv
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal worker --loglevel=INFO
+
+beat: venv
+	mkdir -p var
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+## bench: every benchmark against a throw-away PostgreSQL database
+bench: venv-dev services
+	$(PY) -m bench
+
+## messages: refresh and compile the translation catalogues (needs gettext)
+messages: venv-dev
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var test-artifacts .pytest_cache

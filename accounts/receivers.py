@@ -1,0 +1,17 @@
+"""Security events from Django's auth signals go to the ``security`` log.
+
+The log line names no person in full: the masking filter on the ``security``
+logger rewrites ID numbers, phones and emails before any handler sees them.
+"""
+
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
+
+from privacy_portal.logging import security_log
+
+
+@receiver(user_login_failed)
+def log_failed_login(sender, credentials, request=None, **kwargs):
+    identifier = credentials.get("email") or credentials.get("username") or "-"
+    client = request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    security_log.warning("login failed: identifier=%s client=%s", identifier, client)

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.selectors import audit_log_verify
+
+
+class Command(BaseCommand):
+    help = "Check the audit log's hash chain and report the first broken link."
+
+    def handle(self, *args, **options):
+        report = audit_log_verify()
+        if not report.ok:
+            raise CommandError(
+                f"Audit log broken at event #{report.broken_seq}: {report.reason} "
+                f"({report.checked} events verified before it)."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified."))

@@ -1,0 +1,58 @@
+"""Reading the audit log: chain verification."""
+
+from dataclasses import dataclass
+
+from .hashing import GENESIS_HASH, event_hash
+from .models import AuditChainHead, AuditEvent
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def audit_log_verify(*, chunk_size: int = 2000) -> ChainReport:
+    """Walk the chain in order and report the first broken link, if any.
+
+    Catches a changed row (its hash no longer matches its content), a removed
+    row (a gap in the sequence, or the next row's ``prev_hash`` pointing at
+    nothing) and a truncated tail (the head remembers a later event).
+    """
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    events = AuditEvent.objects.order_by("seq").values_list(
+        "seq", "created_at", "actor_id", "action", "target_type", "target_id", "details", "prev_hash", "hash"
+    )
+    for seq, created_at, actor_id, action, target_type, target_id, details, prev_hash, stored in events.iterator(
+        chunk_size=chunk_size
+    ):
+        if seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing")
+        if prev_hash != expected_prev:
+            return ChainReport(checked, seq, "link to the previous event is broken")
+        recomputed = event_hash(
+            seq=seq,
+            created_at=created_at,
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            details=details,
+            prev_hash=prev_hash,
+        )
+        if recomputed != stored:
+            return ChainReport(checked, seq, "content does not match its hash")
+        expected_prev = stored
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_seq != checked:
+        return ChainReport(checked, checked + 1, f"events after #{checked} are missing")
+    return ChainReport(checked)

@@ -1,0 +1,83 @@
+"""The notification outbox and the citizen's in-portal inbox."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxMessage(models.Model):
+    """A message shown in the citizen's inbox in the portal."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="inbox_messages",
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="inbox_recipient_unread")]
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+
+    def __str__(self):
+        return f"inbox message #{self.pk}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class OutboxEmail(models.Model):
+    """An email waiting to go out, written in the same transaction as its cause.
+
+    The row is the source of truth: the Celery task only carries its id, so a
+    lost task delays the email (the beat scan finds the row) but never loses it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_emails",
+    )
+    to_address = models.EmailField(_("to"))
+    kind = models.CharField(_("kind"), max_length=64)
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=models.Q(state="pending"),
+            ),
+        ]
+        verbose_name = _("outbox email")
+        verbose_name_plural = _("outbox emails")
+        permissions = [("retry_outboxemail", _("Can retry sending outbox emails"))]
+
+    def __str__(self):
+        return f"outbox email #{self.pk} ({self.state})"

@@ -1,0 +1,151 @@
+"""Notifying people: the transactional outbox and the inbox."""
+
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from privacy_portal.dispatch import dispatch_on_commit
+from privacy_portal.logging import mask_personal_data
+
+from . import kinds
+from .models import InboxMessage, OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+# The on-commit dispatch normally sends a row within seconds; the beat scan
+# only takes rows older than this, so the two rarely race (and a race is
+# harmless: the send claims the row under a lock).
+DISPATCH_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+
+
+def _render(kind: kinds.NotificationKind, language: str, context: dict) -> tuple[str, str]:
+    with translation.override(language):
+        subject = render_to_string(kind.subject_template, context).strip()
+        body = render_to_string(kind.body_template, context).strip()
+    # A subject is one line; templates may end with a newline.
+    return " ".join(subject.split())[:200], body
+
+
+def notify(user, kind: str, context: dict | None = None) -> tuple[InboxMessage | None, OutboxEmail | None]:
+    """Tell ``user`` something, by inbox message and email, in their language.
+
+    Both rows are written in the caller's transaction; the email is handed to
+    a worker only after that transaction commits. If it rolls back, nobody is
+    told about a change that did not happen.
+    """
+    spec = kinds.get(kind)
+    language = user.language or settings.LANGUAGE_CODE
+    subject, body = _render(spec, language, {"user": user, **(context or {})})
+    inbox = email = None
+    with transaction.atomic():
+        if spec.inbox:
+            inbox = InboxMessage.objects.create(recipient=user, kind=kind, subject=subject, body=body)
+        if spec.email and user.email:
+            email = OutboxEmail.objects.create(
+                recipient=user,
+                to_address=user.email,
+                kind=kind,
+                language=language,
+                subject=subject,
+                body=body,
+                next_attempt_at=timezone.now() + DISPATCH_LEASE,
+            )
+            from .tasks import outbox_send
+
+            dispatch_on_commit(outbox_send, email.pk)
+    return inbox, email
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def outbox_send(*, outbox_id: int) -> bool:
+    """Send one outbox email, at most once; return whether this call sent it.
+
+    The row stays locked while the message goes out: a second delivery of
+    the same task skips it (``skip_locked``) or finds it already sent. If the
+    worker dies mid-send the transaction rolls back and the row is pending
+    again for the retry.
+    """
+    with transaction.atomic():
+        row = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=outbox_id, state=OutboxEmail.State.PENDING)
+            .first()
+        )
+        if row is None:
+            return False
+        now = timezone.now()
+        row.attempts += 1
+        try:
+            EmailMessage(
+                subject=row.subject,
+                body=row.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[row.to_address],
+                headers={"Message-ID": make_msgid(idstring=f"outbox-{row.pk}")},
+            ).send()
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
+            row.last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.state = OutboxEmail.State.FAILED
+            row.next_attempt_at = now + _backoff(row.attempts)
+            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            logger.warning("outbox email %s failed (attempt %s): %s", row.pk, row.attempts, row.last_error)
+            return False
+        row.state = OutboxEmail.State.SENT
+        row.sent_at = now
+        row.last_error = ""
+        row.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+    return True
+
+
+def outbox_claim_due(*, limit: int = 500) -> list[int]:
+    """Pick pending rows whose time has come and push their next try back.
+
+    Pushing ``next_attempt_at`` forward is a lease: the next scan will not
+    queue the same row again while this dispatch is still in the queue.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxEmail.State.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutboxEmail.objects.filter(pk__in=ids).update(next_attempt_at=now + DISPATCH_LEASE)
+    return ids
+
+
+def outbox_retry(*, outbox_ids: list[int]) -> int:
+    """Put failed or pending rows back in line now (admin "retry")."""
+    with transaction.atomic():
+        count = (
+            OutboxEmail.objects.filter(pk__in=outbox_ids)
+            .exclude(state=OutboxEmail.State.SENT)
+            .update(state=OutboxEmail.State.PENDING, attempts=0, next_attempt_at=timezone.now() + DISPATCH_LEASE)
+        )
+        from .tasks import outbox_send as outbox_send_task
+
+        for outbox_id in outbox_ids:
+            dispatch_on_commit(outbox_send_task, outbox_id)
+    return count
+
+
+def inbox_mark_read(*, message: InboxMessage) -> None:
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+
+
+def inbox_mark_all_read(*, user) -> int:
+    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

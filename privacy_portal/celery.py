@@ -1,0 +1,29 @@
+"""The Celery app: Redis as broker, the beat schedule in code.
+
+The reliability settings (late acknowledgement, prefetch of one, bounded
+retry of tasks whose worker died, visibility timeout) live with the other
+CELERY_* settings in ``privacy_portal.settings.base``.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.dev")
+
+app = Celery("privacy_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+app.conf.beat_schedule = {
+    "outbox-dispatch-pending": {
+        "task": "notifications.tasks.outbox_dispatch_pending",
+        "schedule": 60.0,
+    },
+    "audit-log-verify-nightly": {
+        "task": "audit.tasks.audit_log_verify",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from privacy_portal.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo citizens and one staff user per role, and print how to sign in."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is not allowed with these settings (DEMO_DATA_ALLOWED is off).")
+        seeded = seed_demo()
+        self.stdout.write("Demo accounts (demo data only, never use these passwords elsewhere):")
+        for entry in seeded:
+            person = entry.person
+            role = person.role or ("superuser" if person.superuser else "citizen")
+            state = "created" if entry.created else "exists"
+            self.stdout.write(f"  {role:<17} {person.email:<24} password: {entry.password}  [{state}]")
+            if entry.recovery_codes:
+                self.stdout.write(
+                    f"  {'':<17} admin second factor (one-time recovery codes): {' '.join(entry.recovery_codes)}"
+                )

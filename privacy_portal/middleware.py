@@ -1,0 +1,76 @@
+"""Cross-cutting request handling: request ids and cache headers."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .logging import bind_request_id
+
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id that logs, error pages and the client share.
+
+    A well-formed ``X-Request-ID`` from the front proxy is kept so one id
+    follows the request through the platform; anything else is replaced.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        with bind_request_id(request.request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """Keep pages shown to a signed-in person out of every cache.
+
+    A shared computer's browser cache or a proxy must never hold a page with
+    someone's personal data. Views that stream personal downloads set
+    ``response.personal_data = True`` to get the same treatment even when
+    the download is fetched without a session (e.g. with an API token).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or getattr(response, "personal_data", False):
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class AccountLanguageMiddleware:
+    """Use the signed-in person's saved language when the browser has no choice cookie.
+
+    On a new device a citizen who chose English should not land in Chinese
+    just because the browser's Accept-Language says so.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.language in dict(settings.LANGUAGES)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)

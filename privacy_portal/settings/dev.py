@@ -1,0 +1,19 @@
+"""The zero-setup default: SQLite, tasks in-process, mail to the console."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# A fixed key is acceptable only here: dev settings never serve real people.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=["di67kwyhDaJQdnjtHq1P-clgyUmN4RDolpzd8s8ajfk="],
+)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))  # noqa: F405
+DEMO_DATA_ALLOWED = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

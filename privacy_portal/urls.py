@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from notifications import api as notifications_api
+
+from . import api, views
+
+# Staff must have passed a second factor before admin opens (django-otp).
+admin.site.__class__ = OTPAdminSite
+
+api_v1 = [
+    path("", api.api_root, name="api-root"),
+    path("inbox/", notifications_api.InboxList.as_view(), name="api-inbox"),
+    path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("policy/", views.policy, name="policy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.switch_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("inbox/", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "privacy_portal.views.bad_request"
+handler403 = "privacy_portal.views.permission_denied"
+handler404 = "privacy_portal.views.page_not_found"
+handler500 = "privacy_portal.views.server_error"

@@ -1,0 +1,75 @@
+"""Site-wide pages: home, health, language switch and the error pages."""
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from accounts.services import user_set_language
+
+from .health import broker_status, database_status
+from .logging import security_log
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def policy(request):
+    return render(request, "policy.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    checks = {"database": database_status(), "broker": broker_status()}
+    healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "in-process"}
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+@require_POST
+def switch_language(request):
+    """Django's ``set_language``, remembering the choice on the account too.
+
+    Emails and in-portal messages are rendered in the recipient's language,
+    so a signed-in person's choice must outlive the cookie.
+    """
+    response = set_language(request)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
+
+
+def _error(request, status, template):
+    # Error pages render without context processors: a 500 may come from the
+    # database being down, and the page must still appear.
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponse(loader.render_to_string(template, context), status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "errors/400.html")
+
+
+def permission_denied(request, exception=None):
+    security_log.warning(
+        "access denied: path=%s user_id=%s",
+        request.path,
+        getattr(getattr(request, "user", None), "pk", None),
+    )
+    return _error(request, 403, "errors/403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request):
+    return _error(request, 500, "errors/500.html")
+
+
+def csrf_failure(request, reason=""):
+    security_log.warning("csrf check failed: path=%s", request.path)
+    return _error(request, 403, "errors/403_csrf.html")
