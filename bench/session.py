@@ -1,0 +1,54 @@
+"""What a benchmark is given: the configured process, the sink and a worker.
+
+The environment is written before ``django.setup()`` because the settings
+read it once, on import; the worker subprocess inherits the same values.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import django
+
+from bench import broker, worker
+from bench.smtp_sink import SmtpSink
+
+SETTINGS_MODULE = "privacy_portal.settings.dev"
+
+
+def configure_django(*, database_url: str, email_url: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            # DEBUG would keep every query in memory and slow each one down.
+            "DEBUG": "false",
+            "DATABASE_URL": database_url,
+            # A broker turns eager tasks off: work is published to Redis on
+            # commit and run by the worker, as in production.
+            "CELERY_BROKER_URL": broker.BROKER_URL,
+            "EMAIL_URL": email_url,
+        }
+    )
+    django.setup()
+
+
+@dataclass
+class Session:
+    scale: float
+    sink: SmtpSink
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def scaled(self, full: int) -> int:
+        """``full`` times the run's scale, so a smoke run stays short."""
+        return max(1, round(full * self.scale))
+
+    def celery_worker(self):
+        """A real prefork worker on the bench broker, stopped when the block ends."""
+        return worker.celery_worker(self.env)
+
+    def reset(self) -> None:
+        """Start a benchmark from migrated-but-empty tables, queue and sink."""
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+        broker.flush()
+        self.sink.reset()
