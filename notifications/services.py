@@ -2,7 +2,6 @@
 
 import logging
 from datetime import timedelta
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -42,7 +41,7 @@ def notify(user, kind: str, context: dict | None = None) -> tuple[InboxMessage |
     """
     spec = kinds.get(kind)
     language = user.language or settings.LANGUAGE_CODE
-    subject, body = _render(spec, language, {"user": user, **(context or {})})
+    subject, body = _render(spec, language, {**(context or {}), "user": user})
     inbox = email = None
     with transaction.atomic():
         if spec.inbox:
@@ -68,12 +67,15 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def outbox_send(*, outbox_id: int) -> bool:
-    """Send one outbox email, at most once; return whether this call sent it.
+    """Send one outbox email; return whether this call sent it.
 
     The row stays locked while the message goes out: a second delivery of
-    the same task skips it (``skip_locked``) or finds it already sent. If the
-    worker dies mid-send the transaction rolls back and the row is pending
-    again for the retry.
+    the same task skips it (``skip_locked``) or finds it already sent, so
+    duplicate task deliveries never duplicate the email. If the worker dies
+    mid-send the transaction rolls back and the row is pending again for the
+    retry. The one window left is a crash after the mail server accepted the
+    message but before the commit; the resend then carries the same
+    Message-ID, so mail systems can drop it as a duplicate.
     """
     with transaction.atomic():
         row = (
@@ -91,7 +93,9 @@ def outbox_send(*, outbox_id: int) -> bool:
                 body=row.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[row.to_address],
-                headers={"Message-ID": make_msgid(idstring=f"outbox-{row.pk}")},
+                # One Message-ID per row, however often it is tried, so mail
+                # systems can recognise a resend as the same message.
+                headers={"Message-ID": f"<outbox-{row.pk}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"},
             ).send()
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
             row.last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]

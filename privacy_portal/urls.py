@@ -14,6 +14,7 @@ api_v1 = [
     path("", api.api_root, name="api-root"),
     path("inbox/", notifications_api.InboxList.as_view(), name="api-inbox"),
     path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
+    path("me/", include("accounts.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
     path("inbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

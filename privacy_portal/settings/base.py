@@ -5,16 +5,10 @@ Everything that differs between machines comes from the environment through one
 change defaults and switch features on or off.
 """
 
-from pathlib import Path
-
-import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+from .environment import BASE_DIR, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -31,6 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.weixin",
+    "allauth.usersessions",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -60,9 +57,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "privacy_portal.middleware.AccountLanguageMiddleware",
+    "accounts.two_factor.middleware.SecondFactorStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "privacy_portal.middleware.NoStoreForPersonalPagesMiddleware",
 ]
@@ -112,20 +111,8 @@ LOGIN_REDIRECT_URL = "home"
 
 SITE_ID = 1
 
-# -- allauth (issue #3 hardens the flows; the basics live here so staff and
-# citizens can sign in from the first commit).
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-}
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# -- allauth: sign-up, sign-in, email verification, social accounts.
+# The detailed choices live in settings/allauth.py.
 
 # -- i18n: zh-hans first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -161,10 +148,14 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="隐私服务 <privacy@gov.example.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="privacy.gov.example.cn")
 
 # -- Field encryption keys (issue #3 uses them). Comma-separated Fernet keys:
 # the first encrypts, all decrypt.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Key for the keyed hashes (blind indexes) that let staff find a person by ID
+# number or phone without decrypting every row.
+FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="")
 
 # -- Celery. With no broker configured, tasks run in-process right away.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -296,3 +287,8 @@ CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 5
+
+# Feature settings, one module a concern, each owned by the code it configures.
+from .allauth import *  # noqa: E402, F403
+from .identity import *  # noqa: E402, F403
+from .two_factor import *  # noqa: E402, F403

@@ -17,3 +17,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="dev-only-blind-index-key")

@@ -1,0 +1,19 @@
+"""Account models, one concept a module."""
+
+from .activity import LoginActivity
+from .guardians import GuardianLink
+from .identity import IdentityProfile, IdentityVerificationAttempt, SandboxIdentity, VerificationLevel
+from .step_up import StepUpCheck
+from .user import AccountKind, User
+
+__all__ = [
+    "AccountKind",
+    "GuardianLink",
+    "IdentityProfile",
+    "IdentityVerificationAttempt",
+    "LoginActivity",
+    "SandboxIdentity",
+    "StepUpCheck",
+    "User",
+    "VerificationLevel",
+]
