@@ -32,6 +32,29 @@ def _render(kind: kinds.NotificationKind, language: str, context: dict) -> tuple
     return " ".join(subject.split())[:200], body
 
 
+def email_enqueue(*, to_address: str, kind: str, language: str, subject: str, body: str, recipient=None) -> OutboxEmail:
+    """Queue an already-written email through the outbox.
+
+    For mail whose text comes from elsewhere (allauth's templates, one-time
+    codes) or whose addressee has no account yet. Sent after the caller's
+    transaction commits, like every outbox email.
+    """
+    from .tasks import outbox_send
+
+    with transaction.atomic():
+        email = OutboxEmail.objects.create(
+            recipient=recipient,
+            to_address=to_address,
+            kind=kind,
+            language=language,
+            subject=" ".join(subject.split())[:200],
+            body=body,
+            next_attempt_at=timezone.now() + DISPATCH_LEASE,
+        )
+        dispatch_on_commit(outbox_send, email.pk)
+    return email
+
+
 def notify(user, kind: str, context: dict | None = None) -> tuple[InboxMessage | None, OutboxEmail | None]:
     """Tell ``user`` something, by inbox message and email, in their language.
 
@@ -47,18 +70,9 @@ def notify(user, kind: str, context: dict | None = None) -> tuple[InboxMessage |
         if spec.inbox:
             inbox = InboxMessage.objects.create(recipient=user, kind=kind, subject=subject, body=body)
         if spec.email and user.email:
-            email = OutboxEmail.objects.create(
-                recipient=user,
-                to_address=user.email,
-                kind=kind,
-                language=language,
-                subject=subject,
-                body=body,
-                next_attempt_at=timezone.now() + DISPATCH_LEASE,
+            email = email_enqueue(
+                to_address=user.email, kind=kind, language=language, subject=subject, body=body, recipient=user
             )
-            from .tasks import outbox_send
-
-            dispatch_on_commit(outbox_send, email.pk)
     return inbox, email
 
 
