@@ -1,0 +1,147 @@
+"""Reading consents: the current state, the check, the ledger's integrity."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .hashing import GENESIS_HASH, consent_event_hash
+from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
+
+
+def policy_current(*, on=None) -> PolicyVersion | None:
+    """The policy version in effect at ``on`` (now by default)."""
+    return PolicyVersion.objects.filter(effective_at__lte=on or timezone.now()).order_by("-effective_at").first()
+
+
+def guardian_confirmed(*, guardian, minor) -> bool:
+    from accounts.models import GuardianLink
+
+    return GuardianLink.objects.filter(guardian=guardian, minor=minor, state=GuardianLink.State.CONFIRMED).exists()
+
+
+def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentState]:
+    """The person's current consents keyed by (purpose id, partner id): one query."""
+    states = ConsentState.objects.filter(subject=subject).select_related("policy_version")
+    return {(state.purpose_id, state.partner_id): state for state in states}
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    allowed: bool
+    reason: str
+    policy_version: str | None = None
+
+
+def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None:
+    """Why ``state`` does not cover ``purpose`` now, or None when it does."""
+    if state is None:
+        return "not_granted"
+    if not state.granted:
+        return "withdrawn"
+    if state.purpose_version != purpose.version:
+        # The purpose was widened after the consent was given.
+        return "consent_predates_change"
+    if subject.is_minor and not state.by_guardian:
+        return "guardian_consent_required"
+    return None
+
+
+def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, on=None) -> ConsentDecision:
+    """May ``purpose`` (and sharing with ``partner``) use this person's data now?"""
+    if not purpose.active:
+        return ConsentDecision(False, "purpose_inactive")
+    if partner is not None:
+        if not partner.purposes.filter(pk=purpose.pk).exists():
+            return ConsentDecision(False, "partner_not_for_purpose")
+        if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
+            return ConsentDecision(False, "partner_agreement_expired")
+    needs_consent = purpose.legal_basis == "consent" or not purpose.is_basic
+    if not needs_consent and partner is None:
+        return ConsentDecision(True, f"legal_basis_{purpose.legal_basis}")
+    states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
+    by_partner = {state.partner_id: state for state in states}
+    if needs_consent:
+        refusal = _covers(by_partner.get(None), purpose, subject)
+        if refusal:
+            return ConsentDecision(False, refusal)
+    if partner is not None:
+        refusal = _covers(by_partner.get(partner.pk), purpose, subject)
+        if refusal:
+            return ConsentDecision(False, f"partner_{refusal}")
+    decisive = by_partner.get(partner.pk if partner else None) or by_partner.get(None)
+    version = decisive.policy_version.version if decisive and decisive.policy_version else None
+    return ConsentDecision(True, "granted", version)
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    subjects: int
+    events: int
+    broken_subject: str | None = None
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_subject is None
+
+
+def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
+    """Walk every person's chain; report the first changed or missing event."""
+    heads = dict(ConsentSubject.objects.values_list("ref", "last_seq"))
+    events = ConsentEvent.objects.order_by("subject_ref", "seq").values_list(
+        "subject_ref",
+        "seq",
+        "purpose_id",
+        "purpose_version",
+        "partner_id",
+        "action",
+        "policy_version_id",
+        "channel",
+        "actor_id",
+        "created_at",
+        "prev_hash",
+        "hash",
+    )
+    current_ref, expected_seq, expected_prev = None, 1, GENESIS_HASH
+    checked = 0
+    seen = set()
+
+    def tail_missing(ref, last_seen):
+        return heads.get(ref, last_seen) != last_seen
+
+    for row in events.iterator(chunk_size=chunk_size):
+        ref, seq = row[0], row[1]
+        if ref != current_ref:
+            if current_ref is not None and tail_missing(current_ref, expected_seq - 1):
+                return LedgerReport(len(seen), checked, str(current_ref), expected_seq, "later events are missing")
+            current_ref, expected_seq, expected_prev = ref, 1, GENESIS_HASH
+            seen.add(ref)
+        if seq != expected_seq:
+            return LedgerReport(len(seen), checked, str(ref), expected_seq, "an event is missing")
+        if row[10] != expected_prev:
+            return LedgerReport(len(seen), checked, str(ref), seq, "link to the previous event is broken")
+        recomputed = consent_event_hash(
+            subject_ref=ref,
+            seq=seq,
+            purpose_id=row[2],
+            purpose_version=row[3],
+            partner_id=row[4],
+            action=row[5],
+            policy_version_id=row[6],
+            channel=row[7],
+            actor_id=row[8],
+            created_at=row[9],
+            prev_hash=row[10],
+        )
+        if recomputed != row[11]:
+            return LedgerReport(len(seen), checked, str(ref), seq, "content does not match its hash")
+        expected_prev = row[11]
+        expected_seq += 1
+        checked += 1
+    if current_ref is not None and tail_missing(current_ref, expected_seq - 1):
+        return LedgerReport(len(seen), checked, str(current_ref), expected_seq, "later events are missing")
+    for ref, last_seq in heads.items():
+        if last_seq and ref not in seen:
+            return LedgerReport(len(seen), checked, str(ref), 1, "all events are missing")
+    return LedgerReport(len(seen), checked)

@@ -1,0 +1,227 @@
+"""Consent changes. Every grant and withdrawal goes through here.
+
+Each change appends a hash-chained ``ConsentEvent`` and updates the
+``ConsentState`` row in the same transaction, and leaves an audit record.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+
+from .hashing import consent_event_hash
+from .models import (
+    ConsentAction,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentState,
+    ConsentSubject,
+    Partner,
+    PolicyVersion,
+    Purpose,
+)
+from .selectors import guardian_confirmed, policy_current
+
+
+class ConsentError(ValueError):
+    """A consent change that the rules do not allow; the message is for the person."""
+
+
+def _check_actor(*, subject, actor, channel: str) -> bool:
+    """Return whether the actor decides as the minor's guardian; refuse others."""
+    if channel == ConsentChannel.STAFF:
+        return False
+    if actor is None or actor.pk == subject.pk:
+        if subject.is_minor:
+            raise ConsentError(_("For a child under 14, a guardian makes this choice from their own account."))
+        return False
+    if guardian_confirmed(guardian=actor, minor=subject):
+        return True
+    raise ConsentError(_("You cannot make this choice for another person."))
+
+
+def _append(*, subject, purpose: Purpose, partner: Partner | None, action: str, channel: str, actor, policy_version):
+    head, _created = ConsentSubject.objects.select_for_update().get_or_create(user=subject)
+    now = timezone.now()
+    seq = head.last_seq + 1
+    digest = consent_event_hash(
+        subject_ref=head.ref,
+        seq=seq,
+        purpose_id=purpose.pk,
+        purpose_version=purpose.version,
+        partner_id=getattr(partner, "pk", None),
+        action=action,
+        policy_version_id=getattr(policy_version, "pk", None),
+        channel=channel,
+        actor_id=getattr(actor, "pk", None),
+        created_at=now,
+        prev_hash=head.last_hash,
+    )
+    event = ConsentEvent.objects.create(
+        subject_ref=head.ref,
+        seq=seq,
+        subject=subject,
+        purpose=purpose,
+        purpose_version=purpose.version,
+        partner=partner,
+        action=action,
+        policy_version=policy_version,
+        channel=channel,
+        actor=actor,
+        created_at=now,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
+    head.last_seq = seq
+    head.last_hash = digest
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+def _record(*, subject, purpose, partner, action, channel, actor, policy_version) -> ConsentEvent:
+    by_guardian = _check_actor(subject=subject, actor=actor, channel=channel)
+    policy_version = policy_version or policy_current()
+    with transaction.atomic():
+        event = _append(
+            subject=subject,
+            purpose=purpose,
+            partner=partner,
+            action=action,
+            channel=channel,
+            actor=actor or subject,
+            policy_version=policy_version,
+        )
+        ConsentState.objects.update_or_create(
+            subject=subject,
+            purpose=purpose,
+            partner=partner,
+            defaults={
+                "granted": action != ConsentAction.WITHDRAWN,
+                "purpose_version": purpose.version,
+                "policy_version": policy_version,
+                "channel": channel,
+                "by_guardian": by_guardian,
+                "event": event,
+                "updated_at": event.created_at,
+            },
+        )
+        audit.record(
+            actor or subject,
+            f"consent.{action}",
+            ("accounts.user", subject.pk),
+            {
+                "purpose": purpose.code,
+                "partner": getattr(partner, "code", None),
+                "channel": channel,
+                "event_seq": event.seq,
+            },
+        )
+    return event
+
+
+def _check_partner(*, purpose: Purpose, partner: Partner | None) -> None:
+    if partner is None:
+        return
+    if not partner.purposes.filter(pk=purpose.pk).exists():
+        raise ConsentError(_("This partner does not receive data for this purpose."))
+
+
+def consent_grant(
+    *,
+    subject,
+    purpose: Purpose,
+    partner: Partner | None = None,
+    channel: str = ConsentChannel.WEB,
+    actor=None,
+    policy_version: PolicyVersion | None = None,
+) -> ConsentEvent:
+    """Record that ``subject`` agrees to ``purpose`` (with ``partner``, if given)."""
+    if not purpose.active:
+        raise ConsentError(_("This purpose is no longer in use."))
+    _check_partner(purpose=purpose, partner=partner)
+    if partner is not None and not partner.agreement_in_force():
+        raise ConsentError(_("This partner's agreement has expired; data cannot be shared with it."))
+    return _record(
+        subject=subject,
+        purpose=purpose,
+        partner=partner,
+        action=ConsentAction.GRANTED,
+        channel=channel,
+        actor=actor,
+        policy_version=policy_version,
+    )
+
+
+def consent_withdraw(
+    *,
+    subject,
+    purpose: Purpose,
+    partner: Partner | None = None,
+    channel: str = ConsentChannel.WEB,
+    actor=None,
+    policy_version: PolicyVersion | None = None,
+) -> ConsentEvent:
+    """Record that ``subject`` withdraws consent. Effective at once.
+
+    Withdrawing consent to a purpose also withdraws the sharing with each of
+    its partners: sharing rests on the purpose.
+    """
+    if purpose.is_basic:
+        raise ConsentError(_("This use is needed to provide the service and cannot be withdrawn."))
+    _check_partner(purpose=purpose, partner=partner)
+    with transaction.atomic():
+        event = _record(
+            subject=subject,
+            purpose=purpose,
+            partner=partner,
+            action=ConsentAction.WITHDRAWN,
+            channel=channel,
+            actor=actor,
+            policy_version=policy_version,
+        )
+        if partner is None:
+            shared = ConsentState.objects.filter(
+                subject=subject, purpose=purpose, partner__isnull=False, granted=True
+            ).select_related("partner")
+            for state in shared:
+                _record(
+                    subject=subject,
+                    purpose=purpose,
+                    partner=state.partner,
+                    action=ConsentAction.WITHDRAWN,
+                    channel=channel,
+                    actor=actor,
+                    policy_version=policy_version,
+                )
+    return event
+
+
+def purpose_widen(*, purpose: Purpose, actor, data_categories=(), partners=()) -> Purpose:
+    """Extend a purpose to more data or more partners.
+
+    Older consents do not cover the wider purpose: raising ``version`` makes
+    the consent check answer "no" until each person consents again.
+    """
+    with transaction.atomic():
+        purpose = Purpose.objects.select_for_update().get(pk=purpose.pk)
+        new_categories = [c for c in data_categories if not purpose.data_categories.filter(pk=c.pk).exists()]
+        new_partners = [p for p in partners if not p.purposes.filter(pk=purpose.pk).exists()]
+        if not new_categories and not new_partners:
+            return purpose
+        purpose.data_categories.add(*new_categories)
+        for partner in new_partners:
+            partner.purposes.add(purpose)
+        purpose.version += 1
+        purpose.save(update_fields=["version"])
+        audit.record(
+            actor,
+            "consent.purpose_widened",
+            purpose,
+            {
+                "version": purpose.version,
+                "data_categories": [c.code for c in new_categories],
+                "partners": [p.code for p in new_partners],
+            },
+        )
+    return purpose
