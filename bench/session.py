@@ -22,6 +22,9 @@ def configure_django(*, database_url: str, email_url: str) -> None:
             # DEBUG would keep every query in memory and slow each one down.
             "DEBUG": "false",
             "DATABASE_URL": database_url,
+            # Persistent connections, as production runs: reconnecting per
+            # request would dominate every web-side figure.
+            "CONN_MAX_AGE": "60",
             # A broker turns eager tasks off: work is published to Redis on
             # commit and run by the worker, as in production.
             "CELERY_BROKER_URL": broker.BROKER_URL,
@@ -50,5 +53,15 @@ class Session:
         from django.core.management import call_command
 
         call_command("flush", interactive=False, verbosity=0)
+        _reseed_catalogue()
         broker.flush()
         self.sink.reset()
+
+
+def _reseed_catalogue() -> None:
+    """Put back the rows migrations seed (purposes, partners, policy), which flush removed."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("consents.migrations.0003_seed_catalogue").seed(apps, None)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from consents import api as consents_api
 from notifications import api as notifications_api
 
 from . import api, views
@@ -15,6 +16,7 @@ api_v1 = [
     path("inbox/", notifications_api.InboxList.as_view(), name="api-inbox"),
     path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
     path("me/", include("accounts.api_urls")),
+    path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
 ]
 
 urlpatterns = [

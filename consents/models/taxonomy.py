@@ -75,6 +75,7 @@ class Purpose(BilingualMixin, models.Model):
         ordering = ["display_order", "code"]
         verbose_name = _("purpose")
         verbose_name_plural = _("purposes")
+        permissions = [("check_consent", _("Can ask the consent check for any person (platform services)"))]
 
     def __str__(self):
         return self.code

@@ -1,0 +1,123 @@
+"""The consent check API at two population sizes.
+
+A platform service asks "may we?" for one person at a time, so the check's
+cost must not grow with the number of people in the current-state table.
+The population is written with set-based SQL (generate_series): a million
+ORM saves would measure the seeding, not the check.
+"""
+
+import random
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from bench.registry import BenchmarkFailed, benchmark
+from bench.report import figure, progress
+from consents.models import PolicyVersion, Purpose
+
+SMALL = 1_000
+LARGE = 1_000_000
+CHECKS = 3_000
+WARMUP = 300
+SEED_BATCH = 200_000
+PURPOSE = "recommendations"
+
+
+@benchmark("consent_check")
+def consent_check(session) -> None:
+    """Consent checks per second through the API for 1,000 and 1,000,000 people."""
+    small, large = session.scaled(SMALL), session.scaled(LARGE)
+    client = _service_client()
+    purpose = Purpose.objects.get(code=PURPOSE)
+    policy = PolicyVersion.objects.order_by("-effective_at").first()
+
+    _seed(first=1, last=small, purpose=purpose, policy=policy)
+    small_rate = _measure(client, small)
+    figure("consent_check_rate_small", small_rate, "checks/s")
+
+    _seed(first=small + 1, last=large, purpose=purpose, policy=policy)
+    large_rate = _measure(client, large)
+    figure("consent_check_rate_large", large_rate, "checks/s")
+    figure("consent_check_scale_ratio", large_rate / small_rate, "")
+
+
+def _service_client() -> Client:
+    account = get_user_model().objects.create(username="svc-bench", email="svc@bench.example.cn")
+    account.user_permissions.add(Permission.objects.get(codename="check_consent"))
+    token = Token.objects.create(user=account)
+    return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def _seed(*, first: int, last: int, purpose, policy) -> None:
+    """Citizens ``bench-<n>`` with one granted consent each: user, ledger event, current state."""
+    progress(f"seeding people {first}..{last}")
+    started = time.perf_counter()
+    for low in range(first, last + 1, SEED_BATCH):
+        high = min(last, low + SEED_BATCH - 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
+                    is_staff, is_active, date_joined, kind, language, phone, phone_hash, phone_verified, is_minor)
+                SELECT '!', false, 'bench-' || n, '', '', 'bench-' || n || '@bench.example.cn',
+                    false, true, now(), 'individual', 'zh-hans', '', '', false, false
+                FROM generate_series(%(low)s, %(high)s) AS n
+                """,
+                {"low": low, "high": high},
+            )
+            cursor.execute(
+                """
+                INSERT INTO consents_consentevent (subject_ref, seq, subject_id, purpose_id, purpose_version,
+                    partner_id, action, policy_version_id, channel, actor_id, created_at, prev_hash, hash)
+                SELECT gen_random_uuid(), 1, u.id, %(purpose)s, %(version)s, NULL, 'granted', %(policy)s, 'web',
+                    u.id, now(), repeat('0', 64), md5(u.id::text) || md5(u.username)
+                FROM accounts_user u
+                WHERE u.username LIKE 'bench-%%' AND substring(u.username from 7)::int BETWEEN %(low)s AND %(high)s
+                """,
+                {"purpose": purpose.pk, "version": purpose.version, "policy": policy.pk, "low": low, "high": high},
+            )
+            cursor.execute(
+                """
+                INSERT INTO consents_consentstate (subject_id, purpose_id, partner_id, granted, purpose_version,
+                    policy_version_id, channel, by_guardian, event_id, updated_at)
+                SELECT e.subject_id, e.purpose_id, NULL, true, e.purpose_version, e.policy_version_id, 'web', false,
+                    e.id, e.created_at
+                FROM consents_consentevent e
+                JOIN accounts_user u ON u.id = e.subject_id
+                WHERE u.username LIKE 'bench-%%' AND substring(u.username from 7)::int BETWEEN %(low)s AND %(high)s
+                """,
+                {"low": low, "high": high},
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user; ANALYZE consents_consentevent; ANALYZE consents_consentstate")
+    progress(f"  seeded in {time.perf_counter() - started:.1f} s")
+
+
+def _subject_ids(population: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM accounts_user WHERE username LIKE 'bench-%%'")
+        (lowest,) = cursor.fetchone()
+    rng = random.Random(population)
+    return [lowest + rng.randrange(population) for _ in range(CHECKS + WARMUP)]
+
+
+def _measure(client: Client, population: int) -> float:
+    ids = _subject_ids(population)
+    for subject in ids[:WARMUP]:
+        _check(client, subject)
+    started = time.perf_counter()
+    for subject in ids[WARMUP:]:
+        _check(client, subject)
+    return CHECKS / (time.perf_counter() - started)
+
+
+def _check(client: Client, subject: int) -> None:
+    response = client.get("/api/v1/consent-check/", {"subject": subject, "purpose": PURPOSE})
+    if response.status_code != 200 or not response.json()["allowed"]:
+        raise BenchmarkFailed(
+            f"check for subject {subject} answered {response.status_code}: {response.content[:200]!r}"
+        )

@@ -1,0 +1,70 @@
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from consents import services
+from consents.models import Purpose
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service_api():
+    account = UserFactory(username="svc-transport")
+    account.user_permissions.add(Permission.objects.get(codename="check_consent"))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=account).key}")
+    return api
+
+
+def test_service_gets_allowed_with_reason_and_policy_version(service_api):
+    citizen = UserFactory()
+    services.consent_grant(subject=citizen, purpose=Purpose.objects.get(code="recommendations"))
+    answer = service_api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "recommendations"})
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "allowed": True,
+        "reason": "granted",
+        "policy_version": "2026.1",
+        "purpose": "recommendations",
+        "partner": None,
+    }
+
+
+def test_service_gets_no_for_a_withdrawn_purpose(service_api):
+    citizen = UserFactory()
+    recommendations = Purpose.objects.get(code="recommendations")
+    services.consent_grant(subject=citizen, purpose=recommendations)
+    services.consent_withdraw(subject=citizen, purpose=recommendations)
+    answer = service_api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "recommendations"}).json()
+    assert answer["allowed"] is False and answer["reason"] == "withdrawn"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"purpose": "no_such_purpose"}, "purpose"),
+        ({"purpose": "face_verification", "partner": "nobody"}, "partner"),
+        ({"purpose": "not a slug!"}, "purpose"),
+    ],
+)
+def test_unknown_purpose_or_partner_is_a_clear_400(service_api, params, field):
+    citizen = UserFactory()
+    answer = service_api.get("/api/v1/consent-check/", {"subject": citizen.pk, **params}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert field in answer.json()
+
+
+def test_missing_subject_is_400_and_unknown_subject_404(service_api):
+    assert service_api.get("/api/v1/consent-check/", {"purpose": "surveys"}).status_code == 400
+    assert service_api.get("/api/v1/consent-check/", {"subject": 999999, "purpose": "surveys"}).status_code == 404
+
+
+def test_citizens_and_anonymous_callers_cannot_use_the_check():
+    citizen = UserFactory()
+    api = APIClient()
+    assert api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "surveys"}).status_code in (401, 403)
+    api.force_authenticate(citizen)
+    assert api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "surveys"}).status_code == 403
