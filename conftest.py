@@ -78,3 +78,11 @@ def verified_client(client):
 def browser_context_args(browser_context_args):
     """A browser set up as most citizens' are: Chinese, Beijing time."""
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth's rate limits count in the shared cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,4 +1,4 @@
-"""The staff roles. Their permissions are granted in issue #3's matrix."""
+"""The staff roles. What each may do is the matrix in ``accounts.staff.roles``."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from .models import User
-from .roles import StaffRole
+from .staff.services import staff_groups_sync
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -15,5 +15,9 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 def staff_groups_ensure() -> dict[str, Group]:
-    """Create the staff role groups if they are missing; return them by role."""
-    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in StaffRole}
+    """Create the staff role groups with exactly the matrix's permissions; return them by role.
+
+    The matrix lives in ``accounts.staff.roles``; ``migrate`` runs the same
+    sync, so this is for callers that need the groups right now (seed_demo).
+    """
+    return staff_groups_sync()

@@ -31,7 +31,8 @@ def age_on(birth_date: date, today: date | None = None) -> int:
 
 def clean_id_number(value: str) -> str:
     """A mainland resident ID number: 18 characters, GB 11643 checksum, plausible birth date."""
-    compact = ric.compact(value or "")
+    # People paste numbers with spaces or dashes between the groups.
+    compact = re.sub(r"[\s-]", "", value or "").upper()
     try:
         ric.validate(compact)
     except StdnumError:

@@ -64,4 +64,5 @@ def _reseed_catalogue() -> None:
 
     from django.apps import apps
 
-    importlib.import_module("consents.migrations.0003_seed_catalogue").seed(apps, None)
+    for migration in ("0003_seed_catalogue", "0006_seed_optional_services"):
+        importlib.import_module(f"consents.migrations.{migration}").seed(apps, None)

@@ -146,3 +146,27 @@ PARTNERS = [
         "GD-SV-2026-011", "2027-12-31", ["surveys"], ["contact"],
     ),
 ]  # fmt: skip
+
+# code, purpose code, Chinese name, English name, fields asked for at enrolment (name, Chinese, English)
+OPTIONAL_SERVICES = [
+    (
+        "provident_fund", "service_provident_fund", "住房公积金", "Housing provident fund",
+        [("account_number", "公积金账号", "Provident fund account number"), ("employer", "工作单位", "Employer")],
+    ),
+    (
+        "social_security", "service_social_security", "社会保障", "Social security",
+        [("insurance_number", "社会保障号码", "Social insurance number"), ("city", "参保城市", "City of insurance")],
+    ),
+    (
+        "public_transport", "service_public_transport", "公共交通", "Public transport",
+        [("card_number", "交通卡号", "Travel card number")],
+    ),
+    (
+        "taxation", "service_taxation", "税务", "Taxation",
+        [("taxpayer_number", "纳税人识别号", "Taxpayer number")],
+    ),
+    (
+        "household_registration", "service_household_registration", "户籍", "Household registration",
+        [("registered_address", "户籍地址", "Registered address")],
+    ),
+]  # fmt: skip

@@ -13,6 +13,21 @@ def policy_current(*, on=None) -> PolicyVersion | None:
     return PolicyVersion.objects.filter(effective_at__lte=on or timezone.now()).order_by("-effective_at").first()
 
 
+def policy_published():
+    """Every version announced so far, newest first (including ones not yet in effect)."""
+    return PolicyVersion.objects.filter(published_at__lte=timezone.now()).order_by("-effective_at")
+
+
+def policy_upcoming() -> PolicyVersion | None:
+    """A published version whose effective date is still ahead, for the banner."""
+    now = timezone.now()
+    return PolicyVersion.objects.filter(published_at__lte=now, effective_at__gt=now).order_by("effective_at").first()
+
+
+def policy_previous(*, version: PolicyVersion) -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(effective_at__lt=version.effective_at).order_by("-effective_at").first()
+
+
 def guardian_confirmed(*, guardian, minor) -> bool:
     from accounts.models import GuardianLink
 

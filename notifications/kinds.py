@@ -44,3 +44,10 @@ def all_kinds() -> list[NotificationKind]:
 
 
 WELCOME = register(NotificationKind("welcome"))
+IDENTITY_VERIFIED = register(NotificationKind("identity_verified"))
+GUARDIAN_LINK_REQUESTED = register(NotificationKind("guardian_link_requested"))
+GUARDIAN_LINK_CONFIRMED = register(NotificationKind("guardian_link_confirmed"))
+GUARDIAN_LINK_ENDED = register(NotificationKind("guardian_link_ended"))
+# One-time codes for the second factor: email only, an inbox copy would be
+# readable by whoever holds the session the code is meant to confirm.
+ONE_TIME_CODE = register(NotificationKind("one_time_code", inbox=False))

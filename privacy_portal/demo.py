@@ -1,12 +1,15 @@
 """Demo people for development and the test suite; never for production."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from stdnum.cn import ric
 
-from accounts.models import User
+from accounts.identity import services as identity_services
+from accounts.models import SandboxIdentity, User
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
 from notifications.services import notify
@@ -25,12 +28,68 @@ class DemoPerson:
     language: str = "zh-hans"
     role: str | None = None
     superuser: bool = False
+    # Unverified identity details the person starts with (phone, bank_card, ...).
+    identity: dict = field(default_factory=dict)
+    # The sandbox identity whose name and ID number the person has entered, unverified.
+    entered_as: str | None = None
+    # The sandbox identity the person is verified as (through the sandbox provider) when seeded.
+    verified_as: str | None = None
+
+
+def demo_id_number(area: str, birth: str, sequence: str) -> str:
+    """A resident ID number with a correct GB 11643 check character (test data, nobody's real number)."""
+    body = f"{area}{birth}{sequence}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _minor_birth() -> str:
+    # 1 January ten years ago: under 14 whatever today's date, and the same
+    # number all year, so running seed_demo again adds nothing.
+    return f"{timezone.localdate().year - 10}0101"
+
+
+@dataclass(frozen=True)
+class DemoIdentity:
+    """A person in the sandbox register of the real-name provider."""
+
+    key: str
+    legal_name: str
+    id_number: str
+    behaviour: str = SandboxIdentity.Behaviour.NORMAL
+    note: str = ""
+
+
+def demo_identities() -> list[DemoIdentity]:
+    return [
+        DemoIdentity(
+            "zhang.san", "张三", demo_id_number("110101", "19900307", "123"), note="adult; demo citizen zhang.san"
+        ),
+        DemoIdentity(
+            "li.si",
+            "李四",
+            demo_id_number("440106", "19850612", "345"),
+            SandboxIdentity.Behaviour.UNAVAILABLE,
+            note="the provider answers unavailable",
+        ),
+        DemoIdentity(
+            "wang.wu",
+            "王五",
+            demo_id_number("310101", "19780923", "567"),
+            note="adult; demo citizen wang.wu (verified)",
+        ),
+        DemoIdentity(
+            "xiao.ming", "张小明", demo_id_number("110101", _minor_birth(), "128"), note="minor under 14; xiao.ming"
+        ),
+    ]
 
 
 DEMO_PEOPLE = [
-    DemoPerson("zhang.san@example.cn", "三", "张"),
-    DemoPerson("li.si@example.cn", "四", "李"),
-    DemoPerson("wang.wu@example.cn", "Wu", "Wang", language="en"),
+    DemoPerson(
+        "zhang.san@example.cn", "三", "张", identity={"phone": "13800138000", "bank_card": "6222021234567890128"}
+    ),
+    DemoPerson("li.si@example.cn", "四", "李", identity={"phone": "13900139000"}),
+    DemoPerson("wang.wu@example.cn", "Wu", "Wang", language="en", verified_as="wang.wu"),
+    DemoPerson("xiao.ming@example.cn", "小明", "张", entered_as="xiao.ming"),
     DemoPerson("service@example.cn", "客服", "示例", role=StaffRole.CUSTOMER_SERVICE),
     DemoPerson("officer@example.cn", "官员", "隐私", role=StaffRole.PRIVACY_OFFICER),
     DemoPerson("auditor@example.cn", "审计", "示例", role=StaffRole.AUDITOR),
@@ -55,10 +114,32 @@ def _ensure_recovery_codes(user: User) -> list[str]:
     return list(device.token_set.order_by("id").values_list("token", flat=True))
 
 
+def _seed_identity(user: User, person: DemoPerson, identities: dict[str, DemoIdentity]) -> None:
+    """Give a new demo citizen their starting identity, through the same services as the pages."""
+    data = dict(person.identity)
+    if person.entered_as:
+        entered = identities[person.entered_as]
+        data.update(legal_name=entered.legal_name, id_number=entered.id_number)
+    if data:
+        identity_services.identity_profile_update(user=user, data=data)
+    identity_services.identity_level_refresh(user=user)
+    if person.verified_as:
+        identity = identities[person.verified_as]
+        identity_services.identity_verify(user=user, legal_name=identity.legal_name, id_number=identity.id_number)
+
+
 @transaction.atomic
 def seed_demo() -> list[SeededPerson]:
     """Create the demo people if missing; running it twice changes nothing more."""
     groups = staff_groups_ensure()
+    identities = {identity.key: identity for identity in demo_identities()}
+    for identity in identities.values():
+        identity_services.sandbox_identity_ensure(
+            legal_name=identity.legal_name,
+            id_number=identity.id_number,
+            behaviour=identity.behaviour,
+            note=identity.note,
+        )
     seeded = []
     for person in DEMO_PEOPLE:
         is_staff = person.role is not None or person.superuser
@@ -81,6 +162,8 @@ def seed_demo() -> list[SeededPerson]:
             if person.role:
                 user.groups.add(groups[person.role])
             notify(user, "welcome")
+            if not is_staff:
+                _seed_identity(user, person, identities)
         codes = _ensure_recovery_codes(user) if is_staff else []
         seeded.append(SeededPerson(person, user, created, password, codes))
     return seeded

@@ -1,15 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.two_factor.admin_site import PortalAdminSite
 from consents import api as consents_api
+from consents import views as consents_views
 from notifications import api as notifications_api
 
 from . import api, views
 
-# Staff must have passed a second factor before admin opens (django-otp).
-admin.site.__class__ = OTPAdminSite
+# Staff must have passed a second factor before admin opens (django-otp), and
+# sign in through allauth's login: admin offers no login form of its own.
+admin.site.__class__ = PortalAdminSite
 
 api_v1 = [
     path("", api.api_root, name="api-root"),
@@ -17,15 +19,20 @@ api_v1 = [
     path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
     path("me/", include("accounts.api_urls")),
     path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
+    path("consents/", include("consents.api_urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("policy/", views.policy, name="policy"),
+    path("policy/", consents_views.policy, name="policy"),
+    path("policy/versions/", consents_views.policy_versions, name="policy_versions"),
+    path("policy/<str:version>/", consents_views.policy_version, name="policy_version"),
+    path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("privacy/", include("consents.urls")),
     path("inbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -17,10 +17,6 @@ def home(request):
     return render(request, "home.html")
 
 
-def policy(request):
-    return render(request, "policy.html")
-
-
 @require_GET
 @never_cache
 def healthz(request):

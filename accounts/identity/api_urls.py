@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("", api.MeView.as_view(), name="api-me"),
+    path("identity-verification/", api.IdentityVerificationView.as_view(), name="api-me-identity-verification"),
+]

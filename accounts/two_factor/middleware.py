@@ -1,8 +1,81 @@
+"""The second-factor step right after signing in.
+
+allauth signs the person in with their password; someone who has turned
+two-factor on is then only half signed in until django-otp has verified a
+code in this session (``request.user.is_verified()``). Until then every
+page sends them to the verification page, and the API answers 403.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from privacy_portal.logging import security_log
+
+from .selectors import two_factor_enabled
+
+API_PREFIX = "/api/"
+
+
 class SecondFactorStepMiddleware:
-    """Placeholder until the two-factor step is built (issue #3, in progress)."""
+    """Send a signed-in but not yet verified person to the code page.
+
+    Left open: the verification page itself, signing out, static files,
+    the language switch and the health check. Runs after django-otp's
+    ``OTPMiddleware``, which installs ``is_verified()``.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not self._exempt(request.path_info)
+            and two_factor_enabled(user=user)
+        ):
+            return self._refuse(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        # Resolved per request: the URL configuration must not load while
+        # this module is imported.
+        if path.startswith(settings.STATIC_URL):
+            return True
+        open_paths = {
+            reverse("accounts:two_factor_verify"),
+            reverse("account_logout"),
+            reverse("set_language"),
+            reverse("healthz"),
+        }
+        return path in open_paths
+
+    @staticmethod
+    def _refuse(request):
+        if request.path_info.startswith(API_PREFIX):
+            security_log.warning("api refused before second factor: path=%s user_id=%s", request.path, request.user.pk)
+            response = JsonResponse(
+                {
+                    "detail": _(
+                        "Finish signing in first: enter the code from your second factor on the verification page, "
+                        "then try again."
+                    ),
+                    "code": "second_factor_required",
+                    "verify_url": request.build_absolute_uri(reverse("accounts:two_factor_verify")),
+                    "request_id": getattr(request, "request_id", ""),
+                },
+                status=403,
+            )
+            add_never_cache_headers(response)
+            return response
+        next_url = request.get_full_path()
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': next_url})}")

@@ -1,6 +1,10 @@
 """Consent models, one concept a module."""
 
+from .face import StrongVerification
 from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentSubject
+from .location import LocationRecord
+from .optional_services import OptionalService, ServiceEnrolment
+from .personalisation import InterestTag
 from .policy import PolicyDisplay, PolicyVersion
 from .taxonomy import DataCategory, LegalBasis, Partner, PartnerKind, Purpose, PurposeKind
 
@@ -11,6 +15,9 @@ __all__ = [
     "ConsentState",
     "ConsentSubject",
     "DataCategory",
+    "InterestTag",
+    "LocationRecord",
+    "OptionalService",
     "LegalBasis",
     "Partner",
     "PartnerKind",
@@ -18,4 +25,6 @@ __all__ = [
     "PolicyVersion",
     "Purpose",
     "PurposeKind",
+    "ServiceEnrolment",
+    "StrongVerification",
 ]

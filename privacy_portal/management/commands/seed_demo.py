@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy_portal.demo import seed_demo
+from privacy_portal.demo import demo_identities, seed_demo
 
 
 class Command(BaseCommand):
@@ -21,3 +21,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {'':<17} admin second factor (one-time recovery codes): {' '.join(entry.recovery_codes)}"
                 )
+        self.stdout.write(
+            "Sandbox identities for real-name verification (enter the name and ID number on /account/identity/verify/):"
+        )
+        for identity in demo_identities():
+            self.stdout.write(f"  {identity.legal_name:<6} {identity.id_number}  ({identity.note})")
+        self.stdout.write(
+            '  Try zhang.san@example.cn with 张三 to reach level 2; 李四\'s number answers "unavailable"; '
+            "xiao.ming@example.cn is a minor's account a verified adult can link to as guardian."
+        )

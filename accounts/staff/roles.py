@@ -1,0 +1,94 @@
+"""The permission matrix: which staff role may do what, written down once.
+
+Each role is a ``Group`` named after its ``StaffRole`` value. The groups get
+exactly the permissions listed here, every time ``migrate`` runs (see
+``accounts.staff.receivers``) and whenever ``staff_groups_ensure()`` is
+called: a permission removed from this file is taken away, and one added by
+hand in admin is overwritten. Change access here, in review, not in admin.
+
+Entries are ``"app_label.codename"``, as ``user.has_perm()`` spells them.
+Entries for models that later issues add (rights requests, legal holds,
+disclosures, incidents) are skipped until those models exist, and picked up
+by the first ``migrate`` after they do. When such an issue names its models
+differently, it corrects its lines here.
+"""
+
+from accounts.roles import StaffRole
+
+
+def _model(label: str, *actions: str) -> tuple[str, ...]:
+    """``_model("accounts.user", "view")`` -> ``("accounts.view_user",)``."""
+    app_label, model_name = label.split(".")
+    return tuple(f"{app_label}.{action}_{model_name}" for action in actions)
+
+
+REVEAL_PERMISSION = "accounts.reveal_identityprofile"
+
+# Read-only views of a citizen's account, always masked in admin.
+_CITIZEN_VIEWS = (
+    *_model("accounts.user", "view"),
+    *_model("accounts.identityprofile", "view"),
+    *_model("accounts.loginactivity", "view"),
+    # Handling a request means checking that the person proved who they are:
+    # the verification outcome, the step-up checks and any guardian link.
+    *_model("accounts.identityverificationattempt", "view"),
+    *_model("accounts.stepupcheck", "view"),
+    *_model("accounts.guardianlink", "view"),
+)
+
+CUSTOMER_SERVICE = (
+    *_CITIZEN_VIEWS,
+    # Who may reveal a masked field: customer service and privacy officers,
+    # never auditors. Customer service checks a caller's identity on the
+    # hotline against the full ID number; every reveal asks for a reason and
+    # lands in the audit log, where auditors and privacy officers read it.
+    # An auditor who could reveal would be auditing their own look-ups.
+    REVEAL_PERMISSION,
+    # Rights requests (issue #5): staff take requests by phone or at the
+    # counter, work the queue and message the citizen.
+    *_model("privacy_requests.privacyrequest", "view", "add", "change"),
+    *_model("privacy_requests.requestmessage", "view", "add"),
+    # "What has this person agreed to?" is a common hotline question.
+    *_model("consents.consentstate", "view"),
+)
+
+PRIVACY_OFFICER = (
+    *CUSTOMER_SERVICE,
+    # The sandbox provider's registry of test identities.
+    *_model("accounts.sandboxidentity", "view", "add", "change"),
+    *_model("audit.auditevent", "view"),
+    # Legal holds (issue #6), disclosures and sharing (issue #4), security
+    # incidents: the officer decides and records; nobody deletes.
+    *_model("retention.legalhold", "view", "add", "change"),
+    *_model("retention.retentionrule", "view"),
+    *_model("consents.disclosure", "view", "add", "change"),
+    *_model("consents.partner", "view"),
+    *_model("consents.purpose", "view"),
+    *_model("consents.consentevent", "view"),
+    *_model("incidents.incident", "view", "add", "change"),
+)
+
+# Read-only on purpose: no add, change, delete or reveal, so what an auditor
+# sees is exactly what the log and the (masked) records say.
+AUDITOR = (
+    *_model("accounts.user", "view"),
+    *_model("accounts.identityprofile", "view"),
+    *_model("accounts.identityverificationattempt", "view"),
+    *_model("accounts.sandboxidentity", "view"),
+    *_model("accounts.loginactivity", "view"),
+    *_model("accounts.guardianlink", "view"),
+    *_model("accounts.stepupcheck", "view"),
+    *_model("audit.auditevent", "view"),
+    # The consent ledger is the other append-only log (clause 7.2).
+    *_model("consents.consentevent", "view"),
+    *_model("privacy_requests.privacyrequest", "view"),
+    *_model("retention.legalhold", "view"),
+    *_model("consents.disclosure", "view"),
+    *_model("incidents.incident", "view"),
+)
+
+STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    StaffRole.CUSTOMER_SERVICE.value: CUSTOMER_SERVICE,
+    StaffRole.PRIVACY_OFFICER.value: PRIVACY_OFFICER,
+    StaffRole.AUDITOR.value: AUDITOR,
+}

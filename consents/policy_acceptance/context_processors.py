@@ -1,0 +1,3 @@
+def policy_banner(request):
+    """Placeholder until the policy-change banner is built (issue #4, in progress)."""
+    return {}

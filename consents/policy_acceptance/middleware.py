@@ -1,0 +1,8 @@
+class MaterialPolicyMiddleware:
+    """Placeholder until the material-policy interstitial is built (issue #4, in progress)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
