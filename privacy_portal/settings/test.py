@@ -21,7 +21,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min", "consent_check": "100000/min"}}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min", "consent_check": "100000/min"},
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
