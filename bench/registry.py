@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.outbox", "bench.consent_check")
+MODULES = ("bench.outbox", "bench.consent_check", "bench.dashboard")
 
 
 class BenchmarkFailed(Exception):

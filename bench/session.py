@@ -52,17 +52,9 @@ class Session:
         """Start a benchmark from migrated-but-empty tables, queue and sink."""
         from django.core.management import call_command
 
+        from privacy_portal.reference_data import reference_data_ensure
+
         call_command("flush", interactive=False, verbosity=0)
-        _reseed_catalogue()
+        reference_data_ensure()
         broker.flush()
         self.sink.reset()
-
-
-def _reseed_catalogue() -> None:
-    """Put back the rows migrations seed (purposes, partners, policy), which flush removed."""
-    import importlib
-
-    from django.apps import apps
-
-    for migration in ("0003_seed_catalogue", "0006_seed_optional_services"):
-        importlib.import_module(f"consents.migrations.{migration}").seed(apps, None)

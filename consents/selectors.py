@@ -10,7 +10,8 @@ from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyV
 
 def policy_current(*, on=None) -> PolicyVersion | None:
     """The policy version in effect at ``on`` (now by default)."""
-    return PolicyVersion.objects.filter(effective_at__lte=on or timezone.now()).order_by("-effective_at").first()
+    now = on or timezone.now()
+    return PolicyVersion.objects.filter(effective_at__lte=now, published_at__lte=now).order_by("-effective_at").first()
 
 
 def policy_published():
@@ -25,7 +26,11 @@ def policy_upcoming() -> PolicyVersion | None:
 
 
 def policy_previous(*, version: PolicyVersion) -> PolicyVersion | None:
-    return PolicyVersion.objects.filter(effective_at__lt=version.effective_at).order_by("-effective_at").first()
+    return (
+        PolicyVersion.objects.filter(effective_at__lt=version.effective_at, published_at__lte=timezone.now())
+        .order_by("-effective_at")
+        .first()
+    )
 
 
 def guardian_confirmed(*, guardian, minor) -> bool:
@@ -36,7 +41,11 @@ def guardian_confirmed(*, guardian, minor) -> bool:
 
 def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentState]:
     """The person's current consents keyed by (purpose id, partner id): one query."""
-    states = ConsentState.objects.filter(subject=subject).select_related("policy_version")
+    states = (
+        ConsentState.objects.filter(subject=subject)
+        .select_related("policy_version")
+        .defer(*(f"policy_version__{field}" for field in ("text_zh", "text_en", "summary_zh", "summary_en")))
+    )
     return {(state.purpose_id, state.partner_id): state for state in states}
 
 
@@ -71,7 +80,9 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
         if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
             return ConsentDecision(False, "partner_agreement_expired")
     needs_consent = purpose.legal_basis == "consent" or not purpose.is_basic
-    if not needs_consent and partner is None:
+    if not needs_consent:
+        # A basic purpose resting on law or contract covers the partners it
+        # names (entrusted processing); only consent-based sharing needs a yes.
         return ConsentDecision(True, f"legal_basis_{purpose.legal_basis}")
     states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
     by_partner = {state.partner_id: state for state in states}

@@ -5,6 +5,7 @@ Each change appends a hash-chained ``ConsentEvent`` and updates the
 """
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,12 +29,14 @@ class ConsentError(ValueError):
     """A consent change that the rules do not allow; the message is for the person."""
 
 
-def _check_actor(*, subject, actor, channel: str) -> bool:
+def _check_actor(*, subject, actor, channel: str, action: str) -> bool:
     """Return whether the actor decides as the minor's guardian; refuse others."""
     if channel == ConsentChannel.STAFF:
         return False
     if actor is None or actor.pk == subject.pk:
-        if subject.is_minor:
+        # A child may always say no for themself (withdrawing only protects
+        # them) and take note of a new policy; saying yes is the guardian's.
+        if subject.is_minor and action == ConsentAction.GRANTED:
             raise ConsentError(_("For a child under 14, a guardian makes this choice from their own account."))
         return False
     if guardian_confirmed(guardian=actor, minor=subject):
@@ -80,7 +83,7 @@ def _append(*, subject, purpose: Purpose, partner: Partner | None, action: str, 
 
 
 def _record(*, subject, purpose, partner, action, channel, actor, policy_version) -> ConsentEvent:
-    by_guardian = _check_actor(subject=subject, actor=actor, channel=channel)
+    by_guardian = _check_actor(subject=subject, actor=actor, channel=channel, action=action)
     policy_version = policy_version or policy_current()
     with transaction.atomic():
         event = _append(
@@ -197,6 +200,26 @@ def consent_withdraw(
     return event
 
 
+def consent_reconfirm(
+    *,
+    subject,
+    purpose: Purpose,
+    policy_version: PolicyVersion,
+    channel: str = ConsentChannel.WEB,
+    actor=None,
+) -> ConsentEvent:
+    """Record that ``subject`` confirms a purpose under a new policy version (e.g. accepting a material change)."""
+    return _record(
+        subject=subject,
+        purpose=purpose,
+        partner=None,
+        action=ConsentAction.RECONFIRMED,
+        channel=channel,
+        actor=actor,
+        policy_version=policy_version,
+    )
+
+
 def purpose_widen(*, purpose: Purpose, actor, data_categories=(), partners=()) -> Purpose:
     """Extend a purpose to more data or more partners.
 
@@ -225,3 +248,25 @@ def purpose_widen(*, purpose: Purpose, actor, data_categories=(), partners=()) -
             },
         )
     return purpose
+
+
+def partner_widen(*, partner: Partner, data_categories, actor) -> None:
+    """A partner now receives more data: each of its purposes is wider than the consents given before."""
+    new = [c for c in data_categories if not partner.data_categories.filter(pk=c.pk).exists()]
+    if not new:
+        return
+    with transaction.atomic():
+        partner.data_categories.add(*new)
+        purposes = list(partner.purposes.select_for_update())
+        Purpose.objects.filter(pk__in=[p.pk for p in purposes]).update(version=F("version") + 1)
+        for purpose in purposes:
+            audit.record(
+                actor,
+                "consent.purpose_widened",
+                purpose,
+                {
+                    "version": purpose.version + 1,
+                    "partner": partner.code,
+                    "partner_data_categories": [c.code for c in new],
+                },
+            )

@@ -51,3 +51,5 @@ GUARDIAN_LINK_ENDED = register(NotificationKind("guardian_link_ended"))
 # One-time codes for the second factor: email only, an inbox copy would be
 # readable by whoever holds the session the code is meant to confirm.
 ONE_TIME_CODE = register(NotificationKind("one_time_code", inbox=False))
+# A new version of the privacy policy, announced when it is published (issue #4).
+POLICY_CHANGED = register(NotificationKind("policy_changed"))

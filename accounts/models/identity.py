@@ -11,7 +11,8 @@ class VerificationLevel(models.IntegerChoices):
     REGISTERED = 0, _("Registered")
     CONTACT_VERIFIED = 1, _("Contact verified")
     IDENTITY_VERIFIED = 2, _("Identity verified")
-    FACE_VERIFIED = 3, _("Face verified")
+    # Reached by face verification, a bank-card check or in person at a counter.
+    FACE_VERIFIED = 3, _("Verified in depth")
 
 
 class IdentityProfile(models.Model):

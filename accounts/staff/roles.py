@@ -50,6 +50,8 @@ CUSTOMER_SERVICE = (
     *_model("privacy_requests.requestmessage", "view", "add"),
     # "What has this person agreed to?" is a common hotline question.
     *_model("consents.consentstate", "view"),
+    # A citizen verified in person at a service counter reaches level 3.
+    *_model("consents.strongverification", "view", "add"),
 )
 
 PRIVACY_OFFICER = (
@@ -62,8 +64,15 @@ PRIVACY_OFFICER = (
     *_model("retention.legalhold", "view", "add", "change"),
     *_model("retention.retentionrule", "view"),
     *_model("consents.disclosure", "view", "add", "change"),
-    *_model("consents.partner", "view"),
-    *_model("consents.purpose", "view"),
+    # The catalogue the policy describes: purposes, partners, data
+    # categories, policy versions and optional services.
+    *_model("consents.purpose", "view", "add", "change"),
+    *_model("consents.partner", "view", "add", "change"),
+    *_model("consents.datacategory", "view", "add", "change"),
+    *_model("consents.policyversion", "view", "add", "change"),
+    *_model("consents.optionalservice", "view", "add", "change"),
+    *_model("consents.policydisplay", "view"),
+    *_model("consents.serviceenrolment", "view"),
     *_model("consents.consentevent", "view"),
     *_model("incidents.incident", "view", "add", "change"),
 )
@@ -81,6 +90,7 @@ AUDITOR = (
     *_model("audit.auditevent", "view"),
     # The consent ledger is the other append-only log (clause 7.2).
     *_model("consents.consentevent", "view"),
+    *_model("consents.strongverification", "view"),
     *_model("privacy_requests.privacyrequest", "view"),
     *_model("retention.legalhold", "view"),
     *_model("consents.disclosure", "view"),

@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts import validators
 from accounts.identity import selectors, services
@@ -150,12 +151,18 @@ def test_every_bad_field_is_named_at_once(person):
     assert set(caught.value.message_dict) == {"id_number", "phone", "bank_card"}
 
 
-def test_a_mobile_number_of_another_account_is_refused(person):
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "This mobile number is already used by another account."), ("zh-hans", "此手机号码已被其他账户使用。")],
+)
+def test_a_mobile_number_of_another_account_is_refused(person, language, message):
     other = UserFactory()
     services.identity_profile_update(user=other, data={"phone": "13800138000"})
-    with pytest.raises(ValidationError) as caught:
-        services.identity_profile_update(user=person, data={"phone": "138 0013 8000", "legal_name": "张三"})
-    assert caught.value.message_dict["phone"] == ["This mobile number is already used by another account."]
+    # Messages are lazy: read them in the same language the service raised them in.
+    with translation.override(language):
+        with pytest.raises(ValidationError) as caught:
+            services.identity_profile_update(user=person, data={"phone": "138 0013 8000", "legal_name": "张三"})
+        assert caught.value.message_dict["phone"] == [message]
     assert selectors.identity_profile_for(user=person).legal_name == ""
 
 
@@ -186,9 +193,10 @@ def test_business_fields_belong_to_business_accounts(person):
 
 def test_verified_fields_cannot_be_changed_directly(sandbox, person):
     services.identity_verify(user=person, legal_name=ZHANG[0], id_number=ZHANG[1])
-    with pytest.raises(ValidationError) as caught:
-        services.identity_profile_update(user=person, data={"legal_name": "张四", "phone": "13800138000"})
-    assert "correction request" in caught.value.message_dict["legal_name"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            services.identity_profile_update(user=person, data={"legal_name": "张四", "phone": "13800138000"})
+        assert "correction request" in caught.value.message_dict["legal_name"][0]
     # Echoing the verified value unchanged is not a change.
     assert services.identity_profile_update(user=person, data={"id_number": ZHANG[1], "phone": "13800138000"}) == [
         "phone"
@@ -294,9 +302,10 @@ def test_sandbox_outage_behaviour_keeps_the_details(sandbox, person):
 def test_one_verified_identity_per_account(sandbox, person):
     services.identity_verify(user=person, legal_name=ZHANG[0], id_number=ZHANG[1])
     intruder = UserFactory()
-    with pytest.raises(ValidationError) as caught:
-        services.identity_verify(user=intruder, legal_name=ZHANG[0], id_number=ZHANG[1])
-    assert "another account" in caught.value.message_dict["id_number"][0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            services.identity_verify(user=intruder, legal_name=ZHANG[0], id_number=ZHANG[1])
+        assert "another account" in caught.value.message_dict["id_number"][0]
     assert selectors.verification_level_for(user=intruder) < VerificationLevel.IDENTITY_VERIFIED
 
 

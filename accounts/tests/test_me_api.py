@@ -35,7 +35,8 @@ def person():
 
 @pytest.fixture
 def api(person):
-    client = APIClient()
+    # force_authenticate skips AccountLanguageMiddleware, so the language comes from the header.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(person)
     return client
 
@@ -104,12 +105,16 @@ def test_patch_refuses_verified_and_read_only_fields(sandbox, api, person):
     assert selectors.verification_level_for(user=person) == VerificationLevel.IDENTITY_VERIFIED
 
 
-def test_patch_refuses_a_phone_of_another_account(api):
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "This mobile number is already used by another account."), ("zh-hans", "此手机号码已被其他账户使用。")],
+)
+def test_patch_refuses_a_phone_of_another_account(api, language, message):
     other = UserFactory()
     services.identity_profile_update(user=other, data={"phone": "13700137000"})
-    response = api.patch(ME, {"phone": "137 0013 7000"}, format="json")
+    response = api.patch(ME, {"phone": "137 0013 7000"}, format="json", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 400
-    assert response.json()["phone"] == ["This mobile number is already used by another account."]
+    assert response.json()["phone"] == [message]
 
 
 def test_put_is_not_offered(api):

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -99,15 +99,17 @@ def test_unconfirmed_authenticator_does_not_turn_two_factor_on(client):
     assert client.get("/").status_code == 200
 
 
-def test_enrolment_confirms_with_a_real_code_and_shows_ten_recovery_codes(client):
-    user = UserFactory()
+@pytest.mark.parametrize(("language", "wrong_code"), [("en", "The code is wrong."), ("zh-hans", "验证码错误。")])
+def test_enrolment_confirms_with_a_real_code_and_shows_ten_recovery_codes(client, language, wrong_code):
+    # Signed in without a language cookie, the pages follow the account's language.
+    user = UserFactory(language=language)
     client.force_login(user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
 
     wrong = client.post(SETUP, {"totp-code": "000000" if totp_code(device) != "000000" else "111111"})
     assert wrong.status_code == 400
-    assert "The code is wrong" in wrong.content.decode()
+    assert wrong_code in wrong.content.decode()
     assert not TOTPDevice.objects.get(user=user).confirmed
 
     forget_failures(user)
@@ -130,7 +132,7 @@ def test_a_totp_code_works_only_once():
     code = totp_code(device, steps_ahead=1)
     assert services.second_factor_check(user=user, method="totp", token=code, purpose=Purpose.LOGIN)
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
-    with pytest.raises(CodeRefused, match="already been used"):
+    with translation.override("en"), pytest.raises(CodeRefused, match="already been used"):
         services.second_factor_check(user=user, method="totp", token=code, purpose=Purpose.LOGIN)
 
 
@@ -143,23 +145,27 @@ def test_the_enrolment_code_cannot_be_replayed_at_sign_in():
         services.second_factor_check(user=user, method="totp", token=code, purpose=Purpose.LOGIN)
 
 
-def test_wrong_codes_are_throttled_with_a_translated_message(client):
-    user = UserFactory(language="en")
+@pytest.mark.parametrize(("language", "too_many"), [("en", "Too many wrong codes"), ("zh-hans", "验证码错误次数过多")])
+def test_wrong_codes_are_throttled_with_a_translated_message(client, language, too_many):
+    user = UserFactory(language=language)
     device, _codes = enrol_totp(user)
-    with pytest.raises(CodeRefused):
-        services.second_factor_check(user=user, method="totp", token="000001", purpose=Purpose.LOGIN)
-    # Straight after a failure even the right code is refused: django-otp's back-off.
-    with pytest.raises(CodeRefused, match="Too many wrong codes"):
-        services.second_factor_check(
-            user=user, method="totp", token=totp_code(device, steps_ahead=1), purpose=Purpose.LOGIN
-        )
+    # Services speak the active language; in a request that is the person's (see the page below).
+    with translation.override(language):
+        with pytest.raises(CodeRefused):
+            services.second_factor_check(user=user, method="totp", token="000001", purpose=Purpose.LOGIN)
+        # Straight after a failure even the right code is refused: django-otp's back-off.
+        with pytest.raises(CodeRefused, match=too_many):
+            services.second_factor_check(
+                user=user, method="totp", token=totp_code(device, steps_ahead=1), purpose=Purpose.LOGIN
+            )
     device.refresh_from_db()
     assert device.throttling_failure_count == 1, "the failure count is saved though the code was refused"
 
+    # No language cookie and no Accept-Language: the page follows the account's own language.
     client.force_login(user)
     response = client.post(VERIFY, {"method": "totp", "totp-code": "123456"})
     assert response.status_code == 400
-    assert "Too many wrong codes" in response.content.decode()
+    assert too_many in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
 
 
@@ -168,7 +174,7 @@ def test_recovery_codes_work_once_each():
     _device, codes = enrol_totp(user)
     assert services.second_factor_check(user=user, method="recovery", token=codes[0].upper(), purpose=Purpose.LOGIN)
     assert selectors.recovery_codes_remaining(user=user) == 9
-    with pytest.raises(CodeRefused, match="already been used"):
+    with translation.override("en"), pytest.raises(CodeRefused, match="already been used"):
         services.second_factor_check(user=user, method="recovery", token=codes[0], purpose=Purpose.LOGIN)
 
 

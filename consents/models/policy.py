@@ -18,7 +18,8 @@ class PolicyVersion(BilingualMixin, models.Model):
     material = models.BooleanField(
         _("material change"), default=False, help_text=_("Signed-in citizens must read and accept it once in effect.")
     )
-    published_at = models.DateTimeField(_("published"))
+    # Empty while the version is a draft; set by "publish".
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     effective_at = models.DateTimeField(_("effective from"), db_index=True)
 
     class Meta:

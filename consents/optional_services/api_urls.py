@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("", api.ServiceListView.as_view(), name="api-consents-services"),
+    path("<slug:code>/enrol/", api.ServiceEnrolView.as_view(), name="api-consents-service-enrol"),
+    path("<slug:code>/leave/", api.ServiceLeaveView.as_view(), name="api-consents-service-leave"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("", api.InterestTagList.as_view(), name="api-consents-interests"),
+    path("<int:tag_id>/", api.InterestTagDetail.as_view(), name="api-consents-interest"),
+]

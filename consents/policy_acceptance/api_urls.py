@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("accept/", api.PolicyAcceptView.as_view(), name="api-consents-policy-accept"),
+]

@@ -1,8 +1,112 @@
-class MaterialPolicyMiddleware:
-    """Placeholder until the material-policy interstitial is built (issue #4, in progress)."""
+"""The material-policy interstitial: accept the new policy before anything else.
 
+Once a material policy version is in effect, a signed-in person who has not
+accepted it is sent to the acceptance page from every page, and the API
+answers 403 with the code ``policy_acceptance_required``. Left open: the
+acceptance page and its API endpoint, the policy pages (to read the text
+and the changes), signing out, the second-factor page, the language switch,
+static files, the health check, the API schema and admin (staff accept on
+the citizen-facing pages like everyone else).
+
+Cost per request of a signed-in person: one query on the small
+policy-version table, shared with the policy banner. Whether they accepted
+is remembered in the session, so the ledger is read once per session and
+version.
+"""
+
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from .selectors import policy_acceptance_due, policy_notices_for_request
+
+API_PREFIX = "/api/"
+# The version the person was last found to have accepted (its pk).
+SESSION_KEY = "consents_policy_accepted"
+
+
+def _exempt_prefixes() -> tuple[str, ...]:
+    # Resolved per request: the URL configuration must not load while this
+    # module is imported.
+    return (
+        settings.STATIC_URL,
+        reverse("policy"),
+        reverse("admin:index"),
+        reverse("consents:policy_accept"),
+        reverse("api-consents-policy-accept"),
+        reverse("api-schema"),
+        reverse("api-docs"),
+    )
+
+
+def _exempt_paths() -> set[str]:
+    return {
+        reverse("account_logout"),
+        reverse("set_language"),
+        reverse("healthz"),
+        reverse("accounts:two_factor_verify"),
+    }
+
+
+def _return_path(request) -> str:
+    """Where to come back to after accepting: this page for a GET, the form's page for a POST."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return ""
+
+
+class MaterialPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or self._exempt(request.path_info):
+            return self.get_response(request)
+        required = policy_notices_for_request(request).required
+        if required is None or request.session.get(SESSION_KEY) == required.pk:
+            return self.get_response(request)
+        if policy_acceptance_due(user=user, version=required):
+            return self._refuse(request, required)
+        request.session[SESSION_KEY] = required.pk
         return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        return path in _exempt_paths() or path.startswith(_exempt_prefixes())
+
+    @staticmethod
+    def _refuse(request, version):
+        page = reverse("consents:policy_accept")
+        if request.path_info.startswith(API_PREFIX):
+            response = JsonResponse(
+                {
+                    "detail": _(
+                        "The privacy policy has changed (version %(version)s). Read the changes and accept "
+                        "the new policy first, then try again."
+                    )
+                    % {"version": version.version},
+                    "code": "policy_acceptance_required",
+                    "policy_version": version.version,
+                    "changes_url": request.build_absolute_uri(reverse("policy_changes", args=[version.version])),
+                    "accept_url": request.build_absolute_uri(reverse("api-consents-policy-accept")),
+                    "request_id": getattr(request, "request_id", ""),
+                },
+                status=403,
+            )
+            add_never_cache_headers(response)
+            return response
+        next_path = _return_path(request)
+        return redirect(f"{page}?{urlencode({'next': next_path})}" if next_path else page)

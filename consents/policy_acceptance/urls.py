@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""``/privacy/policy/…``: accepting a material change of the privacy policy."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accept/", views.policy_accept, name="policy_accept"),
+]

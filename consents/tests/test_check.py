@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from consents import services
 from consents.models import DataCategory, Partner, Purpose
@@ -67,7 +68,7 @@ def test_expired_agreement_blocks_sharing(citizen):
     Partner.objects.filter(pk=supplier.pk).update(agreement_expires_on=datetime.date(2020, 1, 1))
     supplier.refresh_from_db()
     assert consent_check(subject=citizen, purpose=surveys, partner=supplier).reason == "partner_agreement_expired"
-    with pytest.raises(services.ConsentError, match="expired"):
+    with translation.override("en"), pytest.raises(services.ConsentError, match="expired"):
         services.consent_grant(subject=citizen, purpose=surveys, partner=supplier)
 
 
@@ -102,3 +103,12 @@ def test_a_minors_own_consent_does_not_count(citizen):
     citizen.is_minor = True
     citizen.save(update_fields=["is_minor"])
     assert consent_check(subject=citizen, purpose=surveys).reason == "guardian_consent_required"
+
+
+def test_a_basic_purpose_covers_the_partners_it_names(citizen):
+    gateway = Partner.objects.get(code="sms_gateway")
+    decision = consent_check(subject=citizen, purpose=purpose("service_provision"), partner=gateway)
+    assert decision.allowed and decision.reason == "legal_basis_contract"
+    surveys_supplier = Partner.objects.get(code="survey_partner")
+    decision = consent_check(subject=citizen, purpose=purpose("service_provision"), partner=surveys_supplier)
+    assert decision.reason == "partner_not_for_purpose"

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,7 +94,9 @@ def test_anonymising_the_subject_keeps_the_chain_verifiable(optional_purposes):
 def test_basic_purposes_cannot_be_withdrawn():
     user = UserFactory()
     basic = Purpose.objects.get(code="service_provision")
-    with pytest.raises(services.ConsentError, match="needed to provide the service"):
+    with translation.override("en"), pytest.raises(services.ConsentError, match="needed to provide the service"):
+        services.consent_withdraw(subject=user, purpose=basic)
+    with translation.override("zh-hans"), pytest.raises(services.ConsentError, match="不能撤回"):
         services.consent_withdraw(subject=user, purpose=basic)
     assert not ConsentEvent.objects.exists()
 
@@ -111,6 +114,9 @@ def test_a_minor_cannot_consent_alone_but_a_confirmed_guardian_can(optional_purp
     event = services.consent_grant(subject=minor, purpose=optional_purposes[0], actor=guardian)
     assert event.actor == guardian
     assert ConsentState.objects.get(subject=minor, purpose=optional_purposes[0]).by_guardian
+    # The child may still say no on their own.
+    services.consent_withdraw(subject=minor, purpose=optional_purposes[0])
+    assert not ConsentState.objects.get(subject=minor, purpose=optional_purposes[0]).granted
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

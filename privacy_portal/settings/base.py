@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "consents.cookies.middleware.CookieChoiceVaryMiddleware",
     "privacy_portal.middleware.NoStoreForPersonalPagesMiddleware",
 ]
 
@@ -97,6 +98,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits (allauth, DRF throttles) and counters live in the cache: in
+# production it must be shared by every process, e.g. CACHE_URL=redis://…/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -293,5 +298,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 5
 
 # Feature settings, one module a concern, each owned by the code it configures.
 from .allauth import *  # noqa: E402, F403
+from .consents import *  # noqa: E402, F403
 from .identity import *  # noqa: E402, F403
 from .two_factor import *  # noqa: E402, F403

@@ -1,0 +1,50 @@
+"""Recording a cookie choice in the ledger, and counting page views anonymously."""
+
+from datetime import date
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from consents.models import ConsentChannel, ConsentEvent, PolicyDisplay, Purpose
+from consents.selectors import policy_current
+from consents.services import consent_grant, consent_withdraw
+
+from .selectors import PURPOSE_CODE, analytics_counter_key
+
+# Counts are kept a little over a year, then the cache forgets them.
+COUNTER_TIMEOUT = 400 * 24 * 60 * 60
+
+
+def cookie_choice_record(*, subject, accept: bool, channel: str, actor) -> ConsentEvent:
+    """Record a signed-in person's cookie choice as a grant or withdrawal.
+
+    The banner or panel the person answered showed the current policy, so
+    that version is noted as shown and tied to the event.
+    """
+    purpose = Purpose.objects.get(code=PURPOSE_CODE)
+    policy_version = policy_current()
+    where = (
+        PolicyDisplay.Context.COOKIE_BANNER
+        if channel == ConsentChannel.COOKIE_BANNER
+        else PolicyDisplay.Context.CONSENT_REQUEST
+    )
+    change = consent_grant if accept else consent_withdraw
+    with transaction.atomic():
+        if policy_version is not None:
+            PolicyDisplay.objects.create(subject=actor, policy_version=policy_version, purpose=purpose, context=where)
+        return change(subject=subject, purpose=purpose, channel=channel, actor=actor, policy_version=policy_version)
+
+
+def analytics_pageview_count(*, new_browser: bool, day: date | None = None) -> None:
+    """Add one page view (and a first-time browser) to today's totals. Nothing else is kept."""
+    day = day or timezone.localdate()
+    kinds = ["pageviews"] + (["new_browsers"] if new_browser else [])
+    for kind in kinds:
+        key = analytics_counter_key(kind, day)
+        cache.add(key, 0, timeout=COUNTER_TIMEOUT)
+        try:
+            cache.incr(key)
+        except ValueError:
+            # Expired between add and incr: start again from one.
+            cache.set(key, 1, timeout=COUNTER_TIMEOUT)

@@ -1,0 +1,338 @@
+"""The citizen's consent dashboard: every purpose, one-click choices, confirmations, history, receipt.
+
+Each page exists twice: for the signed-in person (``/privacy/…``) and for a
+minor their guardian decides for (``/privacy/for/<id>/…``). The guardian's
+choices are recorded with the guardian as actor on the "guardian" channel;
+``consent_grant`` itself checks the guardian link again.
+
+Giving consent to a sensitive purpose, or to sharing with a partner, takes
+a separate confirmation screen behind a fresh step-up check. Withdrawing is
+always a single click without any check: it must be as easy as giving.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.two_factor.decorators import require_recent_verification
+from consents.models import ConsentChannel
+from consents.services import ConsentError, consent_grant, consent_withdraw
+
+from .forms import ConsentChoiceForm
+from .receipt import consent_receipt
+from .selectors import (
+    PANEL_FOR_PURPOSE,
+    PANEL_TITLES,
+    State,
+    access_purpose,
+    access_purpose_partner,
+    access_ward,
+    consent_history_for,
+    dashboard_rows,
+    event_actor_label,
+    policy_in_effect,
+    purpose_decided_here,
+    shown_policy_version,
+    wards_of,
+)
+from .services import consent_request_shown
+
+HISTORY_PAGE_SIZE = 20
+STEP_UP_MINUTES = 10
+
+
+def _subject_for(request, user_id):
+    """The person whose consents the page shows: oneself, or a ward (404 for anybody else)."""
+    if user_id is None:
+        return request.user, None
+    ward = access_ward(guardian=request.user, minor_id=user_id)
+    return ward, ward
+
+
+def _url(name: str, ward, *args) -> str:
+    if ward is not None:
+        return reverse(f"consents:ward_{name}", args=[ward.pk, *args])
+    return reverse(f"consents:{name}", args=args)
+
+
+def _channel(ward) -> str:
+    return ConsentChannel.GUARDIAN if ward is not None else ConsentChannel.WEB
+
+
+def _may_give(subject, ward) -> bool:
+    """A minor sees their choices and may withdraw any consent, but only their guardian gives one."""
+    return ward is not None or not subject.is_minor
+
+
+def _back_to(ward, anchor: str = ""):
+    return redirect(_url("dashboard", ward) + (f"#{anchor}" if anchor else ""))
+
+
+def _policy_url(version, cache: dict) -> str:
+    # One reverse() per distinct version, not one per row.
+    if version not in cache:
+        cache[version] = reverse("policy_version", args=[version])
+    return cache[version]
+
+
+def _link(row, ward) -> None:
+    """Where the row's buttons go: one-click forms, or the confirmation screen."""
+    code = row.purpose.code
+    if not row.decided_here:  # basic purposes, and purposes with a panel of their own
+        return
+    if row.needs_confirmation:
+        row.confirm_url = _url("consent_confirm", ward, code)
+    else:
+        row.grant_url = _url("consent_grant", ward, code)
+    row.withdraw_url = _url("consent_withdraw", ward, code)
+    for partner_row in row.partners:
+        partner_code = partner_row.partner.code
+        partner_row.confirm_url = _url("partner_confirm", ward, code, partner_code)
+        partner_row.withdraw_url = _url("partner_withdraw", ward, code, partner_code)
+
+
+@login_required
+def dashboard(request, user_id=None):
+    subject, ward = _subject_for(request, user_id)
+    may_give = _may_give(subject, ward)
+    policy = policy_in_effect()
+    rows = dashboard_rows(subject=subject)
+    # The dashboard is itself a consent request: its one-click choices are
+    # tied to the policy version shown here.
+    display = consent_request_shown(viewer=request.user, policy_version=policy)
+    for row in rows:
+        _link(row, ward)
+    policy_urls: dict = {}
+    for row in rows:
+        if row.consent and row.consent.policy_version:
+            row.policy_url = _policy_url(row.consent.policy_version.version, policy_urls)
+    return render(
+        request,
+        "consents/dashboard/dashboard.html",
+        {
+            "subject": subject,
+            "ward": ward,
+            "may_give": may_give,
+            "rows": rows,
+            "policy": policy,
+            "shown": display.pk if display else "",
+            "wards": wards_of(guardian=request.user) if ward is None and may_give else [],
+            "history_url": _url("history", ward),
+            "receipt_url": _url("receipt", ward),
+        },
+    )
+
+
+def _shown_version(request, *, purpose=None):
+    form = ConsentChoiceForm(request.POST)
+    display_id = form.cleaned_data.get("shown") if form.is_valid() else None
+    return shown_policy_version(viewer=request.user, display_id=display_id, purpose=purpose)
+
+
+def _not_here(request, ward, purpose):
+    panel = PANEL_FOR_PURPOSE.get(purpose.code)
+    if purpose.is_basic or panel is None:
+        messages.error(request, _("This use is needed to provide the service; there is nothing to choose."))
+        return _back_to(ward, f"purpose-{purpose.code}")
+    messages.error(
+        request,
+        _("Change “%(purpose)s” in the “%(section)s” section below.")
+        % {"purpose": purpose.name, "section": PANEL_TITLES[panel]},
+    )
+    return _back_to(ward, f"panel-{panel}")
+
+
+@login_required
+@require_POST
+def grant(request, purpose_code, user_id=None):
+    """One click to give consent to an optional, non-sensitive purpose."""
+    subject, ward = _subject_for(request, user_id)
+    purpose = access_purpose(code=purpose_code)
+    if not purpose_decided_here(purpose):
+        return _not_here(request, ward, purpose)
+    if purpose.sensitive:
+        # Never granted from the list: only the confirmation screen's POST does it.
+        return redirect(_url("consent_confirm", ward, purpose.code))
+    try:
+        consent_grant(
+            subject=subject,
+            purpose=purpose,
+            channel=_channel(ward),
+            actor=request.user,
+            policy_version=_shown_version(request),
+        )
+    except ConsentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You agreed to “%(purpose)s”. This applies now.") % {"purpose": purpose.name})
+    return _back_to(ward, f"purpose-{purpose.code}")
+
+
+@login_required
+@require_POST
+def withdraw(request, purpose_code, user_id=None):
+    """One click to withdraw consent to a purpose (and so its partner sharing). No step-up, ever."""
+    subject, ward = _subject_for(request, user_id)
+    purpose = access_purpose(code=purpose_code)
+    if not purpose_decided_here(purpose):
+        return _not_here(request, ward, purpose)
+    try:
+        consent_withdraw(
+            subject=subject,
+            purpose=purpose,
+            channel=_channel(ward),
+            actor=request.user,
+            policy_version=_shown_version(request),
+        )
+    except ConsentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Consent to “%(purpose)s” is withdrawn. This applies now.") % {"purpose": purpose.name},
+        )
+    return _back_to(ward, f"purpose-{purpose.code}")
+
+
+@login_required
+@require_POST
+def partner_withdraw(request, purpose_code, partner_code, user_id=None):
+    """One click to stop sharing with a partner. No step-up, ever."""
+    subject, ward = _subject_for(request, user_id)
+    purpose = access_purpose(code=purpose_code)
+    partner = access_purpose_partner(purpose=purpose, code=partner_code)
+    if not purpose_decided_here(purpose):
+        return _not_here(request, ward, purpose)
+    try:
+        consent_withdraw(
+            subject=subject,
+            purpose=purpose,
+            partner=partner,
+            channel=_channel(ward),
+            actor=request.user,
+            policy_version=_shown_version(request),
+        )
+    except ConsentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Your data is no longer shared with %(partner)s for “%(purpose)s”. This applies now.")
+            % {"partner": partner.name, "purpose": purpose.name},
+        )
+    return _back_to(ward, f"purpose-{purpose.code}")
+
+
+@login_required
+@require_recent_verification(minutes=STEP_UP_MINUTES)
+def confirm(request, purpose_code, partner_code=None, user_id=None):
+    """The separate confirmation for a sensitive purpose or for sharing with a partner.
+
+    Showing it records a ``PolicyDisplay``; the grant happens only on this
+    screen's POST, carrying that display, so the consent names the policy
+    version the person read here.
+    """
+    subject, ward = _subject_for(request, user_id)
+    purpose = access_purpose(code=purpose_code)
+    partner = access_purpose_partner(purpose=purpose, code=partner_code) if partner_code else None
+    # Basic purposes need no consent; panel purposes have their own confirmation.
+    if not purpose_decided_here(purpose) or (partner is None and not purpose.sensitive):
+        raise Http404
+    if not _may_give(subject, ward):
+        messages.error(request, _("Your guardian makes this choice for you from their own account."))
+        return _back_to(ward)
+    if request.method == "POST":
+        policy_version = _shown_version(request, purpose=purpose)
+        if policy_version is None:
+            messages.error(request, _("Please read the request again and confirm it on this page."))
+            return redirect(request.path)
+        try:
+            consent_grant(
+                subject=subject,
+                purpose=purpose,
+                partner=partner,
+                channel=_channel(ward),
+                actor=request.user,
+                policy_version=policy_version,
+            )
+        except ConsentError as error:
+            messages.error(request, str(error))
+            return _back_to(ward, f"purpose-{purpose.code}")
+        if partner is None:
+            done = _("You agreed to “%(purpose)s”. This applies now.") % {"purpose": purpose.name}
+        else:
+            done = _("You agreed to share data with %(partner)s for “%(purpose)s”. This applies now.") % {
+                "partner": partner.name,
+                "purpose": purpose.name,
+            }
+        messages.success(request, done)
+        return _back_to(ward, f"purpose-{purpose.code}")
+
+    rows = {row.purpose.pk: row for row in dashboard_rows(subject=subject)}
+    row = rows[purpose.pk]
+    policy = policy_in_effect()
+    purpose_granted = row.state == State.GRANTED
+    can_confirm = True
+    if partner is not None and (not purpose_granted or not partner.agreement_in_force()):
+        can_confirm = False
+    display = (
+        consent_request_shown(viewer=request.user, policy_version=policy, purpose=purpose) if can_confirm else None
+    )
+    return render(
+        request,
+        "consents/dashboard/confirm.html",
+        {
+            "subject": subject,
+            "ward": ward,
+            "purpose": purpose,
+            "row": row,
+            "partner": partner,
+            "partner_categories": list(partner.data_categories.all()) if partner else [],
+            "partner_in_force": partner.agreement_in_force() if partner else True,
+            "purpose_granted": purpose_granted,
+            "can_confirm": can_confirm,
+            "policy": policy,
+            "shown": display.pk if display else "",
+            "back_url": _url("dashboard", ward),
+        },
+    )
+
+
+@login_required
+def history(request, user_id=None):
+    subject, ward = _subject_for(request, user_id)
+    page = Paginator(consent_history_for(subject=subject), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.actor_label = event_actor_label(event, viewer=request.user)
+    return render(
+        request,
+        "consents/dashboard/history.html",
+        {
+            "subject": subject,
+            "ward": ward,
+            "page": page,
+            "events": page.object_list,
+            "back_url": _url("dashboard", ward),
+        },
+    )
+
+
+@login_required
+def receipt(request, user_id=None):
+    """The consent receipt as a JSON download, never cached."""
+    subject, _ward = _subject_for(request, user_id)
+    data = consent_receipt(subject=subject, request=request)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="consent-receipt-{stamp}.json"'
+    response.personal_data = True
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response

@@ -1,0 +1,87 @@
+"""``/api/v1/consents/location/``: devices send locations; the person reads or deletes theirs."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
+
+from consents.models import LocationRecord
+
+from . import services
+from .selectors import location_coordinates, location_records_for
+
+
+class LocationInSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, help_text=_("Degrees, -90 to 90."))
+    longitude = serializers.FloatField(min_value=-180, max_value=180, help_text=_("Degrees, -180 to 180."))
+    source = serializers.ChoiceField(
+        choices=[LocationRecord.Source.DEVICE, LocationRecord.Source.PROFILE],
+        default=LocationRecord.Source.DEVICE,
+        help_text=_("device (GPS or Wi-Fi) or profile. Photos are uploaded on the portal's photo page."),
+    )
+
+
+class LocationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6)
+    longitude = serializers.DecimalField(max_digits=10, decimal_places=6)
+    source = serializers.ChoiceField(choices=LocationRecord.Source.choices)
+    created_at = serializers.DateTimeField()
+
+
+def _out(record: LocationRecord) -> dict:
+    latitude, longitude = location_coordinates(record)
+    return LocationOutSerializer(
+        {
+            "id": record.pk,
+            "latitude": latitude,
+            "longitude": longitude,
+            "source": record.source,
+            "created_at": record.created_at,
+        }
+    ).data
+
+
+class LocationList(generics.GenericAPIView):
+    """The signed-in person's stored locations. Storing one works only while location sharing is on."""
+
+    serializer_class = LocationOutSerializer
+
+    def get_queryset(self):
+        return location_records_for(user=self.request.user)
+
+    @extend_schema(responses={200: LocationOutSerializer(many=True)})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([_out(record) for record in page])
+
+    @extend_schema(
+        request=LocationInSerializer,
+        responses={
+            201: LocationOutSerializer,
+            400: OpenApiResponse(description="Coordinates out of range or not numbers."),
+            403: OpenApiResponse(description="Location sharing is off: nothing was stored."),
+        },
+    )
+    def post(self, request):
+        incoming = LocationInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            record = services.location_record(
+                user=request.user, latitude=data["latitude"], longitude=data["longitude"], source=data["source"]
+            )
+        except services.LocationSharingOff as exc:
+            raise exceptions.PermissionDenied({"detail": exc.message, "code": exc.code}) from None
+        except services.LocationInvalid as exc:
+            raise exceptions.ValidationError({exc.field or "non_field_errors": [exc.message]}) from None
+        return Response(_out(record), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("LocationHistoryDeleted", fields={"deleted": serializers.IntegerField()})},
+    )
+    def delete(self, request):
+        """Delete the whole stored location history."""
+        deleted = services.location_history_delete(user=request.user, actor=request.user)
+        return Response({"deleted": deleted})

@@ -1,0 +1,100 @@
+"""Which policy version a person must be told about or must accept.
+
+A policy version is published once ``published_at`` has passed; before that
+(or while it is empty) it is a draft. A material version in
+effect must be accepted by every signed-in person whose account existed
+before it took effect: someone who registered later was shown that text
+when they registered.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from consents.models import ConsentAction, ConsentEvent, PolicyDisplay, PolicyVersion
+
+# Acceptance is recorded on the basic purpose every account rests on.
+ACCEPTANCE_PURPOSE = "service_provision"
+
+
+_NOTICE_FIELDS = ("pk", "version", "effective_at", "published_at", "material")
+
+
+@dataclass(frozen=True)
+class PolicyNotices:
+    """What every page needs to know about policy versions, from one query."""
+
+    #: The newest published material version in effect: signed-in people must have accepted it.
+    required: PolicyVersion | None
+    #: The soonest published version not yet in effect: the banner announces it.
+    upcoming: PolicyVersion | None
+
+
+def policy_notices(*, on=None) -> PolicyNotices:
+    """Both answers in one query over a small table.
+
+    Published material versions in effect are few (one or two a year) and
+    upcoming ones fewer, so reading them all and choosing here costs less
+    than a second round trip on every page.
+    """
+    now = on or timezone.now()
+    rows = list(
+        PolicyVersion.objects.filter(published_at__lte=now)
+        .filter(Q(effective_at__gt=now) | Q(material=True))
+        .only(*_NOTICE_FIELDS)
+        .order_by("effective_at")
+    )
+    upcoming = next((row for row in rows if row.effective_at > now), None)
+    in_effect = [row for row in rows if row.effective_at <= now and row.material]
+    return PolicyNotices(required=in_effect[-1] if in_effect else None, upcoming=upcoming)
+
+
+def policy_notices_for_request(request) -> PolicyNotices:
+    """``policy_notices`` once per request, shared by the middleware and the banner."""
+    notices = getattr(request, "_policy_notices", None)
+    if notices is None:
+        notices = request._policy_notices = policy_notices()
+    return notices
+
+
+def policy_material_required(*, on=None) -> PolicyVersion | None:
+    """The newest published material version in effect; accepting it covers any older one."""
+    return policy_notices(on=on).required
+
+
+def policy_accepted(*, user, version: PolicyVersion) -> bool:
+    """Has ``user`` accepted ``version`` (or a later version) as a ledger event?"""
+    return ConsentEvent.objects.filter(
+        subject=user,
+        purpose__code=ACCEPTANCE_PURPOSE,
+        action=ConsentAction.RECONFIRMED,
+        policy_version__effective_at__gte=version.effective_at,
+    ).exists()
+
+
+def policy_acceptance_due(*, user, version: PolicyVersion | None) -> bool:
+    """Must ``user`` accept ``version`` before going on? Registration after it took effect counts as reading it."""
+    if version is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.date_joined >= version.effective_at:
+        return False
+    return not policy_accepted(user=user, version=version)
+
+
+def policy_pending_for(*, user) -> PolicyVersion | None:
+    """The material version ``user`` still has to accept, with its texts, or None."""
+    required = policy_material_required()
+    if not policy_acceptance_due(user=user, version=required):
+        return None
+    return PolicyVersion.objects.get(pk=required.pk)
+
+
+def policy_banner_recorded(*, user, version: PolicyVersion) -> bool:
+    return PolicyDisplay.objects.filter(
+        subject=user, policy_version=version, context=PolicyDisplay.Context.POLICY_BANNER
+    ).exists()
+
+
+def policy_is_published(*, version: PolicyVersion, on=None) -> bool:
+    return version.published_at is not None and version.published_at <= (on or timezone.now())

@@ -1,0 +1,35 @@
+"""``{% interests_panel %}`` for the dashboard and ``{% recommendations_for_you %}`` for any page.
+
+Personalised content is always labelled as such, and shown only to people
+who consented to recommendations: without that consent the tag renders
+nothing at all.
+"""
+
+from django import template
+
+from consents.cookies.acting import subject_context
+from consents.personalisation.selectors import interest_tags_for, recommendations_allowed, recommendations_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("consents/personalisation/panel.html", takes_context=True)
+def interests_panel(context):
+    """Three queries: the purpose, the person's consent row, their tags."""
+    data = subject_context(context=context)
+    subject = data["subject"]
+    return {
+        **data,
+        "recommendations_on": recommendations_allowed(user=subject),
+        "tags": list(interest_tags_for(user=subject)),
+    }
+
+
+@register.inclusion_tag("consents/personalisation/for_you.html", takes_context=True)
+def recommendations_for_you(context):
+    """Up to three suggested services, labelled "Personalised for you"; nothing without consent."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"suggestions": None}
+    return {"suggestions": recommendations_for(user=user), "request": request}

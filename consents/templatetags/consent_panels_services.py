@@ -1,0 +1,15 @@
+"""``{% services_panel %}``: the person's optional services on the dashboard."""
+
+from django import template
+
+from consents.cookies.acting import subject_context
+from consents.optional_services.selectors import service_rows_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("consents/optional_services/panel.html", takes_context=True)
+def services_panel(context):
+    """Three queries: the services with their purposes, the purposes' data categories, the person's enrolments."""
+    data = subject_context(context=context)
+    return {**data, "rows": service_rows_for(subject=data["subject"])}

@@ -1,0 +1,15 @@
+"""``{% verification_panel %}``: identity level 3 on the dashboard, and the ways to reach it."""
+
+from django import template
+
+from consents.cookies.acting import subject_context
+from consents.strong_verification.selectors import verification_overview_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("consents/strong_verification/panel.html", takes_context=True)
+def verification_panel(context):
+    """A constant number of queries: the profile, the face consent check, the latest checks."""
+    data = subject_context(context=context)
+    return {**data, "overview": verification_overview_for(user=data["subject"])}

@@ -1,0 +1,171 @@
+"""Publishing a policy version and announcing it through the outbox; drafts and fixed texts in admin."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from consents.models import PolicyVersion
+from consents.policy_acceptance import services
+from notifications.models import InboxMessage, OutboxEmail
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+DAY = datetime.timedelta(days=1)
+CHANGELIST = "/admin/consents/policyversion/"
+
+
+def draft(number="2026.2", *, material=True, effective_in=30 * DAY):
+    first = PolicyVersion.objects.get(version="2026.1")
+    return PolicyVersion.objects.create(
+        version=number,
+        text_zh=first.text_zh + "\n新增条款。",
+        text_en=first.text_en + "\nA new clause.",
+        summary_zh="新增条款。",
+        summary_en="Adds a clause about partners & sharing.",
+        material=material,
+        published_at=None,
+        effective_at=timezone.now() + effective_in,
+    )
+
+
+@pytest.fixture
+def officer():
+    return UserFactory(is_staff=True, is_superuser=True, language="en")
+
+
+def test_announce_writes_one_inbox_message_and_email_per_active_citizen():
+    english = UserFactory(language="en")
+    chinese = UserFactory(language="zh-hans")
+    UserFactory(is_active=False)
+    UserFactory(is_staff=True)
+    version = draft()
+    version.published_at = timezone.now()
+    version.save()
+
+    assert services.policy_announce(version=version, batch_size=1) == 2
+    assert set(OutboxEmail.objects.values_list("recipient", flat=True)) == {english.pk, chinese.pk}
+    message = InboxMessage.objects.get(recipient=english)
+    assert message.kind == "policy_changed" and "2026.2" in message.subject
+    assert "partners & sharing" in message.body  # plain text, not HTML-escaped
+    assert "/policy/2026.2/changes/" in message.body and "asked to read and accept it" in message.body
+    assert "新增条款。" in InboxMessage.objects.get(recipient=chinese).body  # the summary in their language
+
+
+def test_announcing_again_tells_nobody_twice_and_reaches_newcomers():
+    UserFactory()
+    version = draft()
+    version.published_at = timezone.now()
+    version.save()
+    assert services.policy_announce(version=version) == 1
+    UserFactory()
+    assert services.policy_announce(version=version) == 1
+    assert OutboxEmail.objects.count() == 2 and InboxMessage.objects.count() == 2
+
+
+def test_a_draft_is_not_announced():
+    with pytest.raises(ValueError):
+        services.policy_announce(version=draft())
+
+
+def test_publish_sets_the_date_records_audit_and_sends_after_commit(officer, django_capture_on_commit_callbacks):
+    citizen = UserFactory(language="en")
+    version = draft()
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_publish(version=version, actor=officer)
+    version.refresh_from_db()
+    assert before <= version.published_at <= timezone.now()
+    assert AuditEvent.objects.filter(action="consent.policy_published", actor_id=officer.pk).exists()
+    assert [m.to for m in mail.outbox] == [[citizen.email]]
+    # Publishing again keeps the date and tells nobody twice.
+    published_at = version.published_at
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_publish(version=version, actor=officer)
+    version.refresh_from_db()
+    assert version.published_at == published_at and len(mail.outbox) == 1
+
+
+# -- Admin ---------------------------------------------------------------------------------------------
+
+
+def test_admin_creates_a_draft_that_nobody_sees(verified_client, officer):
+    admin = verified_client(officer)
+    first = PolicyVersion.objects.get(version="2026.1")
+    effective = timezone.localtime(timezone.now() + 30 * DAY)
+    answer = admin.post(
+        "/admin/consents/policyversion/add/",
+        {
+            "version": "2026.2",
+            "text_zh": first.text_zh,
+            "text_en": first.text_en,
+            "summary_zh": "摘要",
+            "summary_en": "Summary",
+            "material": "on",
+            "effective_at_0": effective.strftime("%Y-%m-%d"),
+            "effective_at_1": effective.strftime("%H:%M:%S"),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    version = PolicyVersion.objects.get(version="2026.2")
+    assert services.policy_is_draft(version=version)
+    visitor = Client()
+    assert visitor.get("/policy/2026.2/").status_code == 404
+    assert 'data-testid="policy-banner"' not in visitor.get("/").content.decode()
+    assert "Draft (not published)" in admin.get(CHANGELIST, **EN).content.decode()
+
+
+def test_admin_refuses_a_past_effective_date(verified_client, officer):
+    admin = verified_client(officer)
+    past = timezone.localtime(timezone.now() - DAY)
+    answer = admin.post(
+        "/admin/consents/policyversion/add/",
+        {
+            "version": "2026.2",
+            "text_zh": "x",
+            "text_en": "x",
+            "effective_at_0": past.strftime("%Y-%m-%d"),
+            "effective_at_1": past.strftime("%H:%M:%S"),
+        },
+        **EN,
+    )
+    assert answer.status_code == 200 and "Choose a future date" in answer.content.decode()
+    assert not PolicyVersion.objects.filter(version="2026.2").exists()
+
+
+def test_publish_action_asks_for_confirmation_then_publishes(
+    verified_client, officer, django_capture_on_commit_callbacks
+):
+    UserFactory()
+    version = draft()
+    admin = verified_client(officer)
+    data = {"action": "publish", "_selected_action": [version.pk]}
+    confirm = admin.post(CHANGELIST, data, **EN)
+    assert confirm.status_code == 200 and "Yes, publish and announce" in confirm.content.decode()
+    version.refresh_from_db()
+    assert services.policy_is_draft(version=version)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(CHANGELIST, {**data, "confirm": "yes"}, **EN)
+    assert done.status_code == 302
+    version.refresh_from_db()
+    assert not services.policy_is_draft(version=version)
+    assert OutboxEmail.objects.filter(kind="policy_changed").count() == 1
+
+
+def test_published_text_is_read_only_and_cannot_be_deleted(verified_client, officer):
+    version = draft()
+    services.policy_publish(version=version, actor=officer)
+    admin = verified_client(officer)
+    page = admin.get(f"{CHANGELIST}{version.pk}/change/").content.decode()
+    assert 'name="text_en"' not in page and 'name="effective_at_0"' not in page
+    admin.post(f"{CHANGELIST}{version.pk}/change/", {"text_en": "changed", "version": "9"})
+    version.refresh_from_db()
+    assert version.text_en != "changed" and version.version == "2026.2"
+    assert admin.post(f"{CHANGELIST}{version.pk}/delete/").status_code == 403
+    draft_page = admin.get(f"{CHANGELIST}{draft('2026.3').pk}/change/").content.decode()
+    assert 'name="text_en"' in draft_page

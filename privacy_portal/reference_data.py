@@ -1,0 +1,21 @@
+"""The rows data migrations seed, put back after a flush emptied the database.
+
+Transactional tests (browser tests, real workers) and benchmarks flush every
+table, including what data migrations wrote: the purposes, partners, first
+policy version and optional services. They call this to start from the
+same reference data a freshly migrated database has.
+"""
+
+import importlib
+
+from django.apps import apps
+
+SEED_MIGRATIONS = [
+    ("consents", "0003_seed_catalogue"),
+    ("consents", "0006_seed_optional_services"),
+]
+
+
+def reference_data_ensure() -> None:
+    for app_label, migration in SEED_MIGRATIONS:
+        importlib.import_module(f"{app_label}.migrations.{migration}").seed(apps, None)

@@ -1,0 +1,142 @@
+"""The consent dashboard in a real browser: one-click withdrawal; sensitive choices through step-up."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from accounts.models import StepUpCheck
+from consents import services
+from consents.models import ConsentState, PolicyDisplay, Purpose
+from consents.selectors import consent_check
+from tests.factories import UserFactory
+
+# The catalogue of purposes is seeded by migrations; a transactional test's
+# flush would remove it for the next test, so it is restored each time.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """What the citizen's authenticator app shows now (or ``steps_ahead`` periods later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in_with_authenticator(page: Page, live_server, user, device: TOTPDevice) -> None:
+    """Password sign-in is tested elsewhere; the session starts half signed in, the code finishes it."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(live_server.url + "/privacy/")
+    page.wait_for_url("**/account/two-factor/verify/**")
+    page.locator("input[name=totp-code]").fill(authenticator_code(device))
+    page.locator("input[name=totp-code]").press("Enter")
+    page.wait_for_url(live_server.url + "/privacy/")
+
+
+def test_citizen_withdraws_with_one_click_and_grants_through_confirmation_and_step_up(
+    live_server, page: Page, artifacts_dir
+):
+    citizen = UserFactory(language="en")
+    device = TOTPDevice.objects.create(user=citizen, name="authenticator", confirmed=True)
+    recovery = StaticDevice.objects.create(user=citizen, name="recovery")
+    recovery.token_set.create(token="abcd2345")
+    surveys = Purpose.objects.get(code="surveys")
+    services.consent_grant(subject=citizen, purpose=surveys)
+    sign_in_with_authenticator(page, live_server, citizen, device)
+    # Signing in counted as a fresh check; let it age so the sensitive grant asks again.
+    StepUpCheck.objects.filter(user=citizen).update(verified_at=timezone.now() - timedelta(minutes=30))
+
+    # One click withdraws, with no step-up.
+    surveys_row = page.get_by_test_id("purpose-surveys")
+    expect(surveys_row.get_by_test_id("state")).to_have_text("Granted")
+    surveys_row.get_by_test_id("withdraw").click()
+    expect(page.get_by_role("status")).to_contain_text("Consent to “Survey invitations” is withdrawn.")
+    expect(page.get_by_test_id("purpose-surveys").get_by_test_id("state")).to_have_text("Withdrawn")
+    page.screenshot(path=str(artifacts_dir / "consents-dashboard-withdrawn.png"), full_page=True)
+    assert consent_check(subject=citizen, purpose=surveys).allowed is False
+
+    # A sensitive purpose: the list sends the person to its panel, whose switch
+    # goes through the step-up check and a separate confirmation screen.
+    location = page.get_by_test_id("purpose-location_services")
+    expect(location.get_by_test_id("state")).to_have_text("Not decided")
+    location.get_by_test_id("panel-link").click()
+    page.get_by_test_id("location-on").click()
+    page.wait_for_url(re.compile(r".*/account/two-factor/step-up/.*"))
+    page.locator("input[name=totp-code]").fill(authenticator_code(device, steps_ahead=1))
+    page.locator("input[name=totp-code]").press("Enter")
+    page.get_by_test_id("location-on-confirm").click()
+    page.wait_for_url(re.compile(r".*/privacy/.*"))
+    expect(page.get_by_test_id("purpose-location_services").get_by_test_id("state")).to_have_text("Granted")
+    page.screenshot(path=str(artifacts_dir / "consents-dashboard-location-granted.png"), full_page=True)
+    granted = ConsentState.objects.get(subject=citizen, purpose__code="location_services", partner=None)
+    assert granted.granted and granted.channel == "web"
+    shown = PolicyDisplay.objects.filter(subject=citizen, purpose__code="location_services").get()
+    assert granted.policy_version_id == shown.policy_version_id
+
+    # Sharing with a partner: the dashboard's own confirmation, behind a fresh check again.
+    StepUpCheck.objects.filter(user=citizen).update(verified_at=timezone.now() - timedelta(minutes=30))
+    page.get_by_test_id("purpose-surveys").get_by_test_id("grant").click()
+    expect(page.get_by_test_id("purpose-surveys").get_by_test_id("state")).to_have_text("Granted")
+    page.get_by_test_id("partner-surveys-survey_partner").get_by_test_id("partner-confirm").click()
+    page.wait_for_url(re.compile(r".*/account/two-factor/step-up/.*"))
+    page.locator("input[name=recovery-code]").fill("abcd2345")
+    page.locator("input[name=recovery-code]").press("Enter")
+    page.wait_for_url(live_server.url + "/privacy/consent/surveys/partner/survey_partner/confirm/")
+    confirmation = page.get_by_test_id("consent-confirm")
+    expect(confirmation.get_by_role("heading", level=1)).to_have_text("Share data with Survey supplier (sandbox)?")
+    expect(confirmation.get_by_test_id("confirm-data")).to_contain_text("Contact details")
+    expect(confirmation.get_by_test_id("confirm-partner")).to_contain_text("GD-SV-2026-011")
+    expect(confirmation.get_by_test_id("policy-link")).to_have_attribute("href", "/policy/2026.1/")
+    page.screenshot(path=str(artifacts_dir / "consents-partner-confirmation.png"), full_page=True)
+    assert not ConsentState.objects.filter(subject=citizen, purpose=surveys, partner__isnull=False).exists()
+
+    confirmation.get_by_test_id("confirm-grant").click()
+    page.wait_for_url(re.compile(r".*/privacy/#purpose-surveys$"))
+    expect(page.get_by_role("status")).to_contain_text("You agreed to share data with Survey supplier (sandbox)")
+    partner_row = page.get_by_test_id("partner-surveys-survey_partner")
+    expect(partner_row.get_by_test_id("partner-state")).to_have_text("Granted")
+    page.screenshot(path=str(artifacts_dir / "consents-dashboard-partner-granted.png"), full_page=True)
+    sharing = ConsentState.objects.get(subject=citizen, purpose=surveys, partner__code="survey_partner")
+    shown = PolicyDisplay.objects.get(subject=citizen, purpose=surveys)
+    assert sharing.granted and sharing.policy_version_id == shown.policy_version_id
+
+
+def test_dashboard_choices_work_without_javascript(live_server, browser):
+    citizen = UserFactory(language="en")
+    client = Client()
+    client.force_login(citizen)
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/privacy/")
+    page.get_by_test_id("purpose-personal_settings").get_by_test_id("grant").click()
+    expect(page.get_by_test_id("purpose-personal_settings").get_by_test_id("state")).to_have_text("Granted")
+    page.get_by_test_id("purpose-personal_settings").get_by_test_id("withdraw").click()
+    expect(page.get_by_test_id("purpose-personal_settings").get_by_test_id("state")).to_have_text("Withdrawn")
+    context.close()
