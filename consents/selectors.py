@@ -1,6 +1,8 @@
 """Reading consents: the current state, the check, the ledger's integrity."""
 
-from dataclasses import dataclass
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -50,6 +52,54 @@ def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentStat
 
 
 @dataclass(frozen=True)
+class ConsentSnapshot:
+    """One person's current consents and the catalogue, read once for a whole page.
+
+    The dashboard reads these for its own list; while it renders, its panels'
+    consent checks and purpose look-ups answer from here instead of asking
+    the database again for every panel.
+    """
+
+    subject_id: int
+    states: dict[tuple[int, int | None], ConsentState]
+    purposes: dict[str, Purpose]
+    partners: dict[str, Partner]
+    partner_purposes: set[tuple[int, int]] = field(default_factory=set)
+
+
+_snapshot: contextvars.ContextVar[ConsentSnapshot | None] = contextvars.ContextVar("consent_snapshot", default=None)
+
+
+@contextlib.contextmanager
+def consent_snapshot_active(snapshot: ConsentSnapshot):
+    token = _snapshot.set(snapshot)
+    try:
+        yield snapshot
+    finally:
+        _snapshot.reset(token)
+
+
+def consent_snapshot_for(*, subject) -> ConsentSnapshot | None:
+    """The snapshot in force for this person's page, if any."""
+    snapshot = _snapshot.get()
+    return snapshot if snapshot is not None and snapshot.subject_id == subject.pk else None
+
+
+def purpose_by_code(code: str) -> Purpose:
+    snapshot = _snapshot.get()
+    if snapshot is not None and code in snapshot.purposes:
+        return snapshot.purposes[code]
+    return Purpose.objects.get(code=code)
+
+
+def partner_by_code(code: str) -> Partner:
+    snapshot = _snapshot.get()
+    if snapshot is not None and code in snapshot.partners:
+        return snapshot.partners[code]
+    return Partner.objects.get(code=code)
+
+
+@dataclass(frozen=True)
 class ConsentDecision:
     allowed: bool
     reason: str
@@ -72,10 +122,15 @@ def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None
 
 def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, on=None) -> ConsentDecision:
     """May ``purpose`` (and sharing with ``partner``) use this person's data now?"""
+    snapshot = consent_snapshot_for(subject=subject)
     if not purpose.active:
         return ConsentDecision(False, "purpose_inactive")
     if partner is not None:
-        if not partner.purposes.filter(pk=purpose.pk).exists():
+        if snapshot is not None:
+            serves = (partner.pk, purpose.pk) in snapshot.partner_purposes
+        else:
+            serves = partner.purposes.filter(pk=purpose.pk).exists()
+        if not serves:
             return ConsentDecision(False, "partner_not_for_purpose")
         if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
             return ConsentDecision(False, "partner_agreement_expired")
@@ -84,8 +139,13 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
         # A basic purpose resting on law or contract covers the partners it
         # names (entrusted processing); only consent-based sharing needs a yes.
         return ConsentDecision(True, f"legal_basis_{purpose.legal_basis}")
-    states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
-    by_partner = {state.partner_id: state for state in states}
+    if snapshot is not None:
+        by_partner = {
+            partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
+        }
+    else:
+        states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
+        by_partner = {state.partner_id: state for state in states}
     if needs_consent:
         refusal = _covers(by_partner.get(None), purpose, subject)
         if refusal:

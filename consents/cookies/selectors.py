@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from consents.models import ConsentState
-from consents.selectors import consent_check
+from consents.selectors import consent_check, consent_snapshot_for
 
 PURPOSE_CODE = "cookies_analytics"
 # Strictly necessary: remembers the choice itself, including a refusal.
@@ -63,7 +63,14 @@ class CookieChoice:
 
 
 def cookie_state_for(*, subject) -> ConsentState | None:
-    """The person's current ledger row for analytics cookies (one query)."""
+    """The person's current ledger row for analytics cookies (one query, none on the dashboard)."""
+    snapshot = consent_snapshot_for(subject=subject)
+    if snapshot is not None and PURPOSE_CODE in snapshot.purposes:
+        purpose = snapshot.purposes[PURPOSE_CODE]
+        state = snapshot.states.get((purpose.pk, None))
+        if state is not None:
+            state.purpose = purpose
+        return state
     return (
         ConsentState.objects.filter(subject=subject, purpose__code=PURPOSE_CODE, partner__isnull=True)
         .select_related("purpose", "policy_version")

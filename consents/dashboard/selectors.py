@@ -26,7 +26,7 @@ from consents.models import (
     PolicyVersion,
     Purpose,
 )
-from consents.selectors import consents_current_for
+from consents.selectors import ConsentSnapshot, consents_current_for
 
 # Purposes whose switch lives in a panel of the dashboard: the panel does
 # more than record consent (enrol in a service, offer to delete location
@@ -179,10 +179,24 @@ def catalogue_load() -> Catalogue:
     return Catalogue(purposes, categories_of, partners_of, partner_categories)
 
 
-def dashboard_rows(*, subject: User) -> list[PurposeRow]:
+def dashboard_snapshot(*, subject: User, current, catalogue: Catalogue) -> ConsentSnapshot:
+    """What the dashboard read, handed to its panels so they need not read it again."""
+    partners = {partner.code: partner for listed in catalogue.partners_of.values() for partner in listed}
+    return ConsentSnapshot(
+        subject_id=subject.pk,
+        states=current,
+        purposes={purpose.code: purpose for purpose in catalogue.purposes},
+        partners=partners,
+        partner_purposes={
+            (partner.pk, purpose_id) for purpose_id, listed in catalogue.partners_of.items() for partner in listed
+        },
+    )
+
+
+def dashboard_rows(*, subject: User, current=None, catalogue: Catalogue | None = None) -> list[PurposeRow]:
     """One row per active purpose with the person's current choice; six queries in all."""
-    current = consents_current_for(subject=subject)
-    catalogue = catalogue_load()
+    current = consents_current_for(subject=subject) if current is None else current
+    catalogue = catalogue or catalogue_load()
     today = timezone.localdate()
     rows = []
     for purpose in catalogue.purposes:
@@ -307,7 +321,7 @@ def shown_policy_version(*, viewer: User, display_id, purpose: Purpose | None = 
 def policy_in_effect() -> PolicyVersion | None:
     """The policy version in effect, without its texts: the dashboard names and links it, never prints it."""
     return (
-        PolicyVersion.objects.filter(effective_at__lte=timezone.now())
+        PolicyVersion.objects.filter(effective_at__lte=timezone.now(), published_at__lte=timezone.now())
         .order_by("-effective_at")
         .only("id", "version", "effective_at")
         .first()

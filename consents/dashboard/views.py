@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import require_recent_verification
 from consents.models import ConsentChannel
+from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError, consent_grant, consent_withdraw
 
 from .forms import ConsentChoiceForm
@@ -34,8 +35,10 @@ from .selectors import (
     access_purpose,
     access_purpose_partner,
     access_ward,
+    catalogue_load,
     consent_history_for,
     dashboard_rows,
+    dashboard_snapshot,
     event_actor_label,
     policy_in_effect,
     purpose_decided_here,
@@ -103,7 +106,9 @@ def dashboard(request, user_id=None):
     subject, ward = _subject_for(request, user_id)
     may_give = _may_give(subject, ward)
     policy = policy_in_effect()
-    rows = dashboard_rows(subject=subject)
+    current = consents_current_for(subject=subject)
+    catalogue = catalogue_load()
+    rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue)
     # The dashboard is itself a consent request: its one-click choices are
     # tied to the policy version shown here.
     display = consent_request_shown(viewer=request.user, policy_version=policy)
@@ -113,6 +118,13 @@ def dashboard(request, user_id=None):
     for row in rows:
         if row.consent and row.consent.policy_version:
             row.policy_url = _policy_url(row.consent.policy_version.version, policy_urls)
+    # The panels answer their consent questions from what was just read.
+    snapshot = dashboard_snapshot(subject=subject, current=current, catalogue=catalogue)
+    with consent_snapshot_active(snapshot):
+        return _render_dashboard(request, subject, ward, may_give, rows, policy, display)
+
+
+def _render_dashboard(request, subject, ward, may_give, rows, policy, display):
     return render(
         request,
         "consents/dashboard/dashboard.html",

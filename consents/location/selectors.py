@@ -6,13 +6,13 @@ from decimal import Decimal
 from django.core.files.storage import default_storage
 
 from consents.models import LocationRecord, Purpose
-from consents.selectors import ConsentDecision, consent_check
+from consents.selectors import ConsentDecision, consent_check, purpose_by_code
 
 PURPOSE_CODE = "location_services"
 
 
 def location_purpose() -> Purpose:
-    return Purpose.objects.get(code=PURPOSE_CODE)
+    return purpose_by_code(PURPOSE_CODE)
 
 
 def location_sharing_decision(*, user, purpose: Purpose | None = None) -> ConsentDecision:

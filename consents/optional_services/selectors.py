@@ -58,20 +58,19 @@ def enrolment_open(*, subject, service: OptionalService) -> ServiceEnrolment | N
     return ServiceEnrolment.objects.filter(user=subject, service=service, state=ServiceEnrolment.State.ENROLLED).first()
 
 
-def service_rows_for(*, subject) -> list[ServiceRow]:
+def service_rows_for(*, subject, with_categories: bool = True) -> list[ServiceRow]:
     """Every active service, and every service the person is in, with their latest enrolment.
 
     Three queries whatever the number of services or enrolments: services
-    with their purpose, the purposes' data categories, the person's enrolments.
+    with their purpose, the purposes' data categories (skipped where the page
+    does not show them), the person's enrolments.
     """
     enrolments: dict[int, ServiceEnrolment] = {}
     for enrolment in ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data"):
         enrolments.setdefault(enrolment.service_id, enrolment)
-    services = (
-        OptionalService.objects.select_related("purpose")
-        .prefetch_related("purpose__data_categories")
-        .order_by("purpose__display_order", "code")
-    )
+    services = OptionalService.objects.select_related("purpose").order_by("purpose__display_order", "code")
+    if with_categories:
+        services = services.prefetch_related("purpose__data_categories")
     rows = []
     for service in services:
         enrolment = enrolments.get(service.pk)

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from consents.models import InterestTag, OptionalService, Purpose, ServiceEnrolment
-from consents.selectors import consent_check
+from consents.selectors import consent_check, purpose_by_code
 
 PURPOSE_CODE = "recommendations"
 RECOMMENDATIONS_SHOWN = 3
 
 
 def recommendations_purpose() -> Purpose:
-    return Purpose.objects.get(code=PURPOSE_CODE)
+    return purpose_by_code(PURPOSE_CODE)
 
 
 def recommendations_allowed(*, user) -> bool:

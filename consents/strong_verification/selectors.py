@@ -10,7 +10,7 @@ from accounts.identity.selectors import identity_profile_for, verification_level
 from accounts.models import IdentityProfile, VerificationLevel
 from accounts.validators import clean_bank_card
 from consents.models import Partner, Purpose, StrongVerification
-from consents.selectors import consent_check
+from consents.selectors import consent_check, partner_by_code, purpose_by_code
 from privacy_portal.encryption import blind_index
 from privacy_portal.masking import mask_bank_card
 
@@ -19,11 +19,11 @@ FACE_PARTNER = "face_provider"
 
 
 def face_purpose() -> Purpose:
-    return Purpose.objects.get(code=FACE_PURPOSE)
+    return purpose_by_code(FACE_PURPOSE)
 
 
 def face_partner() -> Partner:
-    return Partner.objects.get(code=FACE_PARTNER)
+    return partner_by_code(FACE_PARTNER)
 
 
 def face_consent_given(*, user, partner: Partner | None = None) -> bool:

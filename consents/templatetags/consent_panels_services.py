@@ -10,6 +10,6 @@ register = template.Library()
 
 @register.inclusion_tag("consents/optional_services/panel.html", takes_context=True)
 def services_panel(context):
-    """Three queries: the services with their purposes, the purposes' data categories, the person's enrolments."""
+    """Two queries: the services with their purposes, the person's enrolments."""
     data = subject_context(context=context)
-    return {**data, "rows": service_rows_for(subject=data["subject"])}
+    return {**data, "rows": service_rows_for(subject=data["subject"], with_categories=False)}

@@ -6,6 +6,7 @@ from io import BytesIO
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import ExifTags, Image
 
 from consents.location import services
@@ -87,23 +88,26 @@ def test_the_gps_position_is_read_in_decimal_degrees():
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "message", "message_zh"),
     [
-        (b"", "The file is empty"),
-        (b"%PDF-1.4 not a photo at all", "This file is not a photo"),
-        (b"GIF89a" + b"\x00" * 100, "This file is not a photo"),
-        (jpeg_with_gps()[:200], "damaged"),
+        (b"", "The file is empty", "文件为空"),
+        (b"%PDF-1.4 not a photo at all", "This file is not a photo", "此文件不是照片"),
+        (b"GIF89a" + b"\x00" * 100, "This file is not a photo", "此文件不是照片"),
+        (jpeg_with_gps()[:200], "damaged", "已损坏"),
     ],
 )
-def test_files_that_are_not_photos_are_refused_clearly(data, message):
-    with pytest.raises(services.PhotoRejected) as refused:
+def test_files_that_are_not_photos_are_refused_clearly(data, message, message_zh):
+    with translation.override("en"), pytest.raises(services.PhotoRejected) as refused:
         services.photo_strip_location(uploaded_file=upload(data))
     assert message in refused.value.message and refused.value.field == "photo"
+    with translation.override("zh-hans"), pytest.raises(services.PhotoRejected) as refused:
+        services.photo_strip_location(uploaded_file=upload(data))
+    assert message_zh in refused.value.message
 
 
 def test_a_file_over_5_mb_is_refused():
     big = upload(jpeg_with_gps() + b"\x00" * (5 * 1024 * 1024))
-    with pytest.raises(services.PhotoRejected) as refused:
+    with translation.override("en"), pytest.raises(services.PhotoRejected) as refused:
         services.photo_strip_location(uploaded_file=big)
     assert "larger than 5 MB" in refused.value.message
 
@@ -112,7 +116,7 @@ def test_a_decompression_bomb_is_refused_before_decoding():
     out = BytesIO()
     Image.new("1", (8000, 8000)).save(out, "PNG")  # 64 million pixels in a few kilobytes
     assert len(out.getvalue()) < 5 * 1024 * 1024
-    with pytest.raises(services.PhotoRejected) as refused:
+    with translation.override("en"), pytest.raises(services.PhotoRejected) as refused:
         services.photo_strip_location(uploaded_file=upload(out.getvalue(), "bomb.png", "image/png"))
     assert "too many pixels" in refused.value.message
 

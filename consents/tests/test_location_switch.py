@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import GuardianLink, StepUpCheck
@@ -42,9 +42,12 @@ def step_up(client, user):
 
 
 def test_while_off_the_service_refuses_every_location(citizen):
-    with pytest.raises(services.LocationSharingOff) as refused:
+    with translation.override("en"), pytest.raises(services.LocationSharingOff) as refused:
         services.location_record(user=citizen, latitude=39.9, longitude=116.4, source="device")
     assert "Location sharing is off" in refused.value.message
+    with translation.override("zh-hans"), pytest.raises(services.LocationSharingOff) as refused:
+        services.location_record(user=citizen, latitude=39.9, longitude=116.4, source="device")
+    assert "位置共享已关闭" in refused.value.message
     turn_on(citizen)
     services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB)
     for source in ("device", "profile", "photo"):
@@ -79,7 +82,7 @@ def test_while_on_the_location_is_stored_encrypted(citizen):
 )
 def test_coordinates_out_of_range_are_refused_with_the_field_named(citizen, latitude, longitude, field):
     turn_on(citizen)
-    with pytest.raises(services.LocationInvalid) as refused:
+    with translation.override("en"), pytest.raises(services.LocationInvalid) as refused:
         services.location_record(user=citizen, latitude=latitude, longitude=longitude, source="device")
     assert refused.value.field == field
     assert field.capitalize() in refused.value.message

@@ -4,7 +4,7 @@ import datetime
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.identity import services as identity_services
 from accounts.identity.selectors import identity_profile_for
@@ -88,9 +88,12 @@ def test_expired_partner_agreement_stops_face_checks():
     Partner.objects.filter(code="face_provider").update(
         agreement_expires_on=timezone.localdate() - datetime.timedelta(days=1)
     )
-    with pytest.raises(StrongVerificationError) as refused:
+    with translation.override("en"), pytest.raises(StrongVerificationError) as refused:
         services.face_check(user=user)
     assert "another way" in str(refused.value)
+    with translation.override("zh-hans"), pytest.raises(StrongVerificationError) as refused:
+        services.face_check(user=user)
+    assert "其他方式" in str(refused.value)
 
 
 # -- The check ----------------------------------------------------------------------------------------
@@ -147,9 +150,12 @@ def test_a_broken_provider_reads_as_unavailable(settings):
 
 def test_below_level_two_no_check_starts():
     user = UserFactory()
-    with pytest.raises(StrongVerificationError) as refused:
+    with translation.override("en"), pytest.raises(StrongVerificationError) as refused:
         services.face_check(user=user)
     assert "level 2" in str(refused.value)
+    with translation.override("zh-hans"), pytest.raises(StrongVerificationError) as refused:
+        services.face_check(user=user)
+    assert "第 2 级" in str(refused.value)
 
 
 def test_daily_limit_counts_answered_checks_only(settings):

@@ -53,9 +53,12 @@ def test_bank_card_check_passes_with_a_card_on_the_profile():
 
 def test_bank_card_check_needs_a_card():
     user = at_level_two()
-    with pytest.raises(StrongVerificationError) as refused:
+    with translation.override("en"), pytest.raises(StrongVerificationError) as refused:
         services.bank_card_check(user=user)
     assert "bank card" in str(refused.value)
+    with translation.override("zh-hans"), pytest.raises(StrongVerificationError) as refused:
+        services.bank_card_check(user=user)
+    assert "银行卡号" in str(refused.value)
     assert not StrongVerification.objects.exists()
 
 
