@@ -5,8 +5,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -17,6 +15,7 @@ from accounts.models import StepUpCheck
 from consents import services
 from consents.models import ConsentState, PolicyDisplay, Purpose
 from consents.selectors import consent_check
+from tests.e2e.sessions import give_browser_session
 from tests.factories import UserFactory
 
 # The catalogue of purposes is seeded by migrations; a transactional test's
@@ -33,17 +32,7 @@ def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 
 def sign_in_with_authenticator(page: Page, live_server, user, device: TOTPDevice) -> None:
     """Password sign-in is tested elsewhere; the session starts half signed in, the code finishes it."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    give_browser_session(page.context, live_server, user)
     page.goto(live_server.url + "/privacy/")
     page.wait_for_url("**/account/two-factor/verify/**")
     page.locator("input[name=totp-code]").fill(authenticator_code(device))
@@ -121,18 +110,8 @@ def test_citizen_withdraws_with_one_click_and_grants_through_confirmation_and_st
 
 def test_dashboard_choices_work_without_javascript(live_server, browser):
     citizen = UserFactory(language="en")
-    client = Client()
-    client.force_login(citizen)
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    give_browser_session(context, live_server, citizen)
     page = context.new_page()
     page.goto(live_server.url + "/privacy/")
     page.get_by_test_id("purpose-personal_settings").get_by_test_id("grant").click()

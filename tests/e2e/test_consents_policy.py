@@ -1,45 +1,20 @@
 """The material-policy interstitial in a real browser: read the summary, see the diff, accept, go on."""
 
 import datetime
-from importlib import import_module
 
 import pytest
-from django.apps import apps
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from consents.models import ConsentAction, ConsentEvent, PolicyVersion
+from tests.e2e.sessions import give_browser_session
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _catalogue(transactional_db):
-    """The purposes, partners, services and first policy version the migrations seed.
-
-    An earlier transactional test flushes the database, seeded rows included;
-    the seed functions are idempotent, so running them again restores them.
-    """
-    for migration in ("0003_seed_catalogue", "0006_seed_optional_services"):
-        import_module(f"consents.migrations.{migration}").seed(apps, None)
-
-
 def _sign_in(page: Page, live_server, user) -> None:
-    """Give the browser a session made by Django's test client (the login page has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    give_browser_session(page.context, live_server, user)
 
 
 def _material_version_in_effect() -> PolicyVersion:

@@ -1,13 +1,12 @@
 """Real-name verification in a real browser: a wrong ID number, then a sandbox identity."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from accounts.identity import services
 from accounts.identity.selectors import identity_profile_for
 from accounts.models import VerificationLevel
+from tests.e2e.sessions import give_browser_session
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,18 +16,7 @@ BAD_CHECKSUM = "110101199003071234"
 
 
 def _sign_in(page: Page, live_server, user) -> None:
-    """Give the browser a session made by Django's test client (the login page has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    give_browser_session(page.context, live_server, user)
 
 
 def test_citizen_verifies_identity_after_fixing_a_wrong_id_number(live_server, page: Page, artifacts_dir):

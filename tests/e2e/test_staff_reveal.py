@@ -1,16 +1,13 @@
 """A privacy officer reveals one masked field in admin, in a real browser, and the audit log shows it."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 from playwright.sync_api import Page, expect
 
 from accounts.identity.services import identity_profile_update
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
+from tests.e2e.sessions import give_browser_session
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,16 +17,7 @@ REASON = "Hotline ticket 2026-0412: the caller disputes a failed real-name check
 
 
 def _sign_in_verified(page: Page, live_server, user) -> None:
-    """An admin session that has passed the second factor, handed to the browser as its cookie."""
-    device = StaticDevice.objects.create(user=user, name="e2e")
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
-    )
+    give_browser_session(page.context, live_server, user, second_factor_passed=True)
 
 
 def test_privacy_officer_reveals_an_id_number_and_the_audit_log_lists_it(live_server, page: Page, artifacts_dir):
