@@ -13,6 +13,7 @@ from django.apps import apps
 SEED_MIGRATIONS = [
     ("consents", "0003_seed_catalogue"),
     ("consents", "0006_seed_optional_services"),
+    ("privacy_requests", "0002_seed_calendar"),
 ]
 
 

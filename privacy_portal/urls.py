@@ -20,6 +20,7 @@ api_v1 = [
     path("me/", include("accounts.api_urls")),
     path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
     path("consents/", include("consents.api_urls")),
+    path("requests/", include("privacy_requests.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("consents.urls")),
+    path("requests/", include("privacy_requests.urls")),
     path("inbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
