@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 # notifications.services.outbox_send puts the row id in the Message-ID, which
 # tells a second delivery of one row from two different rows.
-_OUTBOX_ID = re.compile(rb"^Message-ID:\s*<[^>]*\.outbox-(\d+)@", re.IGNORECASE | re.MULTILINE)
+_OUTBOX_ID = re.compile(rb"^Message-ID:\s*<outbox-(\d+)@", re.IGNORECASE | re.MULTILINE)
 
 
 class _CountingHandler:
