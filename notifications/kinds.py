@@ -53,3 +53,16 @@ GUARDIAN_LINK_ENDED = register(NotificationKind("guardian_link_ended"))
 ONE_TIME_CODE = register(NotificationKind("one_time_code", inbox=False))
 # A new version of the privacy policy, announced when it is published (issue #4).
 POLICY_CHANGED = register(NotificationKind("policy_changed"))
+# Rights requests (issue #5): filed, each change of state, staff messages, extensions.
+REQUEST_RECEIVED = register(NotificationKind("request_received"))
+REQUEST_STATUS_CHANGED = register(NotificationKind("request_status_changed"))
+REQUEST_MESSAGE = register(NotificationKind("request_message"))
+REQUEST_EXTENDED = register(NotificationKind("request_extended"))
+# To the assigned staff member when the citizen replies.
+REQUEST_CITIZEN_REPLIED = register(NotificationKind("request_citizen_replied"))
+# The ZIP of an access or export request is ready to download (issue #5).
+EXPORT_READY = register(NotificationKind("export_ready"))
+IDENTITY_REVERIFICATION_NEEDED = register(NotificationKind("identity_reverification_needed"))
+ACCOUNT_CANCELLATION_FILED = register(NotificationKind("account_cancellation_filed"))
+# Sent to the address the account had: after a cancellation it has no inbox to read.
+ACCOUNT_CANCELLED = register(NotificationKind("account_cancelled", inbox=False))

@@ -16,7 +16,7 @@ app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in a package of an app rather than at its top.
-app.autodiscover_tasks(["consents.policy_acceptance"])
+app.autodiscover_tasks(["consents.policy_acceptance", "privacy_requests.exports"])
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
@@ -26,6 +26,20 @@ app.conf.beat_schedule = {
     "outbox-dispatch-pending": {
         "task": "notifications.tasks.outbox_dispatch_pending",
         "schedule": 60.0,
+    },
+    "privacy-requests-lapse-stale": {
+        "task": "privacy_requests.tasks.privacy_requests_lapse_stale",
+        # Hourly; idempotent, so an extra run does no harm.
+        "schedule": crontab(minute=20),
+    },
+    "exports-expire-due": {
+        "task": "privacy_requests.exports.tasks.exports_expire_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Exports left queued or half-built (broker outage, killed worker) are queued again.
+    "exports-requeue-stale": {
+        "task": "privacy_requests.exports.tasks.exports_requeue_stale",
+        "schedule": 300.0,
     },
     "audit-log-verify-nightly": {
         "task": "audit.tasks.audit_log_verify",

@@ -67,7 +67,7 @@ def _clean_text(max_length: int):
     return clean
 
 
-_CLEANERS = {
+FIELD_CLEANERS = {
     "legal_name": _clean_text(NAME_MAX_LENGTH),
     "id_number": clean_id_number,
     "phone": clean_mobile,
@@ -96,7 +96,7 @@ def _clean_changes(*, user: User, profile: IdentityProfile, data: dict) -> dict[
             continue
         raw = "" if raw is None else str(raw)
         try:
-            value = _CLEANERS[name](raw) if raw.strip() else ""
+            value = FIELD_CLEANERS[name](raw) if raw.strip() else ""
         except ValidationError as error:
             value = None
             if not profile.is_verified_field(name):
@@ -122,8 +122,13 @@ def _phone_taken_error() -> ValidationError:
     return ValidationError(_("This mobile number is already used by another account."), code="phone_taken")
 
 
-def _apply(*, user: User, profile: IdentityProfile, changes: dict[str, str]) -> list[str]:
-    """Write validated ``changes`` and everything derived from them; the caller holds the transaction."""
+def identity_fields_write(*, user: User, profile: IdentityProfile, changes: dict[str, str]) -> list[str]:
+    """Write validated ``changes`` and everything derived from them; the caller holds the transaction.
+
+    Bypasses the verified-field lock on purpose: besides the profile form
+    (which checks the lock first), an approved correction request writes
+    through here.
+    """
     user_fields: list[str] = []
     profile_fields: list[str] = []
     for name, value in changes.items():
@@ -186,8 +191,8 @@ def identity_profile_update(*, user: User, data: dict, actor: User | None = None
         changes = _clean_changes(user=locked, profile=profile, data=data)
         if not changes:
             return []
-        changed = _apply(user=locked, profile=profile, changes=changes)
-        _level_store(user=locked, profile=profile)
+        changed = identity_fields_write(user=locked, profile=profile, changes=changes)
+        identity_level_store(user=locked, profile=profile)
         record(actor, "identity.profile_updated", profile, {"fields": changed})
     _copy_back(locked, user)
     return changed
@@ -201,10 +206,10 @@ def identity_level_refresh(*, user: User) -> int:
     """
     with transaction.atomic():
         profile = IdentityProfile.objects.select_for_update().get_or_create(user=user)[0]
-        return _level_store(user=user, profile=profile)
+        return identity_level_store(user=user, profile=profile)
 
 
-def _level_store(*, user: User, profile: IdentityProfile) -> int:
+def identity_level_store(*, user: User, profile: IdentityProfile) -> int:
     level = selectors.verification_level_for(user=user, profile=profile)
     if level != profile.verification_level:
         profile.verification_level = level
@@ -311,7 +316,7 @@ def _mark_verified(*, user: User, profile: IdentityProfile, legal_name: str, id_
         for name, value in {"legal_name": legal_name, "id_number": id_number}.items()
         if getattr(profile, name) != value
     }
-    _apply(user=user, profile=profile, changes=changes)
+    identity_fields_write(user=user, profile=profile, changes=changes)
     profile.verified_fields = sorted(set(profile.verified_fields) | set(IDENTITY_FIELDS))
     profile.verification_level = max(profile.verification_level, Level.IDENTITY_VERIFIED)
     profile.identity_verified_at = timezone.now()
@@ -328,7 +333,7 @@ def _keep_unverified(*, user: User, profile: IdentityProfile, legal_name: str, i
         if not profile.is_verified_field(name) and getattr(profile, name) != value
     }
     if changes:
-        changed = _apply(user=user, profile=profile, changes=changes)
+        changed = identity_fields_write(user=user, profile=profile, changes=changes)
         record(user, "identity.profile_updated", profile, {"fields": changed})
 
 

@@ -74,6 +74,9 @@ PRIVACY_OFFICER = (
     *_model("consents.policydisplay", "view"),
     *_model("consents.serviceenrolment", "view"),
     *_model("consents.consentevent", "view"),
+    # Mainland holidays and make-up working days: deadlines count on them.
+    *_model("privacy_requests.calendarday", "view", "add", "change", "delete"),
+    *_model("privacy_requests.exportfile", "view"),
     *_model("incidents.incident", "view", "add", "change"),
 )
 
@@ -92,6 +95,7 @@ AUDITOR = (
     *_model("consents.consentevent", "view"),
     *_model("consents.strongverification", "view"),
     *_model("privacy_requests.privacyrequest", "view"),
+    *_model("privacy_requests.exportfile", "view"),
     *_model("retention.legalhold", "view"),
     *_model("consents.disclosure", "view"),
     *_model("incidents.incident", "view"),

@@ -51,6 +51,8 @@ def _exempt_paths() -> set[str]:
         reverse("set_language"),
         reverse("healthz"),
         reverse("accounts:two_factor_verify"),
+        # Someone cancelling their account can always reverse it first.
+        reverse("privacy_requests:cancellation:reverse"),
     }
 
 

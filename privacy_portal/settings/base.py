@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "privacy_portal.middleware.AccountLanguageMiddleware",
     "accounts.two_factor.middleware.SecondFactorStepMiddleware",
+    "privacy_requests.cancellation.middleware.CancellationPendingMiddleware",
     "consents.policy_acceptance.middleware.MaterialPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,0 +1,307 @@
+"""What the accounts app holds about a person, for export and erasure (privacy_requests.registry).
+
+Exporters yield dict rows from a server-side cursor (``iterator``) with a
+fixed number of queries however many rows there are; the profile shows the
+sensitive fields in full, because the export goes to the person themselves.
+Secrets (password hashes, two-factor keys, recovery codes, API token keys,
+guardian confirmation codes, social login tokens) are never exported.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.db.models import Q
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.activity.network import truncate_ip
+from accounts.models import (
+    GuardianLink,
+    IdentityProfile,
+    IdentityVerificationAttempt,
+    LoginActivity,
+    StepUpCheck,
+    User,
+)
+from privacy_requests.holds import is_held
+from privacy_requests.registry import register_personal_data
+
+CHUNK = 2000
+
+
+def _held(user, code: str) -> bool:
+    return is_held(user=user, category=code)
+
+
+# -- profile -----------------------------------------------------------------
+
+
+def export_profile(user):
+    account = User.objects.select_related("identity").get(pk=user.pk)
+    identity = getattr(account, "identity", None)
+    emails = [
+        {"email": address.email, "primary": address.primary, "verified": address.verified}
+        for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    ]
+    yield {
+        "username": account.username,
+        "email": account.email,
+        "email_addresses": emails,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "phone": account.phone,
+        "phone_verified": account.phone_verified,
+        "account_kind": account.kind,
+        "language": account.language,
+        "is_minor": account.is_minor,
+        "date_joined": account.date_joined,
+        "last_login": account.last_login,
+        "legal_name": identity.legal_name if identity else "",
+        "id_number": identity.id_number if identity else "",
+        "birth_date": identity.birth_date if identity else None,
+        "bank_card": identity.bank_card if identity else "",
+        "organisation_name": identity.organisation_name if identity else "",
+        "uscc": identity.uscc if identity else "",
+        "legal_representative": identity.legal_representative if identity else "",
+        "verification_level": identity.verification_level if identity else 0,
+        "verified_fields": identity.verified_fields if identity else [],
+        "identity_verified_at": identity.identity_verified_at if identity else None,
+    }
+
+
+def erase_profile(user) -> str:
+    """Forget who the account belonged to; the row stays so that records pointing at it stay whole."""
+    if _held(user, "profile"):
+        return "kept"
+    with transaction.atomic():
+        IdentityProfile.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        User.objects.filter(pk=user.pk).update(
+            username=f"erased-{user.pk}",
+            first_name="",
+            last_name="",
+            email="",
+            phone="",
+            phone_hash="",
+            phone_verified=False,
+            is_active=False,
+            # An unusable password: nobody can sign in to an erased account.
+            password=make_password(None),
+        )
+    return "anonymised"
+
+
+# -- simple per-user lists -----------------------------------------------------
+
+
+def export_identity_verifications(user):
+    rows = IdentityVerificationAttempt.objects.filter(user=user).order_by("created_at", "id")
+    for attempt in rows.iterator(chunk_size=CHUNK):
+        yield {
+            "time": attempt.created_at,
+            "provider": attempt.provider,
+            "outcome": attempt.outcome,
+            "provider_reference": attempt.reference,
+        }
+
+
+def erase_identity_verifications(user) -> str:
+    if _held(user, "identity_verifications"):
+        return "kept"
+    IdentityVerificationAttempt.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_sign_in_activity(user):
+    rows = LoginActivity.objects.filter(user=user).order_by("created_at", "id")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield {"time": row.created_at, "network": row.ip_prefix, "device": row.user_agent, "method": row.method}
+
+
+def erase_sign_in_activity(user) -> str:
+    if _held(user, "sign_in_activity"):
+        return "kept"
+    LoginActivity.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_sessions(user):
+    rows = UserSession.objects.filter(user=user).order_by("created_at", "id")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield {
+            "started": row.created_at,
+            "last_seen": row.last_seen_at,
+            # The same truncation as the sign-in list: the network, not the device.
+            "network": truncate_ip(row.ip),
+            "device": row.user_agent,
+        }
+
+
+def erase_sessions(user) -> str:
+    """End every session of the person and forget them."""
+    if _held(user, "sessions"):
+        return "kept"
+    from django.conf import settings
+
+    store: type[SessionBase] = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    for session_key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
+        store(session_key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_two_factor(user):
+    # Only that a device exists and when it was used: never its key or codes.
+    for model, kind in (
+        (TOTPDevice, "authenticator_app"),
+        (EmailDevice, "email_codes"),
+        (StaticDevice, "recovery_codes"),
+    ):
+        for device in model.objects.filter(user=user).order_by("id").iterator(chunk_size=CHUNK):
+            yield {
+                "kind": kind,
+                "name": device.name,
+                "confirmed": device.confirmed,
+                "created": device.created_at,
+                "last_used": device.last_used_at,
+            }
+
+
+def erase_two_factor(user) -> str:
+    if _held(user, "two_factor"):
+        return "kept"
+    for model in (TOTPDevice, EmailDevice, StaticDevice):
+        model.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_api_tokens(user):
+    for token in Token.objects.filter(user=user).iterator(chunk_size=CHUNK):
+        yield {"created": token.created}
+
+
+def erase_api_tokens(user) -> str:
+    if _held(user, "api_tokens"):
+        return "kept"
+    Token.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_guardian_links(user):
+    rows = GuardianLink.objects.filter(Q(guardian=user) | Q(minor=user)).order_by("created_at", "id")
+    for link in rows.iterator(chunk_size=CHUNK):
+        yield {
+            # The other person is named by account number only: their data is theirs.
+            "your_role": "guardian" if link.guardian_id == user.pk else "minor",
+            "other_account": f"user #{link.minor_id if link.guardian_id == user.pk else link.guardian_id}",
+            "state": link.state,
+            "created": link.created_at,
+            "confirmed": link.confirmed_at,
+            "ended": link.ended_at,
+        }
+
+
+def erase_guardian_links(user) -> str:
+    if _held(user, "guardian_links"):
+        return "kept"
+    GuardianLink.objects.filter(Q(guardian=user) | Q(minor=user)).delete()
+    return "deleted"
+
+
+def export_step_up_checks(user):
+    rows = StepUpCheck.objects.filter(user=user).order_by("verified_at", "id")
+    for check in rows.iterator(chunk_size=CHUNK):
+        yield {"time": check.verified_at, "method": check.method}
+
+
+def erase_step_up_checks(user) -> str:
+    if _held(user, "step_up_checks"):
+        return "kept"
+    StepUpCheck.objects.filter(user=user).delete()
+    return "deleted"
+
+
+def export_social_accounts(user):
+    rows = SocialAccount.objects.filter(user=user).order_by("id")
+    for account in rows.iterator(chunk_size=CHUNK):
+        # Provider and the id it gave us; never its tokens or profile blob.
+        yield {"provider": account.provider, "uid": account.uid, "linked": account.date_joined}
+
+
+def erase_social_accounts(user) -> str:
+    if _held(user, "social_accounts"):
+        return "kept"
+    SocialAccount.objects.filter(user=user).delete()
+    return "deleted"
+
+
+register_personal_data(
+    "profile",
+    label=_("Account and identity profile"),
+    models=[User, IdentityProfile, EmailAddress],
+    exporter=export_profile,
+    eraser=erase_profile,
+)
+register_personal_data(
+    "identity_verifications",
+    label=_("Real-name verification attempts"),
+    models=[IdentityVerificationAttempt],
+    exporter=export_identity_verifications,
+    eraser=erase_identity_verifications,
+)
+register_personal_data(
+    "sign_in_activity",
+    label=_("Sign-in activity"),
+    models=[LoginActivity],
+    exporter=export_sign_in_activity,
+    eraser=erase_sign_in_activity,
+)
+register_personal_data(
+    "sessions",
+    label=_("Sessions and devices"),
+    models=[UserSession],
+    exporter=export_sessions,
+    eraser=erase_sessions,
+)
+register_personal_data(
+    "two_factor",
+    label=_("Two-factor sign-in methods"),
+    models=[TOTPDevice, EmailDevice, StaticDevice],
+    exporter=export_two_factor,
+    eraser=erase_two_factor,
+)
+register_personal_data(
+    "api_tokens",
+    label=_("API access tokens"),
+    models=[Token],
+    exporter=export_api_tokens,
+    eraser=erase_api_tokens,
+)
+register_personal_data(
+    "guardian_links",
+    label=_("Guardian links"),
+    models=[GuardianLink],
+    exporter=export_guardian_links,
+    eraser=erase_guardian_links,
+)
+register_personal_data(
+    "step_up_checks",
+    label=_("Identity checks before sensitive actions"),
+    models=[StepUpCheck],
+    exporter=export_step_up_checks,
+    eraser=erase_step_up_checks,
+)
+register_personal_data(
+    "social_accounts",
+    label=_("Linked accounts"),
+    models=[SocialAccount],
+    exporter=export_social_accounts,
+    eraser=erase_social_accounts,
+)

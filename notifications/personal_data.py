@@ -1,0 +1,70 @@
+"""What the notifications app holds about a person, for export and erasure (privacy_requests.registry)."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import InboxMessage, OutboxEmail
+from privacy_requests.holds import is_held
+from privacy_requests.registry import register_personal_data
+
+CHUNK = 2000
+
+
+def export_inbox_messages(user):
+    rows = InboxMessage.objects.filter(recipient=user).order_by("created_at", "id")
+    for message in rows.iterator(chunk_size=CHUNK):
+        yield {
+            "received": message.created_at,
+            "kind": message.kind,
+            "subject": message.subject,
+            "message": message.body,
+            "read": message.read_at,
+        }
+
+
+def erase_inbox_messages(user) -> str:
+    if is_held(user=user, category="inbox_messages"):
+        return "kept"
+    InboxMessage.objects.filter(recipient=user).delete()
+    return "deleted"
+
+
+def export_emails(user):
+    rows = OutboxEmail.objects.filter(recipient=user).order_by("created_at", "id")
+    for email in rows.iterator(chunk_size=CHUNK):
+        yield {
+            "written": email.created_at,
+            "to": email.to_address,
+            "kind": email.kind,
+            "subject": email.subject,
+            "body": email.body,
+            "state": email.state,
+            "sent": email.sent_at,
+        }
+
+
+def erase_emails(user) -> str:
+    """Delete the emails sent to the person; one still waiting goes out (it may be the last word about this very
+    erasure) but no longer points at the account."""
+    if is_held(user=user, category="emails"):
+        return "kept"
+    with transaction.atomic():
+        OutboxEmail.objects.filter(recipient=user).exclude(state=OutboxEmail.State.PENDING).delete()
+        OutboxEmail.objects.filter(recipient=user).update(recipient=None)
+    return "deleted"
+
+
+register_personal_data(
+    "inbox_messages",
+    label=_("Messages in your portal inbox"),
+    models=[InboxMessage],
+    exporter=export_inbox_messages,
+    eraser=erase_inbox_messages,
+)
+register_personal_data(
+    "emails",
+    label=_("Emails sent to you"),
+    models=[OutboxEmail],
+    exporter=export_emails,
+    eraser=erase_emails,
+)

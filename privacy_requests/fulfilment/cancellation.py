@@ -1,0 +1,72 @@
+"""Completing an account cancellation: erase, anonymise, tell the person (clause 8.5).
+
+Staff complete the request after the cooling-off window and within the 15
+working days. Personal data is erased through the registry, category by
+category, except what a legal hold keeps (each with an outcome and its
+reason, as for a deletion); then the account is anonymised so it can no
+longer be used and its email address and mobile number can register again.
+The last email goes to the address the account had, since the account no
+longer has one afterwards.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from notifications.services import email_enqueue
+
+from . import register
+from .deletion import erase_with_outcomes
+
+NOTIFICATION_COMPLETED = "account_cancelled"
+
+
+def _close_other_requests(*, request, actor) -> None:
+    """The person's other open requests end with the account; closed, their records are then anonymised too."""
+    from privacy_requests.models import PrivacyRequest
+    from privacy_requests.services import privacy_request_withdraw
+    from privacy_requests.state_machine import OPEN_STATES
+
+    others = PrivacyRequest.objects.filter(requester_id=request.requester_id, state__in=OPEN_STATES).exclude(
+        pk=request.pk
+    )
+    for other in others:
+        privacy_request_withdraw(request=other, actor=actor)
+
+
+@register("cancellation")
+def cancellation_fulfil(*, request, actor) -> None:
+    from privacy_requests.cancellation.selectors import cancellation_in_cooling_off
+    from privacy_requests.cancellation.services import PROFILE_CATEGORY, cancellation_account_close
+    from privacy_requests.services import TransitionNotAllowed
+
+    if cancellation_in_cooling_off(request=request):
+        until = date_format(timezone.localtime(request.cooling_off_until), "DATETIME_FORMAT")
+        raise TransitionNotAllowed(
+            _("The cooling-off period runs until %(until)s: the cancellation can be completed after it.")
+            % {"until": until}
+        )
+    user = request.requester
+    address, language = user.email, user.language or settings.LANGUAGE_CODE
+    _close_other_requests(request=request, actor=actor)
+    results = erase_with_outcomes(request=request, user=user)
+    kept = frozenset(code for code, result in results.items() if result == "kept")
+    cancellation_account_close(user=user, actor=actor, request=request, kept=kept)
+    if address:
+        context = {
+            "reference": request.reference,
+            "answer": request.answer,
+            "identifiers_freed": PROFILE_CATEGORY not in kept,
+        }
+        with translation.override(language):
+            subject = render_to_string(f"notifications/{NOTIFICATION_COMPLETED}/subject.txt", context)
+            body = render_to_string(f"notifications/{NOTIFICATION_COMPLETED}/body.txt", context)
+        email_enqueue(
+            to_address=address,
+            kind=NOTIFICATION_COMPLETED,
+            language=language,
+            subject=subject.strip(),
+            body=body.strip(),
+        )

@@ -1,0 +1,139 @@
+"""Deletion requests end to end: maker-checker, erasure per category, a held category kept with its reason."""
+
+import sys
+
+import pytest
+from django.core import mail
+
+from accounts.activity.services import login_activity_record
+from accounts.identity import services as identity
+from accounts.models import IdentityProfile, IdentityVerificationAttempt, LoginActivity, StepUpCheck, User
+from privacy_requests import holds, services
+from privacy_requests.models import RequestKind, RequestOutcome, RequestState
+from privacy_requests.registry import personal_data_categories
+from privacy_requests.services import TransitionNotAllowed
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ZHANG = ("张三", "110101199003071233")
+
+
+@pytest.fixture
+def citizen():
+    identity.sandbox_identity_ensure(legal_name=ZHANG[0], id_number=ZHANG[1])
+    user = UserFactory(language="en", email="li.na@example.cn")
+    identity.identity_verify(user=user, legal_name=ZHANG[0], id_number=ZHANG[1])
+    login_activity_record(user=user, ip="203.0.113.9", user_agent="Firefox", method="email_password")
+    return user
+
+
+@pytest.fixture
+def maker():
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def checker():
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def hold(monkeypatch):
+    """``hold("sign_in_activity")``: a legal hold on that category, as issue #6 will provide."""
+
+    def apply(*categories):
+        original = holds.is_held
+
+        def held(*, user, category):
+            return category in categories
+
+        for module in list(sys.modules.values()):
+            if getattr(module, "is_held", None) is original:
+                monkeypatch.setattr(module, "is_held", held)
+
+    return apply
+
+
+def file(user, **details):
+    check = StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
+    return services.privacy_request_create(
+        requester=user, kind=RequestKind.DELETION, details=details, identity_check=check
+    )
+
+
+def approve(request, maker, checker):
+    services.privacy_request_start_review(request=request, actor=maker)
+    services.privacy_request_propose(request=request, actor=maker, action="delete")
+    return services.privacy_request_confirm(request=request, actor=checker)
+
+
+def test_deletion_takes_effect_only_when_a_second_staff_member_confirms(citizen, maker):
+    request = file(citizen)
+    with pytest.raises(TransitionNotAllowed):
+        services.privacy_request_complete(request=request, actor=maker)
+    services.privacy_request_propose(request=request, actor=maker, action="delete")
+    with pytest.raises(TransitionNotAllowed):
+        services.privacy_request_confirm(request=request, actor=maker)
+    assert LoginActivity.objects.filter(user=citizen).exists()
+    assert IdentityProfile.objects.filter(user=citizen).exists()
+
+
+def test_confirmed_deletion_erases_every_category_and_records_each(citizen, maker, checker):
+    request = approve(file(citizen), maker, checker)
+
+    request.refresh_from_db()
+    assert request.state == RequestState.COMPLETED
+    outcomes = {o.category: o for o in request.outcomes.all()}
+    assert set(outcomes) == {entry.code for entry in personal_data_categories()}
+    assert {o.result for o in outcomes.values()} <= {RequestOutcome.Result.DELETED, RequestOutcome.Result.ANONYMISED}
+    assert not LoginActivity.objects.filter(user=citizen).exists()
+    assert not IdentityVerificationAttempt.objects.filter(user=citizen).exists()
+    assert not IdentityProfile.objects.filter(user=citizen).exists()
+    assert request.answer == "We deleted or anonymised all your data."
+
+
+def test_a_held_category_is_kept_with_its_reason_and_the_rest_deleted(
+    citizen, maker, checker, hold, django_capture_on_commit_callbacks
+):
+    hold("sign_in_activity")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = approve(file(citizen), maker, checker)
+
+    request.refresh_from_db()
+    kept = request.outcomes.get(category="sign_in_activity")
+    assert kept.result == RequestOutcome.Result.KEPT
+    assert "law or regulation requires us to keep" in kept.legal_reason
+    assert LoginActivity.objects.filter(user=citizen).count() == 1
+    # Everything else went.
+    others = request.outcomes.exclude(category="sign_in_activity")
+    assert others.exists() and not others.filter(result=RequestOutcome.Result.KEPT).exists()
+    assert not IdentityVerificationAttempt.objects.filter(user=citizen).exists()
+    # The citizen is told which categories were kept and why: on the request and in the completion email.
+    assert "Sign-in activity" in request.answer and kept.legal_reason in request.answer
+    completed = [m for m in mail.outbox if request.reference in m.subject and "Completed" in m.subject]
+    assert completed and "Sign-in activity" in completed[-1].body
+    assert completed[-1].to == ["li.na@example.cn"]
+
+
+def test_the_citizen_can_choose_categories(citizen, maker, checker):
+    request = approve(file(citizen, categories=["sign_in_activity"]), maker, checker)
+    assert [(o.category, o.result) for o in request.outcomes.all()] == [("sign_in_activity", "deleted")]
+    assert not LoginActivity.objects.filter(user=citizen).exists()
+    assert IdentityProfile.objects.filter(user=citizen).exists()
+    assert User.objects.get(pk=citizen.pk).is_active
+
+
+def test_the_kept_reason_is_in_the_citizens_language(citizen, maker, checker, hold):
+    User.objects.filter(pk=citizen.pk).update(language="zh-hans")
+    citizen.refresh_from_db()
+    hold("sign_in_activity")
+    request = approve(file(citizen, categories=["sign_in_activity", "identity_verifications"]), maker, checker)
+    kept = request.outcomes.get(category="sign_in_activity")
+    assert kept.legal_reason and kept.legal_reason in request.answer
+
+
+def test_a_partial_deletion_says_so(citizen, maker, checker):
+    request = approve(file(citizen, categories=["sign_in_activity"]), maker, checker)
+    assert request.answer == "We deleted or anonymised the data you chose."
