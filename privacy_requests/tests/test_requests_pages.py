@@ -328,9 +328,10 @@ def test_browser_correction_with_a_question_pauses_and_the_reply_resumes(live_se
 def test_browser_anonymous_complaint(live_server, page):
     page.goto(live_server.url + "/requests/complaint/")
     assert "12345" in page.get_by_test_id("hotline").inner_text()
-    page.get_by_label("Subject").fill("Cookies")
-    page.get_by_label("Your complaint or question").fill("Why this banner?")
-    page.get_by_label("Your email address").fill("anon@example.cn")
+    # The browser asks for zh-CN, the portal's default language.
+    page.get_by_label("主题").fill("Cookies")
+    page.get_by_label("您的投诉或咨询").fill("Why this banner?")
+    page.get_by_label("您的电子邮箱").fill("anon@example.cn")
     page.get_by_test_id("submit-complaint").click()
     assert page.get_by_test_id("complaint-received").is_visible()
     assert PrivacyRequest.objects.get().contact_email == "anon@example.cn"
