@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from privacy_portal.encryption import EncryptedTextField
 
@@ -51,7 +52,7 @@ class PrivacyRequest(models.Model):
     not count (``paused_since``, ``paused_working_days``).
     """
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(pgettext_lazy("rights request", "reference"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=15, choices=RequestKind.choices)
     state = models.CharField(
         _("state"), max_length=20, choices=RequestState.choices, default=RequestState.SUBMITTED, db_index=True
@@ -142,8 +143,8 @@ class RequestEvent(models.Model):
 
     request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=40)
-    from_state = models.CharField(_("from"), max_length=20, blank=True, default="")
-    to_state = models.CharField(_("to"), max_length=20, blank=True, default="")
+    from_state = models.CharField(pgettext_lazy("state change", "from"), max_length=20, blank=True, default="")
+    to_state = models.CharField(pgettext_lazy("state change", "to"), max_length=20, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
