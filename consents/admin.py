@@ -525,3 +525,6 @@ class StrongVerificationAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/consents/counter_check.html", context, status=400 if form.errors else 200
         )
+
+
+from .disclosures import admin as disclosures_admin  # noqa: E402, F401 - registers DisclosureAdmin

@@ -10,4 +10,5 @@ urlpatterns = [
     path("services/", include("consents.optional_services.api_urls")),
     path("verification/", include("consents.strong_verification.api_urls")),
     path("policy/", include("consents.policy_acceptance.api_urls")),
+    path("disclosures/", include("consents.disclosures.api_urls")),
 ]

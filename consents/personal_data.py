@@ -292,3 +292,8 @@ register_personal_data(
     exporter=export_strong_verifications,
     eraser=erase_strong_verifications,
 )
+
+
+from consents.disclosures import personal_data as disclosures  # noqa: E402 - issue #6, kept additive
+
+register_personal_data(disclosures.CODE, **disclosures.ENTRY)

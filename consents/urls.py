@@ -12,4 +12,5 @@ urlpatterns = [
     path("services/", include("consents.optional_services.urls")),
     path("verification/", include("consents.strong_verification.urls")),
     path("policy/", include("consents.policy_acceptance.urls")),
+    path("disclosures/", include("consents.disclosures.urls")),
 ]

@@ -66,3 +66,7 @@ IDENTITY_REVERIFICATION_NEEDED = register(NotificationKind("identity_reverificat
 ACCOUNT_CANCELLATION_FILED = register(NotificationKind("account_cancellation_filed"))
 # Sent to the address the account had: after a cancellation it has no inbox to read.
 ACCOUNT_CANCELLED = register(NotificationKind("account_cancelled", inbox=False))
+# Someone received the person's data (issue #6): who, what, when, why.
+DATA_DISCLOSED = register(NotificationKind("data_disclosed"))
+# A personal-data security incident affecting the person (issue #6), sent in bulk by incidents.fanout.
+SECURITY_INCIDENT = register(NotificationKind("security_incident"))

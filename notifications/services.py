@@ -167,3 +167,49 @@ def inbox_mark_read(*, message: InboxMessage) -> None:
 
 def inbox_mark_all_read(*, user) -> int:
     return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notify_bulk(*, kind: str, people: list, context: dict | None = None, personalise: bool = False) -> dict[int, int]:
+    """Tell many people the same thing: inbox messages and emails, in bulk inserts.
+
+    ``people`` are users (at least ``pk``, ``email`` and ``language`` loaded).
+    The text is rendered once per language, or once per person when
+    ``personalise`` (templates that greet by name). Rows are written in the
+    caller's transaction with two INSERTs, not one per person; sending is
+    the caller's to dispatch after commit (one batch task per batch).
+    Returns ``{user id: outbox email id}`` for those who were emailed.
+    """
+    spec = kinds.get(kind)
+    context = context or {}
+    rendered: dict[str, tuple[str, str]] = {}
+
+    def text_for(user) -> tuple[str, str]:
+        language = user.language or settings.LANGUAGE_CODE
+        if personalise:
+            return _render(spec, language, {**context, "user": user})
+        if language not in rendered:
+            rendered[language] = _render(spec, language, context)
+        return rendered[language]
+
+    now = timezone.now()
+    inbox, emails = [], []
+    for user in people:
+        subject, body = text_for(user)
+        if spec.inbox:
+            inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body))
+        if spec.email and user.email:
+            emails.append(
+                OutboxEmail(
+                    recipient_id=user.pk,
+                    to_address=user.email,
+                    kind=kind,
+                    language=user.language or settings.LANGUAGE_CODE,
+                    subject=subject,
+                    body=body,
+                    next_attempt_at=now + DISPATCH_LEASE,
+                )
+            )
+    with transaction.atomic():
+        InboxMessage.objects.bulk_create(inbox)
+        OutboxEmail.objects.bulk_create(emails)
+    return {email.recipient_id: email.pk for email in emails}

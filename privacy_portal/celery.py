@@ -16,7 +16,7 @@ app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in a package of an app rather than at its top.
-app.autodiscover_tasks(["consents.policy_acceptance", "privacy_requests.exports"])
+app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "privacy_requests.exports"])
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
@@ -39,6 +39,21 @@ app.conf.beat_schedule = {
     # Exports left queued or half-built (broker outage, killed worker) are queued again.
     "exports-requeue-stale": {
         "task": "privacy_requests.exports.tasks.exports_requeue_stale",
+        "schedule": 300.0,
+    },
+    # Fan-outs whose worker died or whose task was lost are picked up again; idempotent.
+    "incidents-fan-outs-resume": {
+        "task": "incidents.tasks.incident_fan_outs_resume",
+        "schedule": 300.0,
+    },
+    # Nightly; one sweep at a time (advisory lock), resumable, so an extra run does no harm.
+    "retention-sweep-nightly": {
+        "task": "retention.tasks.retention_sweep",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # People not yet told of a disclosure (broker outage, killed worker) are queued again.
+    "disclosure-notices-scan": {
+        "task": "consents.disclosures.tasks.disclosure_notices_scan",
         "schedule": 300.0,
     },
     "audit-log-verify-nightly": {

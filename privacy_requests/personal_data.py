@@ -8,5 +8,6 @@ is registered (or allowed there, with a reason).
 
 import accounts.personal_data  # noqa: F401
 import consents.personal_data  # noqa: F401
+import incidents.personal_data  # noqa: F401
 import notifications.personal_data  # noqa: F401
 import privacy_requests.personal_data_own  # noqa: F401

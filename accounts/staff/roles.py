@@ -62,7 +62,9 @@ PRIVACY_OFFICER = (
     # Legal holds (issue #6), disclosures and sharing (issue #4), security
     # incidents: the officer decides and records; nobody deletes.
     *_model("retention.legalhold", "view", "add", "change"),
-    *_model("retention.retentionrule", "view"),
+    *_model("retention.retentionrule", "view", "add", "change"),
+    *_model("retention.sweepreport", "view"),
+    *_model("retention.sweepreportline", "view"),
     *_model("consents.disclosure", "view", "add", "change"),
     # The catalogue the policy describes: purposes, partners, data
     # categories, policy versions and optional services.
@@ -97,6 +99,9 @@ AUDITOR = (
     *_model("privacy_requests.privacyrequest", "view"),
     *_model("privacy_requests.exportfile", "view"),
     *_model("retention.legalhold", "view"),
+    *_model("retention.retentionrule", "view"),
+    *_model("retention.sweepreport", "view"),
+    *_model("retention.sweepreportline", "view"),
     *_model("consents.disclosure", "view"),
     *_model("incidents.incident", "view"),
 )

@@ -1,5 +1,6 @@
 """Consent models, one concept a module."""
 
+from .disclosures import Disclosure, DisclosureSubject  # noqa: F401 - issue #6, see models/disclosures.py
 from .face import StrongVerification
 from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentSubject
 from .location import LocationRecord

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "privacy_requests",
     "retention",
     "notifications",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "privacy_portal.context_processors.portal",
                 "consents.cookies.context_processors.cookie_banner",
                 "consents.policy_acceptance.context_processors.policy_banner",
+                "incidents.context_processors.incident_banner",
             ],
         },
     },

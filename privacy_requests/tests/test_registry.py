@@ -20,6 +20,11 @@ ALLOWED_WITHOUT_CATEGORY = {
         "Django admin's change log: its user is the staff member who acted (an actor column of staff), and "
         "object_repr is 'user #<id>'-style text, never a personal value."
     ),
+    "retention.LegalHold": (
+        "A legal hold is the legal ground for keeping a person's data, not data about them: it names the person by "
+        "id, its reason may not contain personal data (the service refuses it), and it must outlive erasure; "
+        "holds are lifted, never erased. The person is told which categories were kept and why (hold_reason)."
+    ),
 }
 
 

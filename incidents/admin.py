@@ -1,0 +1,228 @@
+"""Privacy officers record incidents and notify the people affected; auditors read."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+from .models import REPORT_WINDOW, REPORTABLE, Audience, Incident
+
+
+class IncidentForm(forms.ModelForm):
+    audience_category = forms.ChoiceField(label=_("Personal-data category"), required=False)
+    audience_file = forms.FileField(
+        label=_("User ids (CSV)"),
+        required=False,
+        help_text=_(
+            "For “a list of user ids”: a UTF-8 CSV file of account ids, at most 2 MB; a header “id” is allowed."
+        ),
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title_zh",
+            "title_en",
+            "description",
+            "discovered_at",
+            "severity",
+            "categories",
+            "measures",
+            "advice_zh",
+            "advice_en",
+            "reported_at",
+            "audience",
+            "audience_category",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "audience_category" in self.fields:  # read-only once notified
+            self.fields["audience_category"].choices = [("", "---------"), *selectors.category_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        if "audience" not in self.fields:  # notified: who is affected no longer changes
+            return cleaned
+        if audience == Audience.CATEGORY and not cleaned.get("audience_category"):
+            self.add_error("audience_category", gettext("Choose the category whose people are affected."))
+        upload = cleaned.get("audience_file")
+        if upload is not None:
+            try:
+                self.instance.audience_user_ids = services.user_ids_from_csv(
+                    data=upload.read(services.CSV_MAX_BYTES + 1)
+                )
+            except ValidationError as error:
+                self.add_error("audience_file", error)
+        elif audience == Audience.IDS and not self.instance.audience_user_ids:
+            self.add_error("audience_file", gettext("Upload the CSV list of affected user ids."))
+        return cleaned
+
+
+class ReportClockFilter(admin.SimpleListFilter):
+    title = _("report to the cyberspace office")
+    parameter_name = "report"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("due", _("Due, clock running")), ("reported", _("Reported"))]
+
+    def queryset(self, request, queryset):
+        required = queryset.filter(severity__in=REPORTABLE)
+        deadline_passed = Q(discovered_at__lt=timezone.now() - REPORT_WINDOW)
+        if self.value() == "overdue":
+            return required.filter(reported_at__isnull=True).filter(deadline_passed)
+        if self.value() == "due":
+            return required.filter(reported_at__isnull=True).exclude(deadline_passed)
+        if self.value() == "reported":
+            return required.filter(reported_at__isnull=False)
+        return queryset
+
+
+class NotifyForm(forms.Form):
+    banner_until = forms.DateTimeField(
+        label=_("Show a banner on every portal page until"),
+        required=False,
+        help_text=_("Leave empty for no banner. Format: 2026-12-31 18:00."),
+    )
+
+    def clean_banner_until(self):
+        value = self.cleaned_data["banner_until"]
+        if value is not None and value <= timezone.now():
+            raise ValidationError(gettext("The banner's end must be in the future."))
+        return value
+
+
+def report_clock_text(incident: Incident) -> str:
+    deadline = incident.report_deadline
+    if deadline is None:
+        return gettext("Not required")
+    if incident.reported_at is not None:
+        return gettext("Reported late") if incident.report_overdue else gettext("Reported on time")
+    remaining = deadline - timezone.now()
+    if remaining.total_seconds() <= 0:
+        return gettext("Overdue")
+    minutes = int(remaining.total_seconds() // 60)
+    return gettext("%(hours)d h %(minutes)02d min left") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    form = IncidentForm
+    list_display = ("__str__", "severity", "discovered_at", "report_clock", "reported_at", "notification_progress")
+    list_filter = ("severity", ReportClockFilter)
+    search_fields = ("title_zh", "title_en")
+    filter_horizontal = ("categories",)
+    readonly_fields = ("report_clock", "affected_count", "notification_progress", "banner_until")
+    list_select_related = ("fan_out",)
+    fieldsets = (
+        (None, {"fields": ("title_zh", "title_en", "description", "discovered_at", "severity", "categories")}),
+        (_("Response"), {"fields": ("measures", "advice_zh", "advice_en")}),
+        (_("Report to the provincial cyberspace office"), {"fields": ("report_clock", "reported_at")}),
+        (
+            _("Affected people"),
+            {"fields": ("audience", "audience_category", "audience_file", "affected_count")},
+        ),
+        (_("Notification"), {"fields": ("notification_progress", "banner_until")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.has_change_permission(request, obj) or (obj is not None and obj.fan_out_id is not None):
+            # A read-only page has no upload field, nor has a notified incident.
+            return [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "audience_file"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.fan_out_id is not None:
+            # Once people are being told, who they are is history, not a setting.
+            fields += ["audience", "audience_category"]
+        return fields
+
+    @admin.display(description=_("report clock"))
+    def report_clock(self, obj):
+        text = report_clock_text(obj)
+        if obj.report_overdue:
+            return format_html('<strong class="errornote">{}</strong>', text)
+        return text
+
+    @admin.display(description=_("affected people"))
+    def affected_count(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return selectors.incident_recipients(incident=obj).count()
+
+    @admin.display(description=_("notification"))
+    def notification_progress(self, obj):
+        if obj.fan_out is None:
+            return gettext("Not notified")
+        progress = selectors.fan_out_progress(fan_out=obj.fan_out)
+        return gettext("%(queued)d of %(total)d queued, %(sent)d emails sent, %(failed)d failed") % {
+            "queued": progress.queued,
+            "total": progress.total,
+            "sent": progress.sent,
+            "failed": progress.failed,
+        }
+
+    def save_model(self, request, obj, form, change):
+        services.incident_save(incident=obj, actor=request.user, created=not change)
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/notify/",
+                view(self.notify_view),
+                name=f"{opts.app_label}_{opts.model_name}_notify",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.has_change_permission(request, obj):
+            extra["notify_url"] = reverse(f"{self.admin_site.name}:incidents_incident_notify", args=[obj.pk])
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def notify_view(self, request, object_id):
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            raise Http404
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        form = NotifyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            services.incident_notify(
+                incident=incident, actor=request.user, banner_until=form.cleaned_data["banner_until"]
+            )
+            self.message_user(request, gettext("The affected people are being notified."), messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:incidents_incident_change", args=[incident.pk])
+            )
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/notify.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Notify affected people"),
+                "opts": self.model._meta,
+                "original": incident,
+                "form": form,
+                "people": selectors.incident_recipients(incident=incident).count(),
+                "already": incident.fan_out_id is not None,
+            },
+        )

@@ -1,0 +1,101 @@
+"""Reads: who an incident affects, how far its notification has got, the banner."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from notifications.models import OutboxEmail
+from privacy_requests.registry import personal_data_categories
+
+from .models import Audience, FanOut, Incident
+
+
+def _user_links(model) -> list[str]:
+    """Lookups from ``model`` to the user: direct foreign keys, or one hop through a model that has one."""
+    user_model = get_user_model()
+    direct, via = [], []
+    for field in model._meta.concrete_fields:
+        target = getattr(field, "related_model", None)
+        if not field.is_relation or target is None:
+            continue
+        if target is user_model:
+            direct.append(field.name)
+        else:
+            via.extend(
+                f"{field.name}__{inner.name}"
+                for inner in target._meta.concrete_fields
+                if inner.is_relation and inner.related_model is user_model
+            )
+    return direct or via
+
+
+def users_with_data_in(*, category_code: str) -> QuerySet:
+    """Active users with at least one row in the category's models: one query, set-based."""
+    users = get_user_model().objects.filter(is_active=True)
+    entry = next((c for c in personal_data_categories() if c.code == category_code), None)
+    if entry is None:
+        return users.none()
+    condition = Q()
+    for model in entry.models:
+        if model is get_user_model():
+            return users
+        for lookup in _user_links(model):
+            condition |= Q(pk__in=model._default_manager.filter(**{f"{lookup}__isnull": False}).values(lookup))
+    if not condition:
+        return users.none()
+    return users.filter(condition)
+
+
+def incident_recipients(*, incident: Incident) -> QuerySet:
+    """The people ``incident`` affects, as its stored selection says (read at notification time)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if incident.audience == Audience.CATEGORY:
+        return users_with_data_in(category_code=incident.audience_category)
+    if incident.audience == Audience.IDS:
+        return users.filter(pk__in=incident.audience_user_ids or [])
+    return users
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.code, str(c.label)) for c in personal_data_categories()]
+
+
+@dataclass(frozen=True)
+class FanOutProgress:
+    total: int
+    queued: int
+    sent: int
+    failed: int
+    finished: bool
+
+
+def fan_out_progress(*, fan_out: FanOut) -> FanOutProgress:
+    """Counted from the rows themselves: people written to, and their emails' states."""
+    states = dict(
+        OutboxEmail.objects.filter(pk__in=fan_out.recipients.values("outbox_email"))
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return FanOutProgress(
+        total=fan_out.total,
+        queued=fan_out.recipients.count(),
+        sent=states.get(OutboxEmail.State.SENT, 0),
+        failed=states.get(OutboxEmail.State.FAILED, 0),
+        finished=fan_out.finished_at is not None,
+    )
+
+
+def incident_banner_current() -> Incident | None:
+    """The latest notified incident whose banner still shows."""
+    return (
+        Incident.objects.filter(fan_out__isnull=False, banner_until__gt=timezone.now())
+        .order_by("-discovered_at", "-pk")
+        .first()
+    )
+
+
+def incidents_fan_outs_unfinished() -> QuerySet:
+    return Incident.objects.filter(fan_out__isnull=False, fan_out__finished_at__isnull=True)

@@ -1,0 +1,199 @@
+"""The fan-out: one email and one inbox message per person, in batches, resumable, sent over one connection."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from incidents import fanout, selectors, services
+from incidents.models import FanOutRecipient
+from notifications.models import InboxMessage, OutboxEmail
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def five_people(db):
+    get_user_model().objects.all().delete()
+    return [UserFactory(language="en" if i % 2 else "zh-hans") for i in range(5)]
+
+
+def _notify(incident, officer, **run):
+    services.incident_notify(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    return services.incident_fan_out_run(incident=incident, **run)
+
+
+def test_one_email_and_one_inbox_message_per_person_in_their_language(
+    five_people, make_incident, officer, django_capture_on_commit_callbacks
+):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        told = _notify(incident, officer, batch_size=2)
+
+    assert told == 5
+    # One send task per batch of two over five people (2 + 2 + 1), plus the notify dispatch.
+    assert len(callbacks) == 1 + 3
+    for person in five_people:
+        inbox = InboxMessage.objects.get(recipient=person, kind="security_incident")
+        email = OutboxEmail.objects.get(recipient=person, kind="security_incident")
+        assert email.language == person.language
+        if person.language == "en":
+            assert "Please change your password." in inbox.body
+            assert "Data leak" in email.subject
+        else:
+            assert "请修改密码。" in inbox.body
+            assert "数据泄露" in email.subject
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in five_people)
+    assert OutboxEmail.objects.filter(state=OutboxEmail.State.SENT).count() == 5
+
+
+def test_batches_are_bulk_inserts_one_transaction_each(five_people, make_incident, officer, monkeypatch):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    services.incident_notify(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    batches = []
+    real = fanout.notify_bulk
+
+    def spy(**kwargs):
+        batches.append(len(kwargs["people"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(fanout, "notify_bulk", spy)
+
+    services.incident_fan_out_run(incident=incident, batch_size=2)
+
+    assert batches == [2, 2, 1]
+
+
+def test_progress_counts_queued_sent_and_failed(five_people, make_incident, officer):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    _notify(incident, officer, batch_size=2, max_batches=1)
+    incident.refresh_from_db()
+
+    progress = selectors.fan_out_progress(fan_out=incident.fan_out)
+    assert (progress.total, progress.queued, progress.sent, progress.failed, progress.finished) == (5, 2, 0, 0, False)
+
+    services.incident_fan_out_run(incident=incident, batch_size=2)
+    emails = OutboxEmail.objects.filter(kind="security_incident").order_by("pk")
+    OutboxEmail.objects.filter(pk=emails[0].pk).update(state=OutboxEmail.State.SENT)
+    OutboxEmail.objects.filter(pk=emails[1].pk).update(state=OutboxEmail.State.FAILED)
+    incident.fan_out.refresh_from_db()
+
+    progress = selectors.fan_out_progress(fan_out=incident.fan_out)
+    assert (progress.total, progress.queued, progress.sent, progress.failed, progress.finished) == (5, 5, 1, 1, True)
+
+
+def test_rerun_after_a_crash_tells_nobody_twice(
+    five_people, make_incident, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    services.incident_notify(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    real = fanout.notify_bulk
+    calls = []
+
+    def dies_in_the_second_batch(**kwargs):
+        calls.append(1)
+        rows = real(**kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return rows
+
+    monkeypatch.setattr(fanout, "notify_bulk", dies_in_the_second_batch)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        services.incident_fan_out_run(incident=incident, batch_size=2)
+    # The first batch committed; the second rolled back whole.
+    assert FanOutRecipient.objects.count() == 2
+    assert InboxMessage.objects.filter(kind="security_incident").count() == 2
+
+    monkeypatch.setattr(fanout, "notify_bulk", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_notify(incident=incident, actor=officer)  # "notify" again resumes
+        services.incident_fan_out_run(incident=incident, batch_size=2)
+        services.incident_fan_out_run(incident=incident, batch_size=2)  # and a stray third run does nothing
+
+    for person in five_people:
+        assert InboxMessage.objects.filter(recipient=person, kind="security_incident").count() == 1
+        assert OutboxEmail.objects.filter(recipient=person, kind="security_incident").count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in five_people)
+
+
+def test_half_run_then_rerun_sends_each_person_once(
+    five_people, make_incident, officer, django_capture_on_commit_callbacks
+):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _notify(incident, officer, batch_size=2, max_batches=1) == 2
+        incident.refresh_from_db()
+        assert services.incident_fan_out_run(incident=incident, batch_size=2) == 3
+
+    assert len(mail.outbox) == 5
+    assert OutboxEmail.objects.filter(kind="security_incident").count() == 5
+
+
+def test_a_person_without_email_still_gets_the_inbox_message(make_incident, officer):
+    person = UserFactory(email="")
+    incident = make_incident(audience="ids", audience_user_ids=[person.pk])
+
+    _notify(incident, officer)
+
+    assert InboxMessage.objects.filter(recipient=person, kind="security_incident").exists()
+    assert not OutboxEmail.objects.filter(recipient=person).exists()
+    assert FanOutRecipient.objects.get(user=person).outbox_email is None
+
+
+def test_batch_send_uses_one_connection_and_skips_what_is_sent(five_people, make_incident, officer, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from notifications.tasks import outbox_send_batch
+
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    _notify(incident, officer)
+    ids = list(OutboxEmail.objects.filter(kind="security_incident").values_list("pk", flat=True))
+    opened = []
+    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(self) or False, raising=False)
+
+    assert outbox_send_batch(ids) == 5
+    assert outbox_send_batch(ids) == 0  # a duplicate delivery of the task sends nothing
+
+    assert len(mail.outbox) == 5
+    assert len({id(conn) for conn in opened}) == 1  # every message over the first call's connection
+    assert all(m.extra_headers["Message-ID"].startswith("<outbox-") for m in mail.outbox)
+
+
+def test_beat_resumes_a_fan_out_whose_worker_died(five_people, make_incident, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.models import FanOut
+    from incidents.tasks import incident_fan_outs_resume
+
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    _notify(incident, officer, batch_size=2, max_batches=1)
+    incident.refresh_from_db()
+    assert incident_fan_outs_resume() == 0  # still fresh: its worker may be busy
+
+    FanOut.objects.filter(pk=incident.fan_out_id).update(updated_at=timezone.now() - timedelta(minutes=10))
+    assert incident_fan_outs_resume() == 1  # eager in tests: runs to the end
+
+    incident.fan_out.refresh_from_db()
+    assert incident.fan_out.finished_at is not None
+    assert FanOutRecipient.objects.filter(fan_out=incident.fan_out).count() == 5
+    assert OutboxEmail.objects.filter(kind="security_incident").count() == 5
+
+
+def test_the_fan_out_is_generic_any_queryset_kind_and_personalised_text(five_people):
+    """What policy announcements reuse: a recipients queryset, a kind, a context; greeting by name."""
+    people = get_user_model().objects.filter(pk__in=[p.pk for p in five_people[:3]])
+    run = fanout.fan_out_start(key="test:welcome", kind="welcome", recipients=people)
+
+    assert fanout.fan_out_run(fan_out=run, recipients=people, batch_size=2, personalise=True) == 3
+    assert fanout.fan_out_run(fan_out=run, recipients=people, batch_size=2, personalise=True) == 0
+
+    for person in five_people[:3]:
+        message = InboxMessage.objects.get(recipient=person, kind="welcome")
+        assert person.last_name in message.body
+    assert not InboxMessage.objects.filter(recipient__in=five_people[3:]).exists()

@@ -1,0 +1,67 @@
+"""The batch send task over real SMTP (a loopback aiosmtpd server): one connection for the whole batch."""
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from notifications.models import OutboxEmail
+from notifications.services import email_enqueue
+from notifications.tasks import outbox_send_batch
+
+pytestmark = pytest.mark.django_db
+
+
+class _Sessions:
+    def __init__(self):
+        self.sessions = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.sessions.append(id(session))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _Sessions()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost")
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()
+
+
+def test_a_batch_goes_out_over_one_smtp_connection(smtp_server):
+    ids = [
+        email_enqueue(to_address=f"p{i}@example.cn", kind="security_incident", language="en", subject="s", body="b").pk
+        for i in range(4)
+    ]
+
+    assert outbox_send_batch(ids) == 4
+
+    assert len(smtp_server.sessions) == 4
+    assert len(set(smtp_server.sessions)) == 1
+    assert OutboxEmail.objects.filter(pk__in=ids, state=OutboxEmail.State.SENT).count() == 4
+
+
+def test_a_refused_connection_leaves_rows_pending_for_retry(settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    row = email_enqueue(to_address="p@example.cn", kind="security_incident", language="en", subject="s", body="b")
+
+    assert outbox_send_batch([row.pk]) == 0
+
+    row.refresh_from_db()
+    assert row.state == OutboxEmail.State.PENDING
+    assert row.attempts == 1
+    assert "ConnectionRefusedError" in row.last_error
