@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import audit.services as audit
 from privacy_portal.dispatch import dispatch_on_commit
@@ -58,7 +59,12 @@ def user_ids_from_csv(*, data: bytes) -> list[int]:
     if unknown:
         shown = ", ".join(str(i) for i in unknown[:10])
         raise ValidationError(
-            _("%(count)d ids match no account: %(ids)s") % {"count": len(unknown), "ids": shown},
+            ngettext(
+                "%(count)d id matches no account: %(ids)s",
+                "%(count)d ids match no account: %(ids)s",
+                len(unknown),
+            )
+            % {"count": len(unknown), "ids": shown},
         )
     return ids
 

@@ -302,7 +302,11 @@ class DisclosureAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("Disclosure #%(id)s recorded for %(count)d people.")
+                    ngettext(
+                        "Disclosure #%(id)s recorded for %(count)d person.",
+                        "Disclosure #%(id)s recorded for %(count)d people.",
+                        disclosure.subject_count,
+                    )
                     % {"id": disclosure.pk, "count": disclosure.subject_count},
                     messages.SUCCESS,
                 )

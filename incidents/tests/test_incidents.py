@@ -135,7 +135,7 @@ def test_by_csv_list_selects_those_ids(make_incident):
         (b"\xff\xfe\x00", "not UTF-8"),
         (b"id\n", "no user ids"),
         (b"1" * (3 * 1024 * 1024), "larger than 2 MB"),
-        (b"999999999\n", "match no account: 999999999"),
+        (b"999999999\n", "1 id matches no account: 999999999"),
     ],
 )
 def test_a_bad_csv_is_rejected_with_a_clear_message(data, message):
