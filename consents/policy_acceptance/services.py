@@ -26,7 +26,8 @@ from consents.models import (
 from consents.selectors import policy_current
 from consents.services import ConsentError
 from notifications.models import InboxMessage
-from notifications.services import notify
+from notifications.services import notify_bulk
+from notifications.tasks import outbox_send_batch
 from privacy_portal.dispatch import dispatch_on_commit
 
 from . import conf, tasks
@@ -138,9 +139,7 @@ def policy_announce(*, version: PolicyVersion, batch_size: int | None = None) ->
     locks stay short and a failure loses one batch at most. Idempotent: a
     person already told about this version (an inbox message of this kind
     linking to it) is skipped, so re-running resumes where a run stopped.
-    Returns how many people were told. This writes outbox rows; sending a
-    million of them at a steady rate is the notifications issue's bulk
-    fan-out.
+    Returns how many people were told.
     """
     if not policy_is_published(version=version):
         raise ValueError("only a published policy version is announced")
@@ -160,7 +159,9 @@ def policy_announce(*, version: PolicyVersion, batch_size: int | None = None) ->
         if not batch:
             return count
         with transaction.atomic():
-            for user in batch:
-                notify(user, NOTIFICATION_KIND, context)
+            # Two bulk inserts a batch (inbox, outbox), then one send task over one connection.
+            emailed = notify_bulk(kind=NOTIFICATION_KIND, people=batch, context=context, personalise=True)
+            if emailed:
+                dispatch_on_commit(outbox_send_batch, sorted(emailed.values()))
         count += len(batch)
         last_pk = batch[-1].pk

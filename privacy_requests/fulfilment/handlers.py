@@ -1,4 +1,4 @@
-"""Imports every fulfilment module so their handlers register (filled in by issue #5's work)."""
+"""Imports every fulfilment module, so that each registers its handler."""
 
 from . import (
     cancellation,  # noqa: F401 - account cancellation (issue #5, R3)
