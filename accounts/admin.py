@@ -201,3 +201,7 @@ class SandboxIdentityAdmin(admin.ModelAdmin):
         staff_services.sandbox_identity_save(
             identity=obj, id_number=form.cleaned_data.get("id_number") or None, actor=request.user
         )
+
+
+# Deliveries have their own admin module; importing it registers it.
+from .delivery import admin as delivery_admin  # noqa: E402, F401

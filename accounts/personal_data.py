@@ -22,7 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.activity.network import truncate_ip
+from accounts.delivery.services import delivery_addresses_erase
 from accounts.models import (
+    Delivery,
     GuardianLink,
     IdentityProfile,
     IdentityVerificationAttempt,
@@ -242,6 +244,32 @@ def erase_social_accounts(user) -> str:
     return "deleted"
 
 
+def export_delivery_addresses(user):
+    rows = Delivery.objects.filter(user=user).order_by("created_at", "id")
+    for delivery in rows.iterator(chunk_size=CHUNK):
+        # In full: the export goes to the person themselves.
+        yield {
+            "requested": delivery.created_at,
+            "item": delivery.item,
+            "recipient_name": delivery.recipient_name,
+            "mobile": delivery.mobile,
+            "region": delivery.region,
+            "street": delivery.street,
+            "status": delivery.status,
+            "dispatched": delivery.dispatched_at,
+            "delivered": delivery.delivered_at,
+            "cancelled": delivery.cancelled_at,
+        }
+
+
+def erase_delivery_addresses(user) -> str:
+    """Blank the recipient details (what was delivered and when stays, as after retention)."""
+    if _held(user, "delivery_addresses"):
+        return "kept"
+    delivery_addresses_erase(user=user)
+    return "anonymised"
+
+
 register_personal_data(
     "profile",
     label=_("Account and identity profile"),
@@ -304,4 +332,11 @@ register_personal_data(
     models=[SocialAccount],
     exporter=export_social_accounts,
     eraser=erase_social_accounts,
+)
+register_personal_data(
+    "delivery_addresses",
+    label=_("Delivery addresses"),
+    models=[Delivery],
+    exporter=export_delivery_addresses,
+    eraser=erase_delivery_addresses,
 )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("identity/", include("accounts.identity.urls")),
     path("two-factor/", include("accounts.two_factor.urls")),
     path("activity/", include("accounts.activity.urls")),
+    path("deliveries/", include("accounts.delivery.urls")),
 ]

@@ -13,14 +13,13 @@ from django.db import transaction
 from bench import broker
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
+from bench.waiting import wait_for_all, wait_for_empty_queue
 from notifications.models import OutboxEmail
 from notifications.services import notify
 
 FULL_COUNT = 10_000
 USERS = 100
 SEND_TIMEOUT = 15 * 60
-POLL_INTERVAL = 0.05
-PROGRESS_INTERVAL = 10.0
 
 
 @benchmark("outbox")
@@ -44,8 +43,8 @@ def outbox(session) -> None:
 
     with session.celery_worker() as worker:
         started_at = time.monotonic()
-        last_at = _wait_for_all(session.sink, worker, count, started_at)
-        _wait_for_empty_queue(worker)
+        last_at = wait_for_all(session.sink, worker, count=count, started_at=started_at, timeout=SEND_TIMEOUT)
+        wait_for_empty_queue(worker)
     figure("outbox_send_rate", count / (last_at - started_at), "messages/s")
 
     received, distinct, _ = session.sink.snapshot()
@@ -65,33 +64,6 @@ def _create_users(n: int) -> list:
         user.set_unusable_password()
         users.append(user)
     return user_model.objects.bulk_create(users)
-
-
-def _wait_for_all(sink, worker, count: int, started_at: float) -> float:
-    """Return the time the last of ``count`` distinct rows reached the sink."""
-    deadline = started_at + SEND_TIMEOUT
-    next_report = started_at + PROGRESS_INTERVAL
-    while True:
-        received, distinct, last_at = sink.snapshot()
-        if distinct >= count:
-            return last_at
-        now = time.monotonic()
-        if worker.poll() is not None:
-            raise BenchmarkFailed(f"celery worker exited with {worker.returncode} after {distinct} of {count} emails")
-        if now > deadline:
-            raise BenchmarkFailed(f"only {distinct} of {count} emails reached the sink in {SEND_TIMEOUT} s")
-        if now > next_report:
-            progress(f"  {distinct}/{count} emails after {now - started_at:.0f} s")
-            next_report += PROGRESS_INTERVAL
-        time.sleep(POLL_INTERVAL)
-
-
-def _wait_for_empty_queue(worker) -> None:
-    # A redelivered task could still send a duplicate after the last distinct
-    # email arrived; once nothing is queued or unacknowledged, none can.
-    deadline = time.monotonic() + 60
-    while broker.undelivered() and time.monotonic() < deadline and worker.poll() is None:
-        time.sleep(POLL_INTERVAL)
 
 
 def _check(*, count: int, received: int, distinct: int) -> None:

@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.outbox", "bench.consent_check", "bench.dashboard", "bench.export")
+MODULES = ("bench.outbox", "bench.consent_check", "bench.dashboard", "bench.export", "bench.sweep", "bench.fanout")
 
 
 class BenchmarkFailed(Exception):

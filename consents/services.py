@@ -23,6 +23,7 @@ from .models import (
     Purpose,
 )
 from .selectors import guardian_confirmed, policy_current
+from .withdrawal_hooks import withdrawal_hooks_run
 
 
 class ConsentError(ValueError):
@@ -168,7 +169,10 @@ def consent_withdraw(
     """Record that ``subject`` withdraws consent. Effective at once.
 
     Withdrawing consent to a purpose also withdraws the sharing with each of
-    its partners: sharing rests on the purpose.
+    its partners: sharing rests on the purpose. It also runs the purpose's
+    withdrawal hooks (``consents.withdrawal_hooks``, e.g. deleting the
+    location history) in the same transaction: the data that rested on the
+    consent goes with it, or the withdrawal does not happen.
     """
     if purpose.is_basic:
         raise ConsentError(_("This use is needed to provide the service and cannot be withdrawn."))
@@ -197,6 +201,8 @@ def consent_withdraw(
                     actor=actor,
                     policy_version=policy_version,
                 )
+            # Only the purpose as a whole: stopping one partner's sharing leaves the purpose's own data in use.
+            withdrawal_hooks_run(subject=subject, purpose_code=purpose.code, actor=actor or subject)
     return event
 
 

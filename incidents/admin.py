@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
-from .models import REPORT_WINDOW, REPORTABLE, Audience, Incident
+from .models import REPORT_WINDOW, REPORTABLE, Audience, FanOut, Incident
 
 
 class IncidentForm(forms.ModelForm):
@@ -114,6 +114,16 @@ def report_clock_text(incident: Incident) -> str:
     return gettext("%(hours)d h %(minutes)02d min left") % {"hours": minutes // 60, "minutes": minutes % 60}
 
 
+def progress_text(fan_out: FanOut) -> str:
+    progress = selectors.fan_out_progress(fan_out=fan_out)
+    return gettext("%(queued)d of %(total)d queued, %(sent)d emails sent, %(failed)d failed") % {
+        "queued": progress.queued,
+        "total": progress.total,
+        "sent": progress.sent,
+        "failed": progress.failed,
+    }
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
     form = IncidentForm
@@ -168,13 +178,7 @@ class IncidentAdmin(admin.ModelAdmin):
     def notification_progress(self, obj):
         if obj.fan_out is None:
             return gettext("Not notified")
-        progress = selectors.fan_out_progress(fan_out=obj.fan_out)
-        return gettext("%(queued)d of %(total)d queued, %(sent)d emails sent, %(failed)d failed") % {
-            "queued": progress.queued,
-            "total": progress.total,
-            "sent": progress.sent,
-            "failed": progress.failed,
-        }
+        return progress_text(obj.fan_out)
 
     def save_model(self, request, obj, form, change):
         services.incident_save(incident=obj, actor=request.user, created=not change)
@@ -226,3 +230,39 @@ class IncidentAdmin(admin.ModelAdmin):
                 "already": incident.fan_out_id is not None,
             },
         )
+
+
+@admin.register(FanOut)
+class FanOutAdmin(admin.ModelAdmin):
+    """Every mass notification (incident notices, policy announcements) and how far it has got; read-only.
+
+    Whoever may see incidents may see this: a fan-out holds no personal data
+    beyond counts, and its rows are written only by the services.
+    """
+
+    list_display = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+    # Each row counts its emails' states: keep the page short.
+    list_per_page = 25
+    fields = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return progress_text(obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("incidents.view_incident") or request.user.has_perm("incidents.view_fanout")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,24 +1,39 @@
 """Sending one message to many people through the outbox, in resumable batches.
 
-Generic: a recipients queryset, a notification kind and a context. Each
-batch is one transaction that writes the inbox messages, the outbox emails,
-one ``FanOutRecipient`` per person and the moved cursor, with bulk inserts;
-after it commits, one task sends the batch's emails over one SMTP
-connection. A killed worker loses at most the batch in flight; a rerun
-starts after the cursor and skips anyone already recorded, so nobody is
-written to twice (the unique (fan_out, user) constraint is the backstop).
+Generic: a recipients queryset, a notification kind and a context; incident
+notices and policy announcements both go through it. Each batch is one
+transaction that locks the fan-out row, writes the inbox messages, the
+outbox emails and one ``FanOutRecipient`` per person, and moves the cursor.
+On PostgreSQL the rows are written by the server (INSERT … SELECT from the
+recipients query, see ``notifications.services.notify_set``), so 100,000
+people cost a handful of statements rather than 100,000 Python objects.
+
+After a batch commits, its emails are handed to the workers in chunks, each
+chunk sent over one SMTP connection, so both worker processes share the
+sending. A killed worker loses at most the batch in flight; a rerun starts
+after the cursor and skips anyone already recorded, so nobody is written to
+twice (the unique (fan_out, user) constraint is the backstop).
 """
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from notifications.services import notify_bulk
+from notifications.services import notify_bulk, notify_set
 from privacy_portal.dispatch import dispatch_on_commit
 
 from .models import FanOut, FanOutRecipient
 
-BATCH_SIZE = 1000
+# People written per transaction: big enough that per-statement overhead
+# vanishes, small enough that the fan-out row's lock and a lost batch stay short.
+BATCH_SIZE = 5000
+# Emails per send task: one SMTP connection each, and enough tasks per batch
+# for every worker process to take some.
+SEND_CHUNK = 250
+# A fan-out whose last batch is older than this is taken to have lost its worker.
+STALE_AFTER = timedelta(minutes=5)
 
 
 def fan_out_start(*, key: str, kind: str, recipients: QuerySet) -> FanOut:
@@ -28,6 +43,32 @@ def fan_out_start(*, key: str, kind: str, recipients: QuerySet) -> FanOut:
         fan_out.total = recipients.count()
         fan_out.save(update_fields=["total"])
     return fan_out
+
+
+def _not_yet_told(fan_out: FanOut, recipients: QuerySet) -> QuerySet:
+    recorded = FanOutRecipient.objects.filter(fan_out=fan_out, user=OuterRef("pk"))
+    return recipients.exclude(Exists(recorded))
+
+
+def fan_out_reopen(*, fan_out: FanOut, recipients: QuerySet) -> bool:
+    """Open a finished fan-out again when ``recipients`` now holds people it has not told.
+
+    For audiences that grow (citizens who sign up before a policy version
+    takes effect). The cursor goes back to the start because a newcomer's id
+    need not be above it (a reactivated account); the per-person records
+    keep everyone already told out. Returns whether it reopened.
+    """
+    with transaction.atomic():
+        locked = FanOut.objects.select_for_update().get(pk=fan_out.pk)
+        newcomers = _not_yet_told(locked, recipients)
+        if locked.finished_at is None or not newcomers.exists():
+            return False
+        locked.total = locked.recipients.count() + newcomers.count()
+        locked.cursor = 0
+        locked.finished_at = None
+        locked.save(update_fields=["total", "cursor", "finished_at", "updated_at"])
+    fan_out.refresh_from_db()
+    return True
 
 
 def fan_out_run(
@@ -41,37 +82,73 @@ def fan_out_run(
 ) -> int:
     """Write the messages for everyone in ``recipients`` not yet written to; return how many people.
 
-    ``max_batches`` stops early (tests simulate a crash with it; a worker
-    could use it to yield). Safe to run twice at once: each batch locks the
-    fan-out row, so the second run waits and then finds the work done.
+    ``personalise`` renders the text per person (a template that uses
+    ``user``) and so takes the slower Python path. ``max_batches`` stops
+    early (tests simulate a crash with it; a worker could use it to yield).
+    Safe to run twice at once: each batch locks the fan-out row, so the
+    second run waits and then finds the work done.
     """
-    from notifications.tasks import outbox_send_batch
-
-    done_already = FanOutRecipient.objects.filter(fan_out=fan_out, user=OuterRef("pk"))
-    fields = ["pk", "email", "language"]
     count = batches = 0
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
             locked = FanOut.objects.select_for_update().get(pk=fan_out.pk)
             if locked.finished_at is not None:
                 break
-            pending = recipients.filter(pk__gt=locked.cursor).exclude(Exists(done_already)).order_by("pk")
-            if not personalise:
-                pending = pending.only(*fields)
-            people = list(pending[:batch_size])
-            if not people:
+            pending = _not_yet_told(locked, recipients.filter(pk__gt=locked.cursor)).order_by("pk")
+            if len(pending.query.alias_map) > 1:
+                # A join (users with rows in some table) can list a person twice.
+                pending = pending.distinct()
+            pending = pending[:batch_size]
+            told = _write(kind=locked.kind, people=pending, context=context, personalise=personalise)
+            if not told:
                 locked.finished_at = timezone.now()
                 locked.save(update_fields=["finished_at", "updated_at"])
                 break
-            emailed = notify_bulk(kind=locked.kind, people=people, context=context, personalise=personalise)
-            FanOutRecipient.objects.bulk_create(
-                [FanOutRecipient(fan_out=locked, user_id=p.pk, outbox_email_id=emailed.get(p.pk)) for p in people]
-            )
-            locked.cursor = people[-1].pk
+            _record(fan_out=locked, told=told)
+            locked.cursor = told[-1][0]
             locked.save(update_fields=["cursor", "updated_at"])
-            if emailed:
-                dispatch_on_commit(outbox_send_batch, sorted(emailed.values()))
-        count += len(people)
+            _dispatch_sends(sorted(outbox_id for _user_id, outbox_id in told if outbox_id is not None))
+        count += len(told)
         batches += 1
     fan_out.refresh_from_db()
     return count
+
+
+def _write(*, kind: str, people: QuerySet, context: dict | None, personalise: bool) -> list[tuple[int, int | None]]:
+    """Inbox and outbox rows for one batch; ``(user id, outbox id or None)`` per person, by user id."""
+    if not personalise:
+        return notify_set(kind=kind, people=people, context=context)
+    chosen = list(people)
+    emailed = notify_bulk(kind=kind, people=chosen, context=context, personalise=True)
+    return [(user.pk, emailed.get(user.pk)) for user in chosen]
+
+
+def _record(*, fan_out: FanOut, told: list[tuple[int, int | None]]) -> None:
+    """One ``FanOutRecipient`` per person of the batch, in one statement."""
+    connection = connections[FanOutRecipient.objects.db]
+    if connection.vendor != "postgresql":
+        FanOutRecipient.objects.bulk_create(
+            [
+                FanOutRecipient(fan_out=fan_out, user_id=user_id, outbox_email_id=outbox_id)
+                for user_id, outbox_id in told
+            ]
+        )
+        return
+    # Two arrays and unnest: the ids go over as two parameters instead of
+    # thousands of model instances and VALUES rows.
+    quote = connection.ops.quote_name
+    meta = FanOutRecipient._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("fan_out", "user", "outbox_email"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values are parameters
+            "SELECT %s, u, o FROM unnest(%s::bigint[], %s::bigint[]) AS told (u, o)",
+            [fan_out.pk, [user_id for user_id, _o in told], [outbox_id for _u, outbox_id in told]],
+        )
+
+
+def _dispatch_sends(outbox_ids: list[int]) -> None:
+    from notifications.tasks import outbox_send_batch
+
+    for start in range(0, len(outbox_ids), SEND_CHUNK):
+        dispatch_on_commit(outbox_send_batch, outbox_ids[start : start + SEND_CHUNK])

@@ -1,7 +1,14 @@
-"""What the incidents app holds about a person, for export and erasure (privacy_requests.registry)."""
+"""What the incidents app holds about a person, for export and erasure (privacy_requests.registry).
+
+A fan-out keeps one record per person told, for incident notices and for
+policy-change announcements alike; the messages themselves are exported
+with the inbox and the emails.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
+from consents.models import PolicyVersion
+from consents.policy_acceptance.services import ANNOUNCEMENT_KEY_PREFIX
 from privacy_requests.holds import is_held
 from privacy_requests.registry import register_personal_data
 
@@ -10,18 +17,38 @@ from .models import FanOutRecipient, Incident
 CHUNK = 2000
 
 
-def export_incident_notices(user):
-    """The security incidents the person was told about (the messages themselves are in the inbox and emails)."""
-    notified = Incident.objects.filter(fan_out__recipients__user=user).order_by("discovered_at", "id")
-    for incident in notified.iterator(chunk_size=CHUNK):
-        yield {
-            "incident": incident.title,
-            "discovered": incident.discovered_at,
-            "advice": incident.advice,
-        }
+def _policy_version_numbers(keys: list[str]) -> dict[str, str]:
+    ids = [key.removeprefix(ANNOUNCEMENT_KEY_PREFIX) for key in keys if key.startswith(ANNOUNCEMENT_KEY_PREFIX)]
+    versions = PolicyVersion.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+    return {f"{ANNOUNCEMENT_KEY_PREFIX}{pk}": number for pk, number in versions.values_list("pk", "version")}
 
 
-def erase_incident_notices(user) -> str:
+def export_bulk_notices(user):
+    """Each security incident and policy change the person was told about, and when the telling began."""
+    told = FanOutRecipient.objects.filter(user=user).select_related("fan_out").order_by("fan_out__created_at", "id")
+    records = list(told.iterator(chunk_size=CHUNK))
+    fan_out_ids = [record.fan_out_id for record in records]
+    incidents = {incident.fan_out_id: incident for incident in Incident.objects.filter(fan_out_id__in=fan_out_ids)}
+    versions = _policy_version_numbers([record.fan_out.key for record in records])
+    for record in records:
+        incident = incidents.get(record.fan_out_id)
+        if incident is not None:
+            yield {
+                "notice": "security incident",
+                "about": incident.title,
+                "advice": incident.advice,
+                "sent": record.fan_out.created_at,
+            }
+        elif record.fan_out.key in versions:
+            yield {
+                "notice": "privacy policy change",
+                "about": versions[record.fan_out.key],
+                "advice": "",
+                "sent": record.fan_out.created_at,
+            }
+
+
+def erase_bulk_notices(user) -> str:
     if is_held(user=user, category="incident_notices"):
         return "kept"
     FanOutRecipient.objects.filter(user=user).delete()
@@ -30,8 +57,8 @@ def erase_incident_notices(user) -> str:
 
 register_personal_data(
     "incident_notices",
-    label=_("Security incidents you were told about"),
+    label=_("Security incidents and policy changes you were told about"),
     models=[FanOutRecipient],
-    exporter=export_incident_notices,
-    eraser=erase_incident_notices,
+    exporter=export_bulk_notices,
+    eraser=erase_bulk_notices,
 )

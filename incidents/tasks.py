@@ -1,15 +1,11 @@
 """Celery entry points: load by id, call the service."""
 
-from datetime import timedelta
-
 from celery import shared_task
 from django.utils import timezone
 
 from . import selectors, services
+from .fanout import STALE_AFTER
 from .models import Incident
-
-# A fan-out whose last batch is older than this is taken to have lost its worker.
-STALE_AFTER = timedelta(minutes=5)
 
 
 @shared_task(name="incidents.tasks.incident_fan_out", ignore_result=True)

@@ -51,7 +51,8 @@ GUARDIAN_LINK_ENDED = register(NotificationKind("guardian_link_ended"))
 # One-time codes for the second factor: email only, an inbox copy would be
 # readable by whoever holds the session the code is meant to confirm.
 ONE_TIME_CODE = register(NotificationKind("one_time_code", inbox=False))
-# A new version of the privacy policy, announced when it is published (issue #4).
+# A new version of the privacy policy, announced when it is published (issue #4), sent in
+# bulk by incidents.fanout: one text per language, so the template names nobody.
 POLICY_CHANGED = register(NotificationKind("policy_changed"))
 # Rights requests (issue #5): filed, each change of state, staff messages, extensions.
 REQUEST_RECEIVED = register(NotificationKind("request_received"))

@@ -1,11 +1,14 @@
 """Notifying people: the transactional outbox and the inbox."""
 
+import functools
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -94,46 +97,83 @@ def outbox_send(*, outbox_id: int, connection=None) -> bool:
     message but before the commit; the resend then carries the same
     Message-ID, so mail systems can drop it as a duplicate.
     """
-    with transaction.atomic():
-        row = (
-            OutboxEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=outbox_id, state=OutboxEmail.State.PENDING)
-            .first()
-        )
+    db = connections[OutboxEmail.objects.db]
+    statements = _send_statements(db.alias)
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute(statements.claim, [outbox_id, OutboxEmail.State.PENDING.value])
+        row = cursor.fetchone()
         if row is None:
             return False
+        to_address, subject, body, attempts = row
         now = timezone.now()
-        row.attempts += 1
+        attempts += 1
         try:
             if connection is not None:
                 # Opens it the first time (and after a failure); a no-op while open.
                 connection.open()
             EmailMessage(
-                subject=row.subject,
-                body=row.body,
+                subject=subject,
+                body=body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[row.to_address],
+                to=[to_address],
                 # One Message-ID per row, however often it is tried, so mail
                 # systems can recognise a resend as the same message.
-                headers={"Message-ID": f"<outbox-{row.pk}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"},
+                headers={"Message-ID": f"<outbox-{outbox_id}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"},
                 connection=connection,
             ).send()
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
             if connection is not None:
                 # It may be broken: the next send opens a fresh one.
                 connection.close()
-            row.last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.state = OutboxEmail.State.FAILED
-            row.next_attempt_at = now + _backoff(row.attempts)
-            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            logger.warning("outbox email %s failed (attempt %s): %s", row.pk, row.attempts, row.last_error)
+            last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
+            OutboxEmail.objects.filter(pk=outbox_id).update(
+                attempts=attempts,
+                last_error=last_error,
+                state=OutboxEmail.State.FAILED if attempts >= MAX_ATTEMPTS else OutboxEmail.State.PENDING,
+                next_attempt_at=now + _backoff(attempts),
+            )
+            logger.warning("outbox email %s failed (attempt %s): %s", outbox_id, attempts, last_error)
             return False
-        row.state = OutboxEmail.State.SENT
-        row.sent_at = now
-        row.last_error = ""
-        row.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        cursor.execute(
+            statements.mark_sent,
+            [attempts, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(now), outbox_id],
+        )
     return True
+
+
+@dataclass(frozen=True)
+class _SendStatements:
+    claim: str
+    mark_sent: str
+
+
+@functools.cache
+def _send_statements(alias: str) -> _SendStatements:
+    """The two statements every send runs, written once per database.
+
+    A fan-out sends each of its emails in its own transaction (that is what
+    keeps a killed worker from repeating anyone), so these run once per
+    email. Building them through the ORM each time cost more CPU than the
+    SMTP exchange (measured: about 0.8 of 2 ms a message, a quarter of a
+    fan-out's send rate); the table and column names still come from the
+    model, and every value is a parameter.
+    """
+    db = connections[alias]
+    quote = db.ops.quote_name
+    table = quote(OutboxEmail._meta.db_table)
+    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields}
+    # SQLite (make run) has no row locks and runs tasks in-process anyway.
+    lock = db.ops.for_update_sql(skip_locked=True) if db.features.has_select_for_update_skip_locked else ""
+    return _SendStatements(
+        claim=(
+            f"SELECT {column['to_address']}, {column['subject']}, {column['body']}, {column['attempts']}"  # noqa: S608
+            f" FROM {table} WHERE {column['id']} = %s AND {column['state']} = %s {lock}"
+        ),
+        mark_sent=(
+            f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
+            f" {column['sent_at']} = %s, {column['last_error']} = '' WHERE {column['id']} = %s"
+        ),
+    )
 
 
 def outbox_send_many(*, outbox_ids: list[int]) -> int:
@@ -238,3 +278,85 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None, persona
         InboxMessage.objects.bulk_create(inbox)
         OutboxEmail.objects.bulk_create(emails)
     return {email.recipient_id: email.pk for email in emails}
+
+
+def notify_set(*, kind: str, people: QuerySet, context: dict | None = None) -> list[tuple[int, int | None]]:
+    """Tell everyone ``people`` selects the same thing, written by the database server.
+
+    ``people`` is a users queryset, usually ordered and sliced to one batch.
+    The text is rendered once per language; on PostgreSQL one statement then
+    selects the people and inserts their inbox messages and emails (INSERT …
+    SELECT): no address or text per person passes through Python, only the
+    ids come back. Elsewhere (SQLite
+    in development) it falls back to ``notify_bulk``. Rows are written in the
+    caller's transaction; sending is the caller's to dispatch after commit.
+    Returns ``(user id, outbox email id or None)`` per person, by user id.
+    """
+    spec = kinds.get(kind)
+    connection = connections[people.db]
+    if connection.vendor != "postgresql":
+        chosen = list(people.only("pk", "email", "language"))
+        emailed = notify_bulk(kind=kind, people=chosen, context=context)
+        return sorted((user.pk, emailed.get(user.pk)) for user in chosen)
+    # The default is among the texts even if LANGUAGES left it out: everyone chosen must get one.
+    languages = dict.fromkeys([*(code for code, _name in settings.LANGUAGES), settings.LANGUAGE_CODE])
+    texts = {language: _render(spec, language, context or {}) for language in languages}
+    now = timezone.now()
+    sql, params = _notify_set_sql(spec=spec, people=people, texts=texts, now=now, quote=connection.ops.quote_name)
+    with transaction.atomic(using=people.db), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(user_id, outbox_id) for user_id, outbox_id in cursor.fetchall()]
+
+
+def _notify_set_sql(*, spec, people: QuerySet, texts: dict, now, quote) -> tuple[str, list]:
+    """One statement: the chosen people, their text by language, then one INSERT … SELECT per table.
+
+    The people query is compiled by its own compiler, so its joins,
+    subqueries and values stay parameters. Table and column names come from
+    the models through ``quote`` and every value is a parameter (hence the
+    S608 waivers). PostgreSQL runs every data-modifying WITH part exactly
+    once, and the email INSERT's RETURNING ties each person to their row.
+    """
+    people_sql, params = people.values_list("pk", "email", "language").query.get_compiler(using=people.db).as_sql()
+    params = list(params)
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def columns(model, *names) -> str:
+        return ", ".join(quote(model._meta.get_field(name).column) for name in names)
+
+    # Anyone whose stored language is not offered (or empty) reads the default,
+    # so every chosen person is written to and the caller's cursor can move past them.
+    values = ", ".join(["(%s, %s, %s)"] * len(texts))
+    offered = ", ".join(["%s"] * len(texts))
+    steps = [
+        f"picked (user_id, email, language) AS MATERIALIZED ({people_sql})",
+        f"texts (language, subject, body) AS (VALUES {values})",
+        "addressed AS MATERIALIZED (SELECT p.user_id, p.email, t.language, t.subject, t.body"  # noqa: S608
+        f" FROM picked p JOIN texts t ON t.language = CASE WHEN p.language IN ({offered}) THEN p.language ELSE %s END)",
+    ]
+    params += [value for language, (subject, body) in texts.items() for value in (language, subject, body)]
+    params += [*texts, settings.LANGUAGE_CODE]
+    if spec.inbox:
+        inbox_columns = columns(InboxMessage, "recipient", "kind", "subject", "body", "created_at", "read_at")
+        steps.append(
+            f"inbox AS (INSERT INTO {table(InboxMessage)} ({inbox_columns})"  # noqa: S608
+            " SELECT user_id, %s, subject, body, %s, NULL FROM addressed ORDER BY user_id)"
+        )
+        params += [spec.code, now]
+    outbox_fields = ("recipient", "to_address", "kind", "language", "subject", "body", "state", "attempts")
+    outbox_fields += ("next_attempt_at", "last_error", "created_at", "sent_at")
+    if spec.email:
+        steps.append(
+            f"outbox AS (INSERT INTO {table(OutboxEmail)} ({columns(OutboxEmail, *outbox_fields)})"  # noqa: S608
+            " SELECT user_id, email, %s, language, subject, body, %s, 0, %s, '', %s, NULL"
+            " FROM addressed WHERE email <> '' ORDER BY user_id"
+            f" RETURNING {columns(OutboxEmail, 'id', 'recipient')})"
+        )
+        params += [spec.code, OutboxEmail.State.PENDING.value, now + DISPATCH_LEASE, now]
+        recipient = quote(OutboxEmail._meta.get_field("recipient").column)
+        answer = f"SELECT a.user_id, o.id FROM addressed a LEFT JOIN outbox o ON o.{recipient} = a.user_id"  # noqa: S608
+    else:
+        answer = "SELECT user_id, NULL FROM addressed"
+    return f"WITH {', '.join(steps)} {answer} ORDER BY 1", params

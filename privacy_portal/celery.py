@@ -46,6 +46,12 @@ app.conf.beat_schedule = {
         "task": "incidents.tasks.incident_fan_outs_resume",
         "schedule": 300.0,
     },
+    # Policy announcements: stalled runs finish, and citizens who signed up
+    # before an announced version takes effect are told; nobody twice.
+    "policy-announcements-resume": {
+        "task": "consents.policy_acceptance.tasks.policy_announcements_resume",
+        "schedule": crontab(minute="*/15"),
+    },
     # Nightly; one sweep at a time (advisory lock), resumable, so an extra run does no harm.
     "retention-sweep-nightly": {
         "task": "retention.tasks.retention_sweep",

@@ -46,3 +46,9 @@ def mask_email(address: str) -> str:
     if not domain:
         return "***"
     return f"{local[:1]}***@{domain}"
+
+
+def mask_address(value: str) -> str:
+    """``广东省广州市`` -> ``广东****``: the province shows, not the place, nor how long the address is."""
+    value = (value or "").strip()
+    return f"{value[:2]}****" if value else ""

@@ -1,15 +1,17 @@
 """Retention in admin: rules (privacy officers edit), legal holds (placed and lifted through the services),
-and the sweep reports (read-only, counts only)."""
+the sweep reports (read-only, counts only) and the register of processing (generated, read-only)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Sum
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import LegalHold, RetentionRule, SweepReport, SweepReportLine
+from .models import LegalHold, ProcessingRegister, RetentionRule, SweepReport, SweepReportLine
+from .register import views as register_views
 
 
 @admin.register(RetentionRule)
@@ -169,6 +171,39 @@ class SweepReportAdmin(admin.ModelAdmin):
 
         extra_context = {**(extra_context or {}), "volume_chart": sweep_volume_svg(sweep_reports_recent(limit=30))}
         return super().changelist_view(request, extra_context=extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcessingRegister)
+class ProcessingRegisterAdmin(admin.ModelAdmin):
+    """The register's line on the admin index leads to a generated page, not a list of rows.
+
+    The default list, add and change pages are replaced: the register has
+    no rows of its own to edit (change the purposes, partners and rules).
+    """
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("", view(self.register_view), name=f"{prefix}_changelist"),
+            path("download/", view(self.download_view), name=f"{prefix}_download"),
+        ]
+
+    def register_view(self, request):
+        return register_views.register_page(request, model_admin=self)
+
+    def download_view(self, request):
+        return register_views.register_download(request, model_admin=self)
 
     def has_add_permission(self, request):
         return False

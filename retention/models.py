@@ -163,3 +163,20 @@ class SweepReportLine(models.Model):
 
     def __str__(self):
         return f"{self.rule_code}: -{self.rows_deleted} ~{self.rows_anonymised} ={self.rows_held}"
+
+
+class ProcessingRegister(RetentionRule):
+    """The register of processing (clause 7.2), as an entry of its own in admin.
+
+    It stores nothing: the register is generated from purposes, partners and
+    retention rules (``retention.register``). Being a proxy gives the page
+    its own permission (``retention.view_processingregister``, granted to
+    privacy officers and auditors in ``accounts.staff.roles``) and its own
+    line on the admin index, shown only to those who hold it.
+    """
+
+    class Meta:
+        proxy = True
+        default_permissions = ("view",)
+        verbose_name = _("register of processing")
+        verbose_name_plural = _("register of processing")

@@ -168,6 +168,35 @@ DEFAULT_RULES = [
         "period_days": 0,
         "action": "delete",
     },
+    # Clause 2.4: a delivery address is kept until the delivery is done plus
+    # ninety days. Anonymised, not deleted: what was delivered and when stays
+    # for statistics (seeded by migration 0004_seed_delivery_rules).
+    {
+        "code": "delivery_addresses",
+        "category": "delivery_addresses",
+        "description": "Delivery recipients' names, mobiles and addresses: blanked ninety days after delivery.",
+        "model": "accounts.delivery",
+        "event": "delivery completed",
+        "date_field": "delivered_at",
+        "filters": {"status": "delivered"},
+        "person_field": "user",
+        "period_days": 90,
+        "action": "anonymise",
+        "anonymise_fields": ["recipient_name", "mobile", "region", "street"],
+    },
+    {
+        "code": "delivery_addresses_cancelled",
+        "category": "delivery_addresses",
+        "description": "Recipients' details of a cancelled delivery: blanked ninety days after the cancellation.",
+        "model": "accounts.delivery",
+        "event": "delivery cancelled",
+        "date_field": "cancelled_at",
+        "filters": {"status": "cancelled"},
+        "person_field": "user",
+        "period_days": 90,
+        "action": "anonymise",
+        "anonymise_fields": ["recipient_name", "mobile", "region", "street"],
+    },
 ]
 
 # Models holding personal data that no rule expires, and why. A model in the
@@ -198,8 +227,8 @@ NOT_EXPIRED_BY_RULE = {
     # Issue #6's other ledgers (owned by their apps; a rule may replace these entries once periods are decided).
     "consents.disclosure": "the disclosure ledger shows the person who received their data (clause 5.3); evidence",
     "consents.disclosuresubject": "the subjects of a disclosure; kept with the disclosure ledger",
-    "incidents.fanoutrecipient": "proof each affected person was notified, and what stops a resumed fan-out "
-    "writing to anyone twice; kept with the incident",
+    "incidents.fanoutrecipient": "proof each person was told of an incident or a policy change, and what stops "
+    "a resumed fan-out writing to anyone twice; kept with the incident or policy version",
 }
 
 

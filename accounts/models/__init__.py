@@ -1,6 +1,7 @@
 """Account models, one concept a module."""
 
 from .activity import LoginActivity
+from .delivery import Delivery, DeliveryStatus
 from .guardians import GuardianLink
 from .identity import IdentityProfile, IdentityVerificationAttempt, SandboxIdentity, VerificationLevel
 from .step_up import StepUpCheck
@@ -8,6 +9,8 @@ from .user import AccountKind, User
 
 __all__ = [
     "AccountKind",
+    "Delivery",
+    "DeliveryStatus",
     "GuardianLink",
     "IdentityProfile",
     "IdentityVerificationAttempt",

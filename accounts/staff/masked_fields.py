@@ -8,8 +8,15 @@ from collections.abc import Callable
 
 from django.db import models
 
-from accounts.models import IdentityProfile, User
-from privacy_portal.masking import mask_bank_card, mask_email, mask_id_number, mask_name, mask_phone
+from accounts.models import Delivery, IdentityProfile, User
+from privacy_portal.masking import (
+    mask_address,
+    mask_bank_card,
+    mask_email,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 MASKED_FIELDS: dict[type[models.Model], dict[str, Callable[[str], str]]] = {
     User: {
@@ -21,6 +28,13 @@ MASKED_FIELDS: dict[type[models.Model], dict[str, Callable[[str], str]]] = {
         "id_number": mask_id_number,
         "bank_card": mask_bank_card,
         "legal_representative": mask_name,
+    },
+    # Whoever rings the courier or answers the citizen's call about a parcel.
+    Delivery: {
+        "recipient_name": mask_name,
+        "mobile": mask_phone,
+        "region": mask_address,
+        "street": mask_address,
     },
 }
 

@@ -52,6 +52,9 @@ CUSTOMER_SERVICE = (
     *_model("consents.consentstate", "view"),
     # A citizen verified in person at a service counter reaches level 3.
     *_model("consents.strongverification", "view", "add"),
+    # Offline deliveries (clause 2.4): customer service follows them up with
+    # the courier and marks them dispatched and delivered.
+    *_model("accounts.delivery", "view", "change"),
 )
 
 PRIVACY_OFFICER = (
@@ -65,6 +68,8 @@ PRIVACY_OFFICER = (
     *_model("retention.retentionrule", "view", "add", "change"),
     *_model("retention.sweepreport", "view"),
     *_model("retention.sweepreportline", "view"),
+    # The register of processing (clause 7.2): page and CSV download.
+    *_model("retention.processingregister", "view"),
     *_model("consents.disclosure", "view", "add", "change"),
     # The catalogue the policy describes: purposes, partners, data
     # categories, policy versions and optional services.
@@ -92,6 +97,7 @@ AUDITOR = (
     *_model("accounts.loginactivity", "view"),
     *_model("accounts.guardianlink", "view"),
     *_model("accounts.stepupcheck", "view"),
+    *_model("accounts.delivery", "view"),
     *_model("audit.auditevent", "view"),
     # The consent ledger is the other append-only log (clause 7.2).
     *_model("consents.consentevent", "view"),
@@ -102,6 +108,7 @@ AUDITOR = (
     *_model("retention.retentionrule", "view"),
     *_model("retention.sweepreport", "view"),
     *_model("retention.sweepreportline", "view"),
+    *_model("retention.processingregister", "view"),
     *_model("consents.disclosure", "view"),
     *_model("incidents.incident", "view"),
 )

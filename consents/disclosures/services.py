@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from audit import services as audit
 from consents.models import DataCategory, Disclosure, DisclosureSubject, Partner, Purpose
 from consents.models.disclosures import DisclosureBasis, DisclosureKind
-from consents.selectors import consent_check
+from consents.selectors import consent_missing_count
 from notifications.services import notify
 from privacy_portal.dispatch import dispatch_on_commit
 
@@ -92,15 +92,6 @@ def _check(
         raise DisclosureError(_("The review date of a deferral must be in the future."), field="defer_review_date")
 
 
-def _without_consent(*, users, purpose: Purpose, partner: Partner | None) -> int:
-    """How many of ``users`` have no current consent covering this purpose (and partner)."""
-    missing = 0
-    for user in users:
-        if not consent_check(subject=user, purpose=purpose, partner=partner).allowed:
-            missing += 1
-    return missing
-
-
 def disclosure_record(
     *,
     recipient_partner: Partner | None = None,
@@ -140,9 +131,9 @@ def disclosure_record(
         defer_reason=defer_reason,
         defer_review_date=defer_review_date,
     )
-    users = list(get_user_model().objects.filter(pk__in=subject_ids, is_active=True))
-    if len(users) != len(subject_ids):
-        unknown = len(subject_ids) - len(users)
+    active = get_user_model().objects.filter(pk__in=subject_ids, is_active=True).count()
+    if active != len(subject_ids):
+        unknown = len(subject_ids) - active
         raise DisclosureError(
             ngettext(
                 "%(count)d of the people named is not an active account.",
@@ -158,7 +149,9 @@ def disclosure_record(
             # Checked inside the transaction, right before the row is written:
             # the consent must exist at the moment of the disclosure. Counted,
             # never named: the officer learns how many, not who.
-            missing = _without_consent(users=users, purpose=purpose, partner=recipient_partner)
+            # One set-based query for everyone, with consent_check's rules: a
+            # disclosure may name tens of thousands of people.
+            missing = consent_missing_count(user_ids=subject_ids, purpose=purpose, partner=recipient_partner)
             if missing:
                 raise DisclosureError(
                     ngettext(

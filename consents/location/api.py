@@ -5,10 +5,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from consents.models import LocationRecord
+from consents.models import ConsentChannel, LocationRecord
+from consents.services import ConsentError
 
 from . import services
-from .selectors import location_coordinates, location_records_for
+from .selectors import location_coordinates, location_records_for, location_status_for
 
 
 class LocationInSerializer(serializers.Serializer):
@@ -85,3 +86,43 @@ class LocationList(generics.GenericAPIView):
         """Delete the whole stored location history."""
         deleted = services.location_history_delete(user=request.user, actor=request.user)
         return Response({"deleted": deleted})
+
+
+class LocationSharingSerializer(serializers.Serializer):
+    sharing_on = serializers.BooleanField()
+    reason = serializers.CharField(help_text=_("The consent check's reason code, e.g. granted or withdrawn."))
+    records = serializers.IntegerField(help_text=_("How many locations are stored now."))
+
+
+class LocationSharing(generics.GenericAPIView):
+    """The location sharing switch. Turning it on needs the portal's confirmation screen (separate consent)."""
+
+    serializer_class = LocationSharingSerializer
+
+    @extend_schema(responses={200: LocationSharingSerializer})
+    def get(self, request):
+        status_now = location_status_for(user=request.user)
+        return Response(
+            LocationSharingSerializer(
+                {"sharing_on": status_now.sharing_on, "reason": status_now.reason, "records": status_now.records}
+            ).data
+        )
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "LocationSharingTurnedOff",
+                fields={"sharing_on": serializers.BooleanField(), "deleted": serializers.IntegerField()},
+            ),
+        },
+    )
+    def delete(self, request):
+        """Turn location sharing off at once; the stored location history is deleted with it."""
+        try:
+            deleted = services.location_sharing_turn_off(
+                subject=request.user, actor=request.user, channel=ConsentChannel.API
+            )
+        except ConsentError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
+        return Response({"sharing_on": False, "deleted": deleted})

@@ -4,4 +4,5 @@ from . import api
 
 urlpatterns = [
     path("", api.LocationList.as_view(), name="api-consents-location"),
+    path("sharing/", api.LocationSharing.as_view(), name="api-consents-location-sharing"),
 ]

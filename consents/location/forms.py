@@ -2,14 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class LocationOffForm(forms.Form):
-    delete_history = forms.BooleanField(
-        label=_("Also delete my location history"),
-        required=False,
-        help_text=_("Every location stored so far is deleted at once. This cannot be undone."),
-    )
-
-
 class PhotoForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo"),

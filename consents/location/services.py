@@ -3,6 +3,11 @@
 While sharing is off, ``location_record`` refuses every location, whichever
 channel it comes from (device API, profile, photo), so no caller can forget
 the check. Photos always lose their GPS tags before they are stored.
+
+Withdrawing the consent, by whatever way (this switch, the dashboard, the
+API, a guardian, a rights request), deletes the stored history in the same
+transaction: ``location_history_delete`` is registered below as the
+purpose's withdrawal hook (``consents.withdrawal_hooks``).
 """
 
 import secrets
@@ -19,10 +24,12 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from audit import services as audit
-from consents.models import ConsentEvent, LocationRecord, PolicyVersion
+from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyVersion
 from consents.services import consent_grant, consent_withdraw
+from consents.withdrawal_hooks import on_withdrawal
 
 from .selectors import (
+    PURPOSE_CODE,
     location_purpose,
     location_sharing_decision,
     profile_photo_folder,
@@ -71,22 +78,40 @@ def location_sharing_turn_on(
     )
 
 
-def location_sharing_turn_off(*, subject, actor, channel: str, delete_history: bool = False) -> int:
-    """Withdraw consent at once; with ``delete_history``, delete the stored locations too.
+def _lock_consents_of(user) -> None:
+    """Take the row lock that serialises this person's consent changes (``ConsentSubject``).
 
-    Returns how many locations were deleted.
+    A withdrawal holds it while it writes the ledger and deletes the
+    history; a location stored under it either commits before the
+    withdrawal starts (and is deleted with the rest) or waits and then finds
+    sharing off. Without it, a device could slip one location in between the
+    deletion and the commit, and it would outlive the withdrawal.
     """
+    list(ConsentSubject.objects.select_for_update(no_key=True).filter(user=user).values_list("pk", flat=True))
+
+
+def location_sharing_turn_off(*, subject, actor, channel: str) -> int:
+    """Withdraw consent at once, which deletes every stored location. Returns how many were deleted."""
     with transaction.atomic():
+        # Locked before counting, so the count is exactly what the withdrawal deletes.
+        _lock_consents_of(subject)
+        stored = LocationRecord.objects.filter(user=subject).count()
         consent_withdraw(subject=subject, purpose=location_purpose(), channel=channel, actor=actor)
-        return location_history_delete(user=subject, actor=actor) if delete_history else 0
+    return stored
 
 
 def location_history_delete(*, user, actor) -> int:
     """Delete every stored location of ``user``; the audit record keeps only the count."""
     with transaction.atomic():
-        deleted, _per_model = LocationRecord.objects.filter(user=user).delete()
+        deleted = LocationRecord.objects.filter(user=user).delete()[0]
         audit.record(actor, "location.history_deleted", ("accounts.user", user.pk), {"count": deleted})
     return deleted
+
+
+@on_withdrawal(PURPOSE_CODE)
+def _history_delete_on_withdrawal(*, subject, actor) -> None:
+    # Issue #6: location records go "at once when the person withdraws location consent".
+    location_history_delete(user=subject, actor=actor)
 
 
 # -- Storing a location ----------------------------------------------------------------------------
@@ -117,13 +142,18 @@ def location_record(*, user, latitude, longitude, source: str) -> LocationRecord
     """
     if source not in LocationRecord.Source.values:
         raise LocationInvalid(_("Unknown source of the location."), field="source")
-    if not location_sharing_decision(user=user).allowed:
-        raise LocationSharingOff(
-            _("Location sharing is off, so your location was not stored. You can turn it on in your privacy settings.")
-        )
-    lat = _coordinate(latitude, field="latitude", limit=90)
-    lon = _coordinate(longitude, field="longitude", limit=180)
     with transaction.atomic():
+        # Asked under the lock a withdrawal takes, so no location lands after the history was deleted.
+        _lock_consents_of(user)
+        if not location_sharing_decision(user=user).allowed:
+            raise LocationSharingOff(
+                _(
+                    "Location sharing is off, so your location was not stored. "
+                    "You can turn it on in your privacy settings."
+                )
+            )
+        lat = _coordinate(latitude, field="latitude", limit=90)
+        lon = _coordinate(longitude, field="longitude", limit=180)
         record = LocationRecord.objects.create(user=user, coordinates=f"{lat},{lon}", source=source)
         audit.record(user, "location.recorded", ("accounts.user", user.pk), {"record": record.pk, "source": source})
     return record

@@ -20,7 +20,7 @@ from consents.selectors import policy_current
 from consents.services import ConsentError
 
 from . import services
-from .forms import LocationOffForm, PhotoForm
+from .forms import PhotoForm
 from .selectors import (
     location_coordinates,
     location_purpose,
@@ -98,22 +98,18 @@ def location_on(request):
 
 @login_required
 def location_off(request):
-    """Turning location sharing off: one click, never behind step-up; offers to delete the history."""
+    """Turning location sharing off: one click, never behind step-up; the stored history goes with it."""
     subject = acting_subject(request=request)
-    form = LocationOffForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
             deleted = services.location_sharing_turn_off(
-                subject=subject,
-                actor=request.user,
-                channel=channel_for(request=request, subject=subject),
-                delete_history=form.cleaned_data["delete_history"],
+                subject=subject, actor=request.user, channel=channel_for(request=request, subject=subject)
             )
         except ConsentError as exc:
             messages.error(request, str(exc))
         else:
             message = _("Location sharing is off. No location will be stored from any channel.")
-            if form.cleaned_data["delete_history"]:
+            if deleted:
                 message += " " + ngettext(
                     "%(count)d stored location was deleted.", "%(count)d stored locations were deleted.", deleted
                 ) % {"count": deleted}
@@ -123,7 +119,6 @@ def location_off(request):
         request,
         "consents/location/off.html",
         {
-            "form": form,
             "status": location_status_for(user=subject),
             "subject": subject,
             "acting_for": subject.pk != request.user.pk,

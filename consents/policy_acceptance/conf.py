@@ -2,7 +2,9 @@
 
 from django.conf import settings
 
-ANNOUNCE_BATCH_SIZE = 1000
+# The generic fan-out's batch (incidents.fanout.BATCH_SIZE): the rows are
+# written by the database server, so a batch this size is one short transaction.
+ANNOUNCE_BATCH_SIZE = 5000
 
 
 def announce_batch_size() -> int:

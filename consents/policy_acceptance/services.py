@@ -5,10 +5,11 @@ basic purpose ``service_provision`` with ``policy_version`` set to the
 version accepted, hash-chained with the person's other consent events.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,15 +26,16 @@ from consents.models import (
 )
 from consents.selectors import policy_current
 from consents.services import ConsentError
-from notifications.models import InboxMessage
-from notifications.services import notify_bulk
-from notifications.tasks import outbox_send_batch
+from incidents import fanout
+from incidents.models import FanOut
 from privacy_portal.dispatch import dispatch_on_commit
 
 from . import conf, tasks
 from .selectors import ACCEPTANCE_PURPOSE, policy_banner_recorded, policy_is_published
 
 NOTIFICATION_KIND = "policy_changed"
+# Announcements run on the generic fan-out, one per version: "policy:<version pk>".
+ANNOUNCEMENT_KEY_PREFIX = "policy:"
 
 
 def policy_is_draft(*, version: PolicyVersion) -> bool:
@@ -132,36 +134,75 @@ def _site_url() -> str:
     return f"{protocol}://{Site.objects.get_current().domain}"
 
 
-def policy_announce(*, version: PolicyVersion, batch_size: int | None = None) -> int:
-    """Tell every active citizen about ``version``: an inbox message and an email each.
+def policy_announcement_audience(*, version: PolicyVersion):
+    """Who is told about ``version``: active citizens whose account existed before it takes effect.
 
-    Written in batches of ``batch_size`` people, one transaction a batch, so
-    locks stay short and a failure loses one batch at most. Idempotent: a
-    person already told about this version (an inbox message of this kind
-    linking to it) is skipped, so re-running resumes where a run stopped.
-    Returns how many people were told.
+    Someone who registers after that date was shown this very text when
+    registering, so there is nothing to announce to them.
+    """
+    return get_user_model().objects.filter(is_active=True, is_staff=False, date_joined__lt=version.effective_at)
+
+
+def policy_announce(*, version: PolicyVersion, batch_size: int | None = None, max_batches: int | None = None) -> int:
+    """Tell every citizen in the audience about ``version``: an inbox message and an email each.
+
+    Runs on the generic fan-out (key ``policy:<version pk>``), so progress
+    shows in admin like an incident's and "already told" is the per-person
+    fan-out record. Written in batches of ``batch_size`` people, one
+    transaction a batch, so a failure loses one batch at most and running
+    again resumes where a run stopped. A finished announcement is reopened
+    for citizens who joined the audience since (signed up before the version
+    takes effect); nobody is told twice. ``max_batches`` stops early (tests
+    simulate a crash with it). Returns how many people this call told.
     """
     if not policy_is_published(version=version):
         raise ValueError("only a published policy version is announced")
-    batch_size = batch_size or conf.announce_batch_size()
+    audience = policy_announcement_audience(version=version)
     base = _site_url()
-    changes_path = f"/policy/{version.version}/changes/"
+    # The same text for everyone in a language (no names: they are personal
+    # data, and one text per language lets the database write the rows).
     context = {
         "version": version,
         "version_url": f"{base}/policy/{version.version}/",
-        "changes_url": f"{base}{changes_path}",
+        "changes_url": f"{base}/policy/{version.version}/changes/",
     }
-    told = InboxMessage.objects.filter(recipient=OuterRef("pk"), kind=NOTIFICATION_KIND, body__contains=changes_path)
-    citizens = get_user_model().objects.filter(is_active=True, is_staff=False).exclude(Exists(told))
-    count, last_pk = 0, 0
-    while True:
-        batch = list(citizens.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-        if not batch:
-            return count
-        with transaction.atomic():
-            # Two bulk inserts a batch (inbox, outbox), then one send task over one connection.
-            emailed = notify_bulk(kind=NOTIFICATION_KIND, people=batch, context=context, personalise=True)
-            if emailed:
-                dispatch_on_commit(outbox_send_batch, sorted(emailed.values()))
-        count += len(batch)
-        last_pk = batch[-1].pk
+    announcement = fanout.fan_out_start(key=_announcement_key(version.pk), kind=NOTIFICATION_KIND, recipients=audience)
+    fanout.fan_out_reopen(fan_out=announcement, recipients=audience)
+    return fanout.fan_out_run(
+        fan_out=announcement,
+        recipients=audience,
+        context=context,
+        batch_size=batch_size or conf.announce_batch_size(),
+        max_batches=max_batches,
+    )
+
+
+def policy_announcements_to_resume(*, stale_after: timedelta) -> list[int]:
+    """Published versions whose announcement should run again, by id.
+
+    A version still to come is offered again unless its run is busy right
+    now: its audience grows as citizens sign up, and a run with nobody new
+    to tell writes nothing. A version in effect is only resumed when its run
+    stalled (a killed worker, a task lost with the broker).
+    """
+    now = timezone.now()
+    unfinished = dict(
+        FanOut.objects.filter(key__startswith=ANNOUNCEMENT_KEY_PREFIX, finished_at__isnull=True).values_list(
+            "key", "updated_at"
+        )
+    )
+    busy = {key for key, updated_at in unfinished.items() if updated_at >= now - stale_after}
+    published = PolicyVersion.objects.filter(published_at__lte=now)
+    upcoming = published.filter(effective_at__gt=now).values_list("pk", flat=True)
+    stalled = published.filter(pk__in=[_version_pk(key) for key in unfinished.keys() - busy]).values_list(
+        "pk", flat=True
+    )
+    return sorted({pk for pk in upcoming if _announcement_key(pk) not in busy} | set(stalled))
+
+
+def _announcement_key(version_pk: int) -> str:
+    return f"{ANNOUNCEMENT_KEY_PREFIX}{version_pk}"
+
+
+def _version_pk(key: str) -> int:
+    return int(key.removeprefix(ANNOUNCEMENT_KEY_PREFIX))

@@ -105,7 +105,7 @@ def test_a_minor_needs_the_guardians_consent(citizen):
     services.location_record(user=minor, latitude=1, longitude=1, source="device")
 
 
-def test_switching_off_can_delete_the_history_with_an_audit_count_only(citizen):
+def test_switching_off_deletes_the_history_with_an_audit_count_only(citizen):
     turn_on(citizen)
     for n in range(3):
         services.location_record(user=citizen, latitude=n, longitude=n, source="device")
@@ -113,9 +113,7 @@ def test_switching_off_can_delete_the_history_with_an_audit_count_only(citizen):
     turn_on(other)
     services.location_record(user=other, latitude=5, longitude=5, source="device")
 
-    deleted = services.location_sharing_turn_off(
-        subject=citizen, actor=citizen, channel=ConsentChannel.WEB, delete_history=True
-    )
+    deleted = services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB)
     assert deleted == 3
     assert not location_records_for(user=citizen).exists()
     assert location_records_for(user=other).count() == 1
@@ -124,11 +122,12 @@ def test_switching_off_can_delete_the_history_with_an_audit_count_only(citizen):
     assert audit.details == {"count": 3} and audit.target_id == str(citizen.pk)
 
 
-def test_switching_off_without_deleting_keeps_the_history(citizen):
+def test_turning_sharing_on_again_keeps_what_is_stored(citizen):
     turn_on(citizen)
     services.location_record(user=citizen, latitude=1, longitude=1, source="device")
-    assert services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB) == 0
+    turn_on(citizen)
     assert location_records_for(user=citizen).count() == 1
+    assert not AuditEvent.objects.filter(action="location.history_deleted").exists()
 
 
 # -- The pages ----------------------------------------------------------------------------------------
@@ -158,26 +157,28 @@ def test_turning_on_goes_through_a_confirmation_screen_that_records_what_was_sho
     assert event.policy_version_id == display.policy_version_id and event.channel == "web"
 
 
-def test_turning_off_is_one_click_without_step_up_and_can_delete_history(client, citizen):
+def test_turning_off_is_one_click_without_step_up_and_deletes_the_history(client, citizen):
     turn_on(citizen)
     services.location_record(user=citizen, latitude=1, longitude=1, source="device")
     client.force_login(citizen)
-    response = client.post("/privacy/location/off/", {"delete_history": "on", "next": "/privacy/"}, **EN)
+    response = client.post("/privacy/location/off/", {"next": "/privacy/"}, **EN)
     assert response.status_code == 302 and response["Location"] == "/privacy/"
     assert not location_sharing_on(user=citizen)
     assert not LocationRecord.objects.exists()
     assert "1 stored location was deleted" in client.get("/privacy/location/", **EN).content.decode()
 
 
-def test_the_off_page_offers_to_delete_the_history(client, citizen):
+def test_the_off_page_says_the_history_is_deleted_with_it(client, citizen):
     turn_on(citizen)
     services.location_record(user=citizen, latitude=1, longitude=1, source="device")
+    services.location_record(user=citizen, latitude=2, longitude=2, source="device")
     client.force_login(citizen)
     html = client.get("/privacy/location/off/", **EN).content.decode()
-    assert "Also delete my location history" in html and 'name="delete_history"' in html
+    assert "Your location history is deleted at the same moment: all 2 stored locations go." in html
+    assert 'name="delete_history"' not in html
     client.post("/privacy/location/off/", {})
     assert not location_sharing_on(user=citizen)
-    assert LocationRecord.objects.count() == 1
+    assert not LocationRecord.objects.exists()
 
 
 def test_the_history_can_be_deleted_on_its_own(client, citizen):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from consents.models import PolicyVersion
 from consents.policy_acceptance import services
+from incidents.models import FanOut
+from incidents.selectors import fan_out_progress
 from notifications.models import InboxMessage, OutboxEmail
 from tests.factories import UserFactory
 
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DAY = datetime.timedelta(days=1)
+MINUTE = datetime.timedelta(minutes=1)
 CHANGELIST = "/admin/consents/policyversion/"
 
 
@@ -39,14 +42,23 @@ def officer():
     return UserFactory(is_staff=True, is_superuser=True, language="en")
 
 
+def published(number="2026.2", **options):
+    version = draft(number, **options)
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    return version
+
+
+def told(kind="policy_changed"):
+    return sorted(OutboxEmail.objects.filter(kind=kind).values_list("recipient", flat=True))
+
+
 def test_announce_writes_one_inbox_message_and_email_per_active_citizen():
-    english = UserFactory(language="en")
+    english = UserFactory(language="en", first_name="Meiling", last_name="Zhou")
     chinese = UserFactory(language="zh-hans")
     UserFactory(is_active=False)
     UserFactory(is_staff=True)
-    version = draft()
-    version.published_at = timezone.now()
-    version.save()
+    version = published()
 
     assert services.policy_announce(version=version, batch_size=1) == 2
     assert set(OutboxEmail.objects.values_list("recipient", flat=True)) == {english.pk, chinese.pk}
@@ -54,18 +66,81 @@ def test_announce_writes_one_inbox_message_and_email_per_active_citizen():
     assert message.kind == "policy_changed" and "2026.2" in message.subject
     assert "partners & sharing" in message.body  # plain text, not HTML-escaped
     assert "/policy/2026.2/changes/" in message.body and "asked to read and accept it" in message.body
+    assert "Meiling" not in message.body and "Zhou" not in message.body  # one text per language, no names
     assert "新增条款。" in InboxMessage.objects.get(recipient=chinese).body  # the summary in their language
 
 
+def test_the_announcement_shows_its_progress_like_an_incident_notice(django_capture_on_commit_callbacks):
+    UserFactory(), UserFactory()
+    version = published()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.policy_announce(version=version)
+
+    run = FanOut.objects.get(key=f"policy:{version.pk}")
+    progress = fan_out_progress(fan_out=run)
+    assert (progress.total, progress.queued, progress.sent, progress.failed, progress.finished) == (2, 2, 2, 0, True)
+
+
 def test_announcing_again_tells_nobody_twice_and_reaches_newcomers():
-    UserFactory()
-    version = draft()
-    version.published_at = timezone.now()
-    version.save()
+    earlier = UserFactory()
+    version = published()
     assert services.policy_announce(version=version) == 1
-    UserFactory()
+    assert services.policy_announce(version=version) == 0  # nobody new: nothing written
+    newcomer = UserFactory()
+
     assert services.policy_announce(version=version) == 1
-    assert OutboxEmail.objects.count() == 2 and InboxMessage.objects.count() == 2
+
+    assert told() == sorted([earlier.pk, newcomer.pk])
+    assert InboxMessage.objects.filter(kind="policy_changed").count() == 2
+
+
+def test_someone_who_joins_after_the_version_takes_effect_is_not_told_of_it():
+    UserFactory()
+    version = published(effective_in=DAY)
+    services.policy_announce(version=version)
+    later = UserFactory()
+    type(later).objects.filter(pk=later.pk).update(date_joined=version.effective_at + DAY)
+
+    assert services.policy_announce(version=version) == 0
+    assert later.pk not in told()
+
+
+def test_a_run_that_dies_midway_resumes_without_telling_anyone_twice():
+    people = [UserFactory() for _ in range(5)]
+    version = published()
+
+    assert services.policy_announce(version=version, batch_size=2, max_batches=1) == 2  # then the worker dies
+    run = FanOut.objects.get(key=f"policy:{version.pk}")
+    assert run.finished_at is None and run.recipients.count() == 2
+
+    assert services.policy_announce(version=version, batch_size=2) == 3
+    assert told() == sorted(p.pk for p in people)
+    assert InboxMessage.objects.filter(kind="policy_changed").count() == 5
+
+
+def test_beat_resumes_stalled_runs_and_offers_upcoming_versions_again():
+    from consents.policy_acceptance.tasks import policy_announcements_resume
+
+    people = [UserFactory(date_joined=timezone.now() - 10 * DAY) for _ in range(3)]
+    upcoming = published()
+    in_effect = published("2026.3", effective_in=DAY)
+    services.policy_announce(version=in_effect, batch_size=1, max_batches=1)  # then the worker dies
+    PolicyVersion.objects.filter(pk=in_effect.pk).update(effective_at=timezone.now() - DAY)
+    # Its run is fresh (maybe still working): only the upcoming version is offered.
+    assert services.policy_announcements_to_resume(stale_after=5 * MINUTE) == [upcoming.pk]
+
+    FanOut.objects.filter(key=f"policy:{in_effect.pk}").update(updated_at=timezone.now() - 10 * MINUTE)
+    assert services.policy_announcements_to_resume(stale_after=5 * MINUTE) == sorted([upcoming.pk, in_effect.pk])
+
+    assert policy_announcements_resume() == 2  # eager in tests: both run to the end
+    for version in (upcoming, in_effect):
+        emails = OutboxEmail.objects.filter(kind="policy_changed", subject__contains=version.version)
+        assert sorted(emails.values_list("recipient", flat=True)) == sorted(p.pk for p in people)
+    # Finished and in effect: not offered again; the upcoming one is, and tells nobody twice.
+    assert services.policy_announcements_to_resume(stale_after=5 * MINUTE) == [upcoming.pk]
+    assert policy_announcements_resume() == 1
+    assert OutboxEmail.objects.filter(kind="policy_changed").count() == 6
 
 
 def test_a_draft_is_not_announced():

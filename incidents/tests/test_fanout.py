@@ -49,22 +49,46 @@ def test_one_email_and_one_inbox_message_per_person_in_their_language(
     assert OutboxEmail.objects.filter(state=OutboxEmail.State.SENT).count() == 5
 
 
-def test_batches_are_bulk_inserts_one_transaction_each(five_people, make_incident, officer, monkeypatch):
+def test_each_batch_is_a_few_set_based_statements_whatever_its_size(five_people, make_incident, officer):
+    """The rows are written by the database: no statement per person, no address passing through Python."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
     services.incident_notify(incident=incident, actor=officer)
     incident.refresh_from_db()
-    batches = []
-    real = fanout.notify_bulk
 
-    def spy(**kwargs):
-        batches.append(len(kwargs["people"]))
-        return real(**kwargs)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.incident_fan_out_run(incident=incident, batch_size=2) == 5
 
-    monkeypatch.setattr(fanout, "notify_bulk", spy)
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("WITH")]
+    records = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    # One statement writes a batch's inbox and outbox rows (three batches, and
+    # a fourth that finds nobody left); one more records the batch's people.
+    assert (len(writes), len(records)) == (4, 3)
+    assert not any(person.email in q["sql"] for q in queries for person in five_people)
+    assert InboxMessage.objects.filter(kind="security_incident").count() == 5
+    assert FanOutRecipient.objects.filter(fan_out=incident.fan_out).count() == 5
 
-    services.incident_fan_out_run(incident=incident, batch_size=2)
 
-    assert batches == [2, 2, 1]
+def test_a_batch_is_sent_in_chunks_so_every_worker_process_takes_some(
+    five_people, make_incident, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import outbox_send_batch
+
+    monkeypatch.setattr(fanout, "SEND_CHUNK", 2)
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    services.incident_notify(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    sent_in = []
+    monkeypatch.setattr(outbox_send_batch, "apply_async", lambda args: sent_in.append(args[0]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_fan_out_run(incident=incident, batch_size=5)
+
+    assert [len(chunk) for chunk in sent_in] == [2, 2, 1]
+    all_ids = set(OutboxEmail.objects.filter(kind="security_incident").values_list("pk", flat=True))
+    assert {i for chunk in sent_in for i in chunk} == all_ids
 
 
 def test_progress_counts_queued_sent_and_failed(five_people, make_incident, officer):
@@ -91,7 +115,7 @@ def test_rerun_after_a_crash_tells_nobody_twice(
     incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
     services.incident_notify(incident=incident, actor=officer)
     incident.refresh_from_db()
-    real = fanout.notify_bulk
+    real = fanout.notify_set
     calls = []
 
     def dies_in_the_second_batch(**kwargs):
@@ -101,14 +125,14 @@ def test_rerun_after_a_crash_tells_nobody_twice(
             raise RuntimeError("worker killed")
         return rows
 
-    monkeypatch.setattr(fanout, "notify_bulk", dies_in_the_second_batch)
+    monkeypatch.setattr(fanout, "notify_set", dies_in_the_second_batch)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         services.incident_fan_out_run(incident=incident, batch_size=2)
     # The first batch committed; the second rolled back whole.
     assert FanOutRecipient.objects.count() == 2
     assert InboxMessage.objects.filter(kind="security_incident").count() == 2
 
-    monkeypatch.setattr(fanout, "notify_bulk", real)
+    monkeypatch.setattr(fanout, "notify_set", real)
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_notify(incident=incident, actor=officer)  # "notify" again resumes
         services.incident_fan_out_run(incident=incident, batch_size=2)
@@ -197,3 +221,23 @@ def test_the_fan_out_is_generic_any_queryset_kind_and_personalised_text(five_peo
         message = InboxMessage.objects.get(recipient=person, kind="welcome")
         assert person.last_name in message.body
     assert not InboxMessage.objects.filter(recipient__in=five_people[3:]).exists()
+
+
+def test_staff_who_see_incidents_see_every_fan_out_and_its_progress(
+    five_people, make_incident, officer, auditor, verified_client
+):
+    incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
+    _notify(incident, officer, batch_size=2, max_batches=1)
+    policy_run = fanout.fan_out_start(
+        key="policy:99", kind="policy_changed", recipients=get_user_model().objects.filter(pk=five_people[0].pk)
+    )
+
+    page = verified_client(auditor).get("/admin/incidents/fanout/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"incident:{incident.pk}" in page and "2 of 5 queued, 0 emails sent, 0 failed" in page
+    assert "policy:99" in page and "0 of 1 queued" in page
+    change = verified_client(officer).get(f"/admin/incidents/fanout/{policy_run.pk}/change/")
+    assert change.status_code == 200 and 'name="key"' not in change.content.decode()  # read-only
+
+
+def test_citizens_cannot_see_fan_outs_in_admin(five_people, verified_client):
+    assert verified_client(five_people[0]).get("/admin/incidents/fanout/").status_code == 302

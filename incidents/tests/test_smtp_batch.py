@@ -4,6 +4,8 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connections
+from django.utils import timezone
 
 from notifications.models import OutboxEmail
 from notifications.services import email_enqueue
@@ -65,3 +67,30 @@ def test_a_refused_connection_leaves_rows_pending_for_retry(settings):
     assert row.state == OutboxEmail.State.PENDING
     assert row.attempts == 1
     assert "ConnectionRefusedError" in row.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server):
+    # Written directly: email_enqueue would send it at once (eager tasks, real commits here).
+    row = OutboxEmail.objects.create(
+        to_address="p@example.cn",
+        kind="security_incident",
+        language="en",
+        subject="s",
+        body="b",
+        next_attempt_at=timezone.now(),
+    )
+    other_worker = connections.create_connection("default")
+    try:
+        other_worker.set_autocommit(False)
+        with other_worker.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {OutboxEmail._meta.db_table} WHERE id = %s FOR UPDATE", [row.pk])  # noqa: S608
+        assert outbox_send_batch([row.pk]) == 0  # locked: someone else is sending it
+        assert smtp_server.sessions == []
+    finally:
+        other_worker.rollback()
+        other_worker.close()
+
+    assert outbox_send_batch([row.pk]) == 1
+    assert outbox_send_batch([row.pk]) == 0  # and once sent, never again
+    assert len(smtp_server.sessions) == 1

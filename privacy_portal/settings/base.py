@@ -147,6 +147,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# -- Where personal data is kept (clause 6.1: in mainland China). The
+# deployment declares it: "cn-mainland" or the ISO 3166-2:CN code of the
+# mainland province its data centre is in (e.g. "CN-GD"). Undeclared,
+# `check`, `migrate` and `runserver` stop at the privacy_portal.E001 system
+# check (privacy_portal/checks.py).
+DATA_RESIDENCY = {
+    "database": env.str("DATA_RESIDENCY_DATABASE", default=""),
+    "files": env.str("DATA_RESIDENCY_FILES", default=""),
+}
+
 # -- Mail. EMAIL_URL picks the backend (console, smtp, ...).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -24,5 +24,6 @@ STRONG_VERIFICATION_DAILY_LIMIT = env.int("STRONG_VERIFICATION_DAILY_LIMIT", def
 # After a person leaves an optional service, its data is kept this long
 # (for a late complaint or a mistaken click), then the retention sweep deletes it.
 OPTIONAL_SERVICE_DATA_KEEP_DAYS = 30
-# Policy-change announcements are written this many people to a transaction.
-POLICY_ANNOUNCE_BATCH_SIZE = 1000
+# Policy-change announcements are written this many people to a transaction
+# (rows are written by the database server, so a batch is one short statement).
+POLICY_ANNOUNCE_BATCH_SIZE = 5000

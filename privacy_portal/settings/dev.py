@@ -18,3 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="dev-only-blind-index-key")
+# The developer machine holds demo people only; it declares the mainland so
+# that `make run` passes the residency check like a real deployment must.
+DATA_RESIDENCY = {
+    "database": env.str("DATA_RESIDENCY_DATABASE", default="cn-mainland"),
+    "files": env.str("DATA_RESIDENCY_FILES", default="cn-mainland"),
+}

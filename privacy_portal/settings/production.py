@@ -10,6 +10,11 @@ SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY")
+# No default: the deployment itself must say where its data lives (clause 6.1).
+DATA_RESIDENCY = {
+    "database": env.str("DATA_RESIDENCY_DATABASE"),
+    "files": env.str("DATA_RESIDENCY_FILES"),
+}
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must name at least one key in production.")
 if len(FIELD_HMAC_KEY) < 32:

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.staff.selectors import number_search_for
 
 from ..models import RefusalReason, RequestChannel, RequestKind
-
-MAX_EXTENSION_WORKING_DAYS = 30
+from ..services import MAX_EXTENSION_WORKING_DAYS
 
 
 def staff_members():

@@ -21,6 +21,7 @@ from privacy_requests import holds, services
 from privacy_requests.cancellation import services as cancellation
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import DuplicateRequest, TransitionNotAllowed
+from privacy_requests.working_days import add_working_days, working_days_between
 from tests.factories import UserFactory
 
 MIDDLEWARE = "privacy_requests.cancellation.middleware.CancellationPendingMiddleware"
@@ -242,11 +243,11 @@ def test_cooling_off_always_ends_before_the_due_date(settings):
     settings.PRIVACY_CANCELLATION_COOLING_OFF_DAYS = 30
     # The National Day week follows: 15 working days reach far, but 30 calendar days reach further.
     start = datetime(2026, 9, 21, 10, 0, tzinfo=timezone.get_current_timezone())
-    due = services.add_working_days(start.date(), 15)
+    due = add_working_days(start.date(), 15)
     end = cancellation.cancellation_cooling_off_end(start=start, due_date=due)
     assert timezone.localdate(end) < due
     # It ends at the start of the last working day before the due date.
-    assert services.working_days_between(timezone.localdate(end), due) == 1
+    assert working_days_between(timezone.localdate(end), due) == 1
     settings.PRIVACY_CANCELLATION_COOLING_OFF_DAYS = 7
     assert cancellation.cancellation_cooling_off_end(start=start, due_date=due) == start + timedelta(days=7)
     assert cancellation.cancellation_cooling_off_end(start=start, due_date=date(2026, 9, 24)) < start + timedelta(

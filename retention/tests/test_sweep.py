@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.models.signals import post_delete
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -107,12 +107,37 @@ def test_batches_of_two_over_five_rows(only_rule, sign_ins):
     rows = sign_ins(UserFactory(), days_ago=200, n=5)
     with CaptureQueriesContext(connection) as queries:
         report = retention_sweep(batch_size=2)
-    deletes = [q["sql"] for q in queries if q["sql"].startswith('DELETE FROM "accounts_loginactivity"')]
+    deletes = [q["sql"] for q in queries if 'DELETE FROM "accounts_loginactivity"' in q["sql"]]
     # Three set-based statements (2 + 2 + 1 rows), each in its own transaction (a savepoint inside the test's).
+    # Each picks its own rows (LIMIT 2) and checks the holds in the statement that deletes.
     assert len(deletes) == 3
-    assert all("IN (" in sql for sql in deletes)
+    assert all("LIMIT 2" in sql and '"retention_legalhold"' in sql for sql in deletes)
     assert not LoginActivity.objects.filter(pk__in=rows).exists()
     assert _line(report, "sign_in_activity").rows_deleted == 5
+
+
+def test_a_failed_batch_undoes_only_itself_and_the_next_run_finishes(only_rule, sign_ins):
+    only_rule("sign_in_activity")
+    rows = sign_ins(UserFactory(), days_ago=200, n=5)
+    with connection.cursor() as cursor:
+        # The database refuses to delete the fourth row, as if the connection died during the second batch.
+        cursor.execute(
+            "CREATE FUNCTION retention_test_refuse() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER retention_test_refuse BEFORE DELETE ON accounts_loginactivity"
+            f" FOR EACH ROW WHEN (OLD.id = {int(rows[3])}) EXECUTE FUNCTION retention_test_refuse()"
+        )
+    with pytest.raises(DatabaseError):
+        retention_sweep(batch_size=2)
+    # The first batch stays done; the second is undone whole, including the row it could delete.
+    assert list(LoginActivity.objects.filter(pk__in=rows).order_by("pk").values_list("pk", flat=True)) == rows[2:]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER retention_test_refuse ON accounts_loginactivity")
+    report = retention_sweep(batch_size=2)
+    assert not LoginActivity.objects.filter(pk__in=rows).exists()
+    assert _line(report, "sign_in_activity").rows_deleted == 3
 
 
 def test_dry_run_changes_nothing_and_counts(only_rule, sign_ins):

@@ -1,0 +1,109 @@
+"""System checks for where the deployment keeps personal data (clause 6.1: stored in mainland China).
+
+The portal cannot see where its database server or disks physically are,
+so the deployment declares it, and ``manage.py check`` (and so ``migrate``,
+``runserver`` and CI's ``check --deploy``) refuses to go on until the
+declaration says mainland China::
+
+    DATA_RESIDENCY = {"database": "CN-GD", "files": "CN-GD"}
+
+(from the ``DATA_RESIDENCY_DATABASE`` and ``DATA_RESIDENCY_FILES``
+environment variables). A value is ``cn-mainland``, or the ISO 3166-2:CN
+code of the mainland province-level division the data centre is in
+(``CN-GD`` Guangdong, ``CN-BJ`` Beijing, …), upper or lower case. Cloud
+region names are not accepted as such: ``cn-hongkong`` is one vendor's name
+for Hong Kong, which, like Macao and Taiwan, is outside mainland China for
+clause 6.1. Name the province instead.
+
+What can be seen is checked too: an upload storage from django-storages
+keeps files at a third party (S3, Azure, Google Cloud, Dropbox, FTP…), which
+clause 6.1 rules out. Rights-request exports are written under
+``MEDIA_ROOT`` on the portal's own disk, which the "files" declaration covers.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Warning
+from django.core.files.storage import FileSystemStorage, InMemoryStorage
+from django.utils.module_loading import import_string
+
+TAG = "data_residency"
+
+MAINLAND = "cn-mainland"
+# ISO 3166-2:CN: the 31 province-level divisions of the mainland. CN-HK,
+# CN-MO and CN-TW are left out on purpose.
+MAINLAND_PROVINCES = frozenset(
+    f"cn-{code}"
+    for code in (
+        "ah", "bj", "cq", "fj", "gd", "gs", "gx", "gz", "ha", "hb", "he", "hi", "hl", "hn", "jl", "js",
+        "jx", "ln", "nm", "nx", "qh", "sc", "sd", "sh", "sn", "sx", "tj", "xj", "xz", "yn", "zj",
+    )
+)  # fmt: skip
+DECLARED = {"database": "its database is", "files": "its files (uploads and exports) are"}
+HINT = (
+    "Set DATA_RESIDENCY_DATABASE and DATA_RESIDENCY_FILES to 'cn-mainland' or to the ISO 3166-2:CN code of "
+    "the mainland province the data centre is in (e.g. 'CN-GD'). Hong Kong (CN-HK), Macao (CN-MO) and "
+    "Taiwan (CN-TW) are outside mainland China for clause 6.1."
+)
+
+
+def is_mainland(value: str) -> bool:
+    normalised = value.strip().lower()
+    return normalised == MAINLAND or normalised in MAINLAND_PROVINCES
+
+
+def check_data_residency(app_configs=None, **kwargs) -> list:
+    """privacy_portal.E001 when a declaration is missing, E002 when it is not mainland China."""
+    declaration = getattr(settings, "DATA_RESIDENCY", None)
+    if not isinstance(declaration, dict):
+        declaration = {}
+    problems = []
+    for key, what in DECLARED.items():
+        value = declaration.get(key) or ""
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                Error(
+                    f"DATA_RESIDENCY['{key}'] is missing or empty: the deployment must declare where {what} kept.",
+                    hint=HINT,
+                    id="privacy_portal.E001",
+                )
+            )
+        elif not is_mainland(value):
+            problems.append(
+                Error(
+                    f"DATA_RESIDENCY['{key}'] is {value!r}, which does not name a place in mainland China; "
+                    f"clause 6.1 requires that {what} kept there.",
+                    hint=HINT,
+                    id="privacy_portal.E002",
+                )
+            )
+    return problems
+
+
+def check_file_storage(app_configs=None, **kwargs) -> list:
+    """privacy_portal.E003 for a third-party storage of uploads; W001 for one whose whereabouts are unknown."""
+    backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
+    # Every backend of django-storages keeps files with a third party; known by name, installed or not.
+    if backend.startswith("storages."):
+        return [
+            Error(
+                f"The default file storage {backend} keeps files with a third party.",
+                hint="Uploads and exports stay on the portal's own storage in mainland China (clause 6.1): "
+                "use a file system storage on the portal's servers.",
+                id="privacy_portal.E003",
+            )
+        ]
+    try:
+        storage_class = import_string(backend)
+    except ImportError:
+        return []  # Django reports an unimportable storage the first time it is used.
+    if isinstance(storage_class, type) and issubclass(storage_class, FileSystemStorage | InMemoryStorage):
+        return []
+    return [
+        Warning(
+            f"The default file storage {backend} is not a local file system storage; this check cannot tell "
+            "where it keeps files.",
+            hint="Make sure it is the portal's own storage in mainland China (clause 6.1), or use "
+            "django.core.files.storage.FileSystemStorage.",
+            id="privacy_portal.W001",
+        )
+    ]

@@ -1,0 +1,99 @@
+"""Maker-checker: one staff member proposes a refusal or a deletion, a second confirms or rejects it."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import PrivacyRequest, RefusalReason, RequestKind
+from ..state_machine import target_state
+from .notices import KIND_STATUS, _tell_citizen
+from .review import _complete
+from .transitions import (
+    TransitionNotAllowed,
+    _audit,
+    _event,
+    _lock,
+    _not_allowed,
+    _refresh_into,
+    _require_staff,
+    _transition,
+)
+
+PROPOSALS = ("refuse", "delete")
+
+
+def privacy_request_propose(
+    *, request: PrivacyRequest, actor, action: str, reason_code: str = "", explanation: str = ""
+) -> PrivacyRequest:
+    """The first half of maker-checker: propose a refusal or a deletion."""
+    _require_staff(actor)
+    if action not in PROPOSALS:
+        raise ValueError(f"unknown proposal: {action}")
+    explanation = (explanation or "").strip()
+    with transaction.atomic():
+        locked = _lock(request)
+        if locked.proposed_action:
+            raise TransitionNotAllowed(_("A proposal is already waiting for a second staff member."))
+        if action == "refuse":
+            if target_state("refuse", locked.state) is None:
+                raise _not_allowed(locked)
+            if reason_code not in RefusalReason.values:
+                raise TransitionNotAllowed(_("Choose a reason for the refusal."))
+            if not explanation:
+                raise TransitionNotAllowed(_("Explain the refusal to the citizen."))
+            locked.refusal_reason, locked.refusal_explanation = reason_code, explanation
+        else:
+            if locked.kind != RequestKind.DELETION:
+                raise TransitionNotAllowed(_("Only a deletion request can be approved for deletion."))
+            if target_state("complete", locked.state) is None:
+                raise _not_allowed(locked)
+        locked.proposed_action, locked.proposed_by, locked.proposed_at = action, actor, timezone.now()
+        locked.save(
+            update_fields=["proposed_action", "proposed_by", "proposed_at", "refusal_reason", "refusal_explanation"]
+        )
+        _event(locked, action=f"proposed_{action}", actor=actor, note=reason_code)
+        _audit(actor, f"propose_{action}", locked, reason=reason_code)
+        # The citizen hears the decision once it is confirmed, not the internal proposal.
+    _refresh_into(request, locked)
+    return request
+
+
+def privacy_request_confirm(*, request: PrivacyRequest, actor) -> PrivacyRequest:
+    """The second half of maker-checker: another staff member applies the proposal."""
+    _require_staff(actor)
+    with transaction.atomic():
+        locked = _lock(request)
+        if not locked.proposed_action:
+            raise TransitionNotAllowed(_("There is no proposal to confirm."))
+        if locked.proposed_by_id == actor.pk:
+            raise TransitionNotAllowed(_("A second staff member must confirm this, not the one who proposed it."))
+        proposal = locked.proposed_action
+        _event(locked, action=f"confirmed_{proposal}", actor=actor)
+        _audit(actor, f"confirm_{proposal}", locked, proposed_by=locked.proposed_by_id)
+        if proposal == "refuse":
+            locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
+            _transition(locked, action="refuse", actor=actor, fields=("proposed_action", "proposed_by", "proposed_at"))
+            _tell_citizen(locked, KIND_STATUS)
+        else:
+            _complete(locked, actor=actor, answer="", outcomes=())
+    _refresh_into(request, locked)
+    return request
+
+
+def privacy_request_reject_proposal(*, request: PrivacyRequest, actor, note: str = "") -> PrivacyRequest:
+    _require_staff(actor)
+    with transaction.atomic():
+        locked = _lock(request)
+        if not locked.proposed_action:
+            raise TransitionNotAllowed(_("There is no proposal to reject."))
+        proposal = locked.proposed_action
+        if proposal == "refuse":
+            locked.refusal_reason, locked.refusal_explanation = "", ""
+        locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
+        locked.save(
+            update_fields=["proposed_action", "proposed_by", "proposed_at", "refusal_reason", "refusal_explanation"]
+        )
+        _event(locked, action=f"rejected_{proposal}", actor=actor, note=note)
+        _audit(actor, f"reject_{proposal}", locked)
+    _refresh_into(request, locked)
+    return request
