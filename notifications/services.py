@@ -100,11 +100,11 @@ def outbox_send(*, outbox_id: int, connection=None) -> bool:
     db = connections[OutboxEmail.objects.db]
     statements = _send_statements(db.alias)
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        cursor.execute(statements.claim, [outbox_id, OutboxEmail.State.PENDING.value])
+        cursor.execute(statements.claim, [outbox_id])
         row = cursor.fetchone()
-        if row is None:
+        if row is None or row[0] != OutboxEmail.State.PENDING.value:
             return False
-        to_address, subject, body, attempts = row
+        _state, to_address, subject, body, attempts = row
         now = timezone.now()
         attempts += 1
         try:
@@ -157,6 +157,12 @@ def _send_statements(alias: str) -> _SendStatements:
     SMTP exchange (measured: about 0.8 of 2 ms a message, a quarter of a
     fan-out's send rate); the table and column names still come from the
     model, and every value is a parameter.
+
+    The claim looks the row up by id alone and checks the state in Python:
+    with ``state = 'pending'`` in the WHERE clause, statistics that still say
+    "nothing is pending" (taken before a fan-out queued 100,000 rows) led the
+    planner to walk the partial index of pending rows instead of the primary
+    key: 40 ms a message (measured) instead of a fraction of one.
     """
     db = connections[alias]
     quote = db.ops.quote_name
@@ -166,8 +172,8 @@ def _send_statements(alias: str) -> _SendStatements:
     lock = db.ops.for_update_sql(skip_locked=True) if db.features.has_select_for_update_skip_locked else ""
     return _SendStatements(
         claim=(
-            f"SELECT {column['to_address']}, {column['subject']}, {column['body']}, {column['attempts']}"  # noqa: S608
-            f" FROM {table} WHERE {column['id']} = %s AND {column['state']} = %s {lock}"
+            f"SELECT {column['state']}, {column['to_address']}, {column['subject']}, {column['body']},"  # noqa: S608
+            f" {column['attempts']} FROM {table} WHERE {column['id']} = %s {lock}"
         ),
         mark_sent=(
             f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
@@ -356,7 +362,13 @@ def _notify_set_sql(*, spec, people: QuerySet, texts: dict, now, quote) -> tuple
         )
         params += [spec.code, OutboxEmail.State.PENDING.value, now + DISPATCH_LEASE, now]
         recipient = quote(OutboxEmail._meta.get_field("recipient").column)
-        answer = f"SELECT a.user_id, o.id FROM addressed a LEFT JOIN outbox o ON o.{recipient} = a.user_id"  # noqa: S608
+        # A union, not a join of the two CTEs: the planner knows nothing of a
+        # CTE's size, and when stale statistics made it guess one row it chose
+        # a nested loop, 5,000 × 5,000 comparisons (2 s) a batch.
+        answer = (
+            f"SELECT {recipient}, id FROM outbox"  # noqa: S608
+            " UNION ALL SELECT user_id, NULL FROM addressed WHERE email IS NULL OR email = ''"
+        )
     else:
         answer = "SELECT user_id, NULL FROM addressed"
     return f"WITH {', '.join(steps)} {answer} ORDER BY 1", params
