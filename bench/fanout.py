@@ -111,7 +111,6 @@ def fanout_benchmark(session) -> None:
 
     floor_rate = _floor_rate(session.sink, count)
     figure("fanout_floor_rate", floor_rate, "messages/s")
-    # The report prints one decimal; the progress line keeps the precision a target near 0.5 needs.
     progress(f"  send / floor = {send_rate:.1f} / {floor_rate:.1f} = {send_rate / floor_rate:.3f}")
     figure("fanout_floor_ratio", send_rate / floor_rate, "")
 

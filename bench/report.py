@@ -5,8 +5,14 @@ import sys
 
 def figure(name: str, value: float | int, unit: str) -> None:
     """Print one result as ``name: value unit``, the only thing on stdout."""
-    text = str(value) if isinstance(value, int) else f"{value:.1f}"
-    print(f"{name}: {text} {unit}", flush=True)
+    print(f"{name}: {_formatted(value)} {unit}", flush=True)
+
+
+def _formatted(value: float | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    # Ratios sit near their targets (0.5, 1.5): one decimal would round 0.49 up to a pass.
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
 def progress(message: str) -> None:
