@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.staff.admin_mixins import ReadOnlyAdminMixin
+
 from .models import AuditEvent
 
 # Written by accounts.staff.services.personal_data_reveal. The audit app
@@ -25,7 +27,7 @@ class PersonalDataRevealFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone: the log is written by services, never by hand."""
 
     list_display = ("seq", "created_at", "actor_id", "action", "target", "details_summary")
@@ -49,12 +51,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         if len(text) > DETAILS_SUMMARY_LENGTH:
             text = text[: DETAILS_SUMMARY_LENGTH - 1] + "…"
         return text
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

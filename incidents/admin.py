@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.staff.admin_mixins import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .models import REPORT_WINDOW, REPORTABLE, Audience, FanOut, Incident
 
@@ -233,7 +235,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FanOut)
-class FanOutAdmin(admin.ModelAdmin):
+class FanOutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every mass notification (incident notices, policy announcements) and how far it has got; read-only.
 
     Whoever may see incidents may see this: a fan-out holds no personal data
@@ -257,12 +259,3 @@ class FanOutAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

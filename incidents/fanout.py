@@ -21,7 +21,7 @@ from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from notifications.services import notify_bulk, notify_set
+from notifications.services import notify_set
 from privacy_portal.dispatch import dispatch_on_commit
 
 from .models import FanOut, FanOutRecipient
@@ -77,14 +77,13 @@ def fan_out_run(
     recipients: QuerySet,
     context: dict | None = None,
     batch_size: int = BATCH_SIZE,
-    personalise: bool = False,
     max_batches: int | None = None,
 ) -> int:
     """Write the messages for everyone in ``recipients`` not yet written to; return how many people.
 
-    ``personalise`` renders the text per person (a template that uses
-    ``user``) and so takes the slower Python path. ``max_batches`` stops
-    early (tests simulate a crash with it; a worker could use it to yield).
+    The text is the same for everyone who reads a language: a template
+    that greets by name would put personal data in every message and undo
+    the set-based write. ``max_batches`` stops early (tests simulate a crash with it; a worker could use it to yield).
     Safe to run twice at once: each batch locks the fan-out row, so the
     second run waits and then finds the work done.
     """
@@ -99,7 +98,7 @@ def fan_out_run(
                 # A join (users with rows in some table) can list a person twice.
                 pending = pending.distinct()
             pending = pending[:batch_size]
-            told = _write(kind=locked.kind, people=pending, context=context, personalise=personalise)
+            told = notify_set(kind=locked.kind, people=pending, context=context)
             if not told:
                 locked.finished_at = timezone.now()
                 locked.save(update_fields=["finished_at", "updated_at"])
@@ -112,15 +111,6 @@ def fan_out_run(
         batches += 1
     fan_out.refresh_from_db()
     return count
-
-
-def _write(*, kind: str, people: QuerySet, context: dict | None, personalise: bool) -> list[tuple[int, int | None]]:
-    """Inbox and outbox rows for one batch; ``(user id, outbox id or None)`` per person, by user id."""
-    if not personalise:
-        return notify_set(kind=kind, people=people, context=context)
-    chosen = list(people)
-    emailed = notify_bulk(kind=kind, people=chosen, context=context, personalise=True)
-    return [(user.pk, emailed.get(user.pk)) for user in chosen]
 
 
 def _record(*, fan_out: FanOut, told: list[tuple[int, int | None]]) -> None:

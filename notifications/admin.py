@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.staff.admin_mixins import ReadOnlyAdminMixin
 from privacy_portal.masking import mask_email
 
 from . import services
@@ -9,7 +10,7 @@ from .models import InboxMessage, OutboxEmail
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Delivery state for operators; the message content is not shown."""
 
     list_display = ("id", "kind", "masked_to", "language", "state", "attempts", "next_attempt_at", "sent_at")
@@ -33,15 +34,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def masked_to(self, obj):
         return mask_email(obj.to_address)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_retry_permission(self, request):
         return request.user.has_perm("notifications.retry_outboxemail")
 
@@ -56,18 +48,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboxMessage)
-class InboxMessageAdmin(admin.ModelAdmin):
+class InboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "recipient_id", "kind", "created_at", "read_at")
     list_filter = ("kind",)
     fields = ("recipient_id", "kind", "created_at", "read_at")
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

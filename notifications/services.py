@@ -240,12 +240,11 @@ def inbox_mark_all_read(*, user) -> int:
     return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notify_bulk(*, kind: str, people: list, context: dict | None = None, personalise: bool = False) -> dict[int, int]:
+def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict[int, int]:
     """Tell many people the same thing: inbox messages and emails, in bulk inserts.
 
     ``people`` are users (at least ``pk``, ``email`` and ``language`` loaded).
-    The text is rendered once per language, or once per person when
-    ``personalise`` (templates that greet by name). Rows are written in the
+    The text is rendered once per language. Rows are written in the
     caller's transaction with two INSERTs, not one per person; sending is
     the caller's to dispatch after commit (one batch task per batch).
     Returns ``{user id: outbox email id}`` for those who were emailed.
@@ -256,8 +255,6 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None, persona
 
     def text_for(user) -> tuple[str, str]:
         language = user.language or settings.LANGUAGE_CODE
-        if personalise:
-            return _render(spec, language, {**context, "user": user})
         if language not in rendered:
             rendered[language] = _render(spec, language, context)
         return rendered[language]

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.staff.admin_mixins import ReadOnlyAdminMixin
+
 from . import services
 from .models import LegalHold, ProcessingRegister, RetentionRule, SweepReport, SweepReportLine
 from .register import views as register_views
@@ -134,7 +136,7 @@ class SweepReportLineInline(admin.TabularInline):
 
 
 @admin.register(SweepReport)
-class SweepReportAdmin(admin.ModelAdmin):
+class SweepReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "started_at", "finished_at", "dry_run", "deleted", "anonymised", "held")
     list_filter = ("dry_run",)
     fields = ("started_at", "finished_at", "dry_run")
@@ -172,18 +174,9 @@ class SweepReportAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "volume_chart": sweep_volume_svg(sweep_reports_recent(limit=30))}
         return super().changelist_view(request, extra_context=extra_context)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProcessingRegister)
-class ProcessingRegisterAdmin(admin.ModelAdmin):
+class ProcessingRegisterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The register's line on the admin index leads to a generated page, not a list of rows.
 
     The default list, add and change pages are replaced: the register has
@@ -204,12 +197,3 @@ class ProcessingRegisterAdmin(admin.ModelAdmin):
 
     def download_view(self, request):
         return register_views.register_download(request, model_admin=self)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

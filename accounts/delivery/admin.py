@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Delivery
-from accounts.staff.admin_mixins import RevealableAdminMixin
+from accounts.staff.admin_mixins import ReadOnlyAdminMixin, RevealableAdminMixin
 
 from . import services
 
@@ -21,7 +21,8 @@ STAFF_PERMISSION = "accounts.change_delivery"
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(RevealableAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, RevealableAdminMixin, admin.ModelAdmin):
+    # Read-only pages: the status changes only through the two actions below.
     list_display = (
         "id",
         "user_id",
@@ -53,16 +54,6 @@ class DeliveryAdmin(RevealableAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     actions = ["mark_dispatched", "mark_delivered"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The page is read-only; the status changes through the actions.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_deliver_permission(self, request) -> bool:
         return request.user.has_perm(STAFF_PERMISSION)
