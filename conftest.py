@@ -45,16 +45,17 @@ def celery_worker(transactional_db, settings):
     from celery.contrib.testing.worker import start_worker
 
     from privacy_portal.celery import app
+    from tests.broker import broker_keys_delete
 
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
+    broker_keys_delete(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
         app.conf.task_always_eager = True
+        broker_keys_delete(app)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from privacy_portal.masking import mask_id_number, mask_name
+from core.admin_mixins import ReadOnlyAdminMixin
+from core.masking import mask_id_number, mask_name
 
 from .models import (
     GuardianLink,
@@ -23,7 +24,7 @@ from .models import (
     User,
 )
 from .staff import services as staff_services
-from .staff.admin_mixins import NumberSearchAdminMixin, ReadOnlyAdminMixin, RevealableAdminMixin
+from .staff.admin_mixins import NumberSearchAdminMixin, RevealableAdminMixin
 from .staff.forms import SandboxIdentityForm
 
 _NUMBER_SEARCH_HELP = _(

@@ -9,8 +9,8 @@ adapter calls these functions. Numbers are kept in one form, the 11 digits
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.services import record
-from privacy_portal.encryption import blind_index
+from audit.services import audit_record
+from core.encryption import blind_index
 
 from .models import User
 from .validators import clean_mobile
@@ -61,4 +61,4 @@ def user_phone_set(*, user: User, phone: str, verified: bool) -> None:
         user.phone_hash = blind_index(normalised)
         user.phone_verified = verified
         user.save(update_fields=["phone", "phone_hash", "phone_verified"])
-        record(user, "account.phone_set", user, {"verified": verified})
+        audit_record(actor=user, action="account.phone_set", target=user, details={"verified": verified})

@@ -8,7 +8,7 @@ from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
-from privacy_portal.logging import security_log
+from core.logging import security_log
 
 
 @receiver(user_login_failed)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from audit.services import record
+from audit.services import audit_record
 
 from .models import AccountKind, IdentityProfile, User
 from .validators import clean_uscc
@@ -34,4 +34,4 @@ def account_register(
             profile.legal_representative = " ".join(legal_representative.split())
             profile.save(update_fields=["organisation_name", "uscc", "legal_representative", "updated_at"])
             details["fields"] = ["organisation_name", "uscc", "legal_representative"]
-        record(user, "account.registered", user, details)
+        audit_record(actor=user, action="account.registered", target=user, details=details)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from privacy_portal.logging import mask_personal_data
+from core.logging import mask_personal_data
 
 logger = logging.getLogger(__name__)
 

@@ -1,25 +1,20 @@
-"""How an audit event's hash is computed; shared by writer and verifier."""
+"""What an audit event's link in the hash chain covers; shared by writer and verifier."""
 
-import hashlib
-import json
+from core.hash_chain import GENESIS_HASH, link_hash
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "event_content", "event_hash"]
 
 
-def event_hash(*, seq, created_at, actor_id, action, target_type, target_id, details, prev_hash) -> str:
-    payload = json.dumps(
-        {
-            "seq": seq,
-            "created_at": created_at.isoformat(),
-            "actor_id": actor_id,
-            "action": action,
-            "target_type": target_type,
-            "target_id": str(target_id),
-            "details": details,
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def event_content(*, created_at, actor_id, action, target_type, target_id, details) -> dict:
+    return {
+        "created_at": created_at.isoformat(),
+        "actor_id": actor_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "details": details,
+    }
+
+
+def event_hash(*, seq, prev_hash, **content) -> str:
+    return link_hash({**event_content(**content), "seq": seq, "prev_hash": prev_hash})

@@ -10,9 +10,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from privacy_portal.logging import contains_personal_data
+from core.hash_chain import chain_advance, chain_link
+from core.logging import contains_personal_data
 
-from .hashing import event_hash
+from .hashing import event_content
 from .models import AuditChainHead, AuditEvent
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -46,7 +47,7 @@ def _target_parts(target) -> tuple[str, str]:
     raise TypeError("target must be a model instance, a (label, id) pair or None")
 
 
-def record(actor, action: str, target=None, details: Mapping[str, Any] | None = None) -> AuditEvent:
+def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] | None = None) -> AuditEvent:
     """Append one event to the audit log and return it.
 
     ``actor`` is the user who acted (None for the system), ``target`` the
@@ -58,30 +59,28 @@ def record(actor, action: str, target=None, details: Mapping[str, Any] | None = 
     actor_id = getattr(actor, "pk", None)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        seq = head.last_seq + 1
         created_at = timezone.now()
-        digest = event_hash(
-            seq=seq,
-            created_at=created_at,
-            actor_id=actor_id,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            details=details,
-            prev_hash=head.last_hash,
+        link = chain_link(
+            head,
+            event_content(
+                created_at=created_at,
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                details=details,
+            ),
         )
         event = AuditEvent.objects.create(
-            seq=seq,
+            seq=link.seq,
             created_at=created_at,
             actor_id=actor_id,
             action=action,
             target_type=target_type,
             target_id=target_id,
             details=details,
-            prev_hash=head.last_hash,
-            hash=digest,
+            prev_hash=link.prev_hash,
+            hash=link.hash,
         )
-        head.last_seq = seq
-        head.last_hash = digest
-        head.save(update_fields=["last_seq", "last_hash"])
+        chain_advance(head, link)
     return event

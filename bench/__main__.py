@@ -70,7 +70,10 @@ def _run(names: list[str], scale: float) -> int:
         # Unknown names fail here, before a database is made and migrated.
         selected = [registry.get(name) for name in names or registry.names()]
 
-        progress(f"bench: database {database_name}, broker {broker.BROKER_URL}, smtp sink {sink.url}")
+        progress(
+            f"bench: database {database_name}, broker {broker.BROKER_URL} (keys {broker.KEY_PREFIX}*), "
+            f"smtp sink {sink.url}"
+        )
         stack.enter_context(database.bench_database(database_name))
         stack.callback(connections.close_all)
         stack.callback(broker.flush)

@@ -1,7 +1,7 @@
 """The transactional outbox, from the web process's commit to the SMTP server.
 
 Two figures matter for a mass mailing: how many outbox rows the web process
-can commit (each notify() in its own transaction, publishing to Redis on
+can commit (each notification_send() in its own transaction, publishing to Redis on
 commit) and how fast a two-process worker drains them over real SMTP.
 """
 
@@ -15,7 +15,7 @@ from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from bench.waiting import wait_for_all, wait_for_empty_queue
 from notifications.models import OutboxEmail
-from notifications.services import notify
+from notifications.services import notification_send
 
 FULL_COUNT = 10_000
 USERS = 100
@@ -24,7 +24,7 @@ SEND_TIMEOUT = 15 * 60
 
 @benchmark("outbox")
 def outbox(session) -> None:
-    """notify() 10,000 welcome emails, one transaction each, then send them with a real worker."""
+    """notification_send() 10,000 welcome emails, one transaction each, then send them with a real worker."""
     count = session.scaled(FULL_COUNT)
     users = _create_users(min(USERS, count))
 
@@ -32,7 +32,7 @@ def outbox(session) -> None:
     started = time.perf_counter()
     for n in range(count):
         with transaction.atomic():
-            notify(users[n % len(users)], "welcome")
+            notification_send(recipient=users[n % len(users)], kind="welcome")
     figure("outbox_write_rate", count / (time.perf_counter() - started), "rows/s")
 
     queued = broker.undelivered()

@@ -28,6 +28,7 @@ def configure_django(*, database_url: str, email_url: str) -> None:
             # A broker turns eager tasks off: work is published to Redis on
             # commit and run by the worker, as in production.
             "CELERY_BROKER_URL": broker.BROKER_URL,
+            "CELERY_BROKER_KEY_PREFIX": broker.KEY_PREFIX,
             "EMAIL_URL": email_url,
         }
     )

@@ -39,8 +39,8 @@ from django.utils import timezone
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from bench.worker import PROJECT_DIR
+from core.encryption import encrypt
 from incidents.models import FanOut
-from privacy_portal.encryption import encrypt
 from privacy_requests.models import PrivacyRequest
 from retention.models import LegalHold, RetentionRule, SweepReport
 from retention.selectors import held_people_for

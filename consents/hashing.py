@@ -1,30 +1,25 @@
-"""How a consent event's hash is computed; shared by writer and verifier."""
+"""What a consent event's link in the person's hash chain covers; shared by writer and verifier."""
 
-import hashlib
-import json
+from core.hash_chain import GENESIS_HASH, link_hash
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "consent_event_content", "consent_event_hash"]
 
 
-def consent_event_hash(
-    *, subject_ref, seq, purpose_id, purpose_version, partner_id, action, policy_version_id, channel, actor_id,
-    created_at, prev_hash,
-) -> str:  # fmt: skip
-    payload = json.dumps(
-        {
-            "subject_ref": str(subject_ref),
-            "seq": seq,
-            "purpose_id": purpose_id,
-            "purpose_version": purpose_version,
-            "partner_id": partner_id,
-            "action": action,
-            "policy_version_id": policy_version_id,
-            "channel": channel,
-            "actor_id": actor_id,
-            "created_at": created_at.isoformat(),
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def consent_event_content(
+    *, subject_ref, purpose_id, purpose_version, partner_id, action, policy_version_id, channel, actor_id, created_at,
+) -> dict:  # fmt: skip
+    return {
+        "subject_ref": str(subject_ref),
+        "purpose_id": purpose_id,
+        "purpose_version": purpose_version,
+        "partner_id": partner_id,
+        "action": action,
+        "policy_version_id": policy_version_id,
+        "channel": channel,
+        "actor_id": actor_id,
+        "created_at": created_at.isoformat(),
+    }
+
+
+def consent_event_hash(*, seq, prev_hash, **content) -> str:
+    return link_hash({**consent_event_content(**content), "seq": seq, "prev_hash": prev_hash})

@@ -9,9 +9,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import services as audit
+from audit.services import audit_record
+from core.hash_chain import chain_advance, chain_link
 
-from .hashing import consent_event_hash
+from .hashing import consent_event_content
 from .models import (
     ConsentAction,
     ConsentChannel,
@@ -48,23 +49,23 @@ def _check_actor(*, subject, actor, channel: str, action: str) -> bool:
 def _append(*, subject, purpose: Purpose, partner: Partner | None, action: str, channel: str, actor, policy_version):
     head, _created = ConsentSubject.objects.select_for_update().get_or_create(user=subject)
     now = timezone.now()
-    seq = head.last_seq + 1
-    digest = consent_event_hash(
-        subject_ref=head.ref,
-        seq=seq,
-        purpose_id=purpose.pk,
-        purpose_version=purpose.version,
-        partner_id=getattr(partner, "pk", None),
-        action=action,
-        policy_version_id=getattr(policy_version, "pk", None),
-        channel=channel,
-        actor_id=getattr(actor, "pk", None),
-        created_at=now,
-        prev_hash=head.last_hash,
+    link = chain_link(
+        head,
+        consent_event_content(
+            subject_ref=head.ref,
+            purpose_id=purpose.pk,
+            purpose_version=purpose.version,
+            partner_id=getattr(partner, "pk", None),
+            action=action,
+            policy_version_id=getattr(policy_version, "pk", None),
+            channel=channel,
+            actor_id=getattr(actor, "pk", None),
+            created_at=now,
+        ),
     )
     event = ConsentEvent.objects.create(
         subject_ref=head.ref,
-        seq=seq,
+        seq=link.seq,
         subject=subject,
         purpose=purpose,
         purpose_version=purpose.version,
@@ -74,12 +75,10 @@ def _append(*, subject, purpose: Purpose, partner: Partner | None, action: str, 
         channel=channel,
         actor=actor,
         created_at=now,
-        prev_hash=head.last_hash,
-        hash=digest,
+        prev_hash=link.prev_hash,
+        hash=link.hash,
     )
-    head.last_seq = seq
-    head.last_hash = digest
-    head.save(update_fields=["last_seq", "last_hash"])
+    chain_advance(head, link)
     return event
 
 
@@ -110,11 +109,11 @@ def _record(*, subject, purpose, partner, action, channel, actor, policy_version
                 "updated_at": event.created_at,
             },
         )
-        audit.record(
-            actor or subject,
-            f"consent.{action}",
-            ("accounts.user", subject.pk),
-            {
+        audit_record(
+            actor=actor or subject,
+            action=f"consent.{action}",
+            target=("accounts.user", subject.pk),
+            details={
                 "purpose": purpose.code,
                 "partner": getattr(partner, "code", None),
                 "channel": channel,
@@ -243,11 +242,11 @@ def purpose_widen(*, purpose: Purpose, actor, data_categories=(), partners=()) -
             partner.purposes.add(purpose)
         purpose.version += 1
         purpose.save(update_fields=["version"])
-        audit.record(
-            actor,
-            "consent.purpose_widened",
-            purpose,
-            {
+        audit_record(
+            actor=actor,
+            action="consent.purpose_widened",
+            target=purpose,
+            details={
                 "version": purpose.version,
                 "data_categories": [c.code for c in new_categories],
                 "partners": [p.code for p in new_partners],
@@ -266,11 +265,11 @@ def partner_widen(*, partner: Partner, data_categories, actor) -> None:
         purposes = list(partner.purposes.select_for_update())
         Purpose.objects.filter(pk__in=[p.pk for p in purposes]).update(version=F("version") + 1)
         for purpose in purposes:
-            audit.record(
-                actor,
-                "consent.purpose_widened",
-                purpose,
-                {
+            audit_record(
+                actor=actor,
+                action="consent.purpose_widened",
+                target=purpose,
+                details={
                     "version": purpose.version + 1,
                     "partner": partner.code,
                     "partner_data_categories": [c.code for c in new],

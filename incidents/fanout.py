@@ -21,8 +21,8 @@ from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from core.dispatch import dispatch_on_commit
 from notifications.services import notify_set
-from privacy_portal.dispatch import dispatch_on_commit
 
 from .models import FanOut, FanOutRecipient
 

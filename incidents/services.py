@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-import audit.services as audit
-from privacy_portal.dispatch import dispatch_on_commit
+from audit.services import audit_record
+from core.dispatch import dispatch_on_commit
 
 from . import fanout, selectors
 from .models import Audience, Incident
@@ -77,11 +77,11 @@ def incident_save(*, incident: Incident, actor, created: bool) -> Incident:
         if incident.audience != Audience.IDS:
             incident.audience_user_ids = []
         incident.save()
-        audit.record(
-            actor,
-            "incident.recorded" if created else "incident.changed",
-            incident,
-            {"severity": incident.severity, "audience": incident.audience},
+        audit_record(
+            actor=actor,
+            action="incident.recorded" if created else "incident.changed",
+            target=incident,
+            details={"severity": incident.severity, "audience": incident.audience},
         )
     return incident
 
@@ -90,7 +90,9 @@ def incident_mark_reported(*, incident: Incident, actor, reported_at: datetime |
     with transaction.atomic():
         incident.reported_at = reported_at or timezone.now()
         incident.save(update_fields=["reported_at"])
-        audit.record(actor, "incident.reported", incident, {"overdue": incident.report_overdue})
+        audit_record(
+            actor=actor, action="incident.reported", target=incident, details={"overdue": incident.report_overdue}
+        )
     return incident
 
 
@@ -108,11 +110,11 @@ def incident_notify(*, incident: Incident, actor, banner_until: datetime | None 
             )
             incident.banner_until = banner_until
             incident.save(update_fields=["fan_out", "banner_until"])
-            audit.record(
-                actor,
-                "incident.notified",
-                incident,
-                {"people": incident.fan_out.total, "banner": banner_until is not None},
+            audit_record(
+                actor=actor,
+                action="incident.notified",
+                target=incident,
+                details={"people": incident.fan_out.total, "banner": banner_until is not None},
             )
         dispatch_on_commit(tasks.incident_fan_out, incident.pk)
     return incident

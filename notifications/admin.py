@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.staff.admin_mixins import ReadOnlyAdminMixin
-from privacy_portal.masking import mask_email
+from core.admin_mixins import ReadOnlyAdminMixin
+from core.masking import mask_email
 
 from . import services
 from .models import InboxMessage, OutboxEmail

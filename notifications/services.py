@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from privacy_portal.dispatch import dispatch_on_commit
-from privacy_portal.logging import mask_personal_data
+from core.dispatch import dispatch_on_commit
+from core.logging import mask_personal_data
 
 from . import kinds
 from .models import InboxMessage, OutboxEmail
@@ -58,23 +58,30 @@ def email_enqueue(*, to_address: str, kind: str, language: str, subject: str, bo
     return email
 
 
-def notify(user, kind: str, context: dict | None = None) -> tuple[InboxMessage | None, OutboxEmail | None]:
-    """Tell ``user`` something, by inbox message and email, in their language.
+def notification_send(
+    *, recipient, kind: str, context: dict | None = None
+) -> tuple[InboxMessage | None, OutboxEmail | None]:
+    """Tell ``recipient`` something, by inbox message and email, in their language.
 
     Both rows are written in the caller's transaction; the email is handed to
     a worker only after that transaction commits. If it rolls back, nobody is
     told about a change that did not happen.
     """
     spec = kinds.get(kind)
-    language = user.language or settings.LANGUAGE_CODE
-    subject, body = _render(spec, language, {**(context or {}), "user": user})
+    language = recipient.language or settings.LANGUAGE_CODE
+    subject, body = _render(spec, language, {**(context or {}), "user": recipient})
     inbox = email = None
     with transaction.atomic():
         if spec.inbox:
-            inbox = InboxMessage.objects.create(recipient=user, kind=kind, subject=subject, body=body)
-        if spec.email and user.email:
+            inbox = InboxMessage.objects.create(recipient=recipient, kind=kind, subject=subject, body=body)
+        if spec.email and recipient.email:
             email = email_enqueue(
-                to_address=user.email, kind=kind, language=language, subject=subject, body=body, recipient=user
+                to_address=recipient.email,
+                kind=kind,
+                language=language,
+                subject=subject,
+                body=body,
+                recipient=recipient,
             )
     return inbox, email
 

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .logging import security_log
+from core.logging import security_log
 
 
 def exception_handler(exc, context):

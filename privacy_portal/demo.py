@@ -12,7 +12,7 @@ from accounts.identity import services as identity_services
 from accounts.models import SandboxIdentity, User
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
-from notifications.services import notify
+from notifications.services import notification_send
 
 CITIZEN_PASSWORD = "Citizen-Demo-2026"  # noqa: S105 - printed for demo sign-in on purpose
 STAFF_PASSWORD = "Staff-Demo-2026!"  # noqa: S105
@@ -161,7 +161,7 @@ def seed_demo() -> list[SeededPerson]:
             EmailAddress.objects.create(user=user, email=person.email, primary=True, verified=True)
             if person.role:
                 user.groups.add(groups[person.role])
-            notify(user, "welcome")
+            notification_send(recipient=user, kind="welcome")
             if not is_staff:
                 _seed_identity(user, person, identities)
         codes = _ensure_recovery_codes(user) if is_staff else []

@@ -2,16 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.two_factor.admin_site import PortalAdminSite
 from consents import api as consents_api
 from consents import views as consents_views
 from notifications import api as notifications_api
 
 from . import api, views
-
-# Staff must have passed a second factor before admin opens (django-otp), and
-# sign in through allauth's login: admin offers no login form of its own.
-admin.site.__class__ = PortalAdminSite
 
 api_v1 = [
     path("", api.api_root, name="api-root"),

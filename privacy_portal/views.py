@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from accounts.services import user_set_language
+from core.logging import security_log
 
 from .health import broker_status, database_status
-from .logging import security_log
 
 
 def home(request):

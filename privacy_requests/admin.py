@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.staff.masked_fields import masked_value
-from privacy_portal.logging import mask_personal_data
-from privacy_portal.masking import mask_email, mask_name
+from core.logging import mask_personal_data
+from core.masking import mask_email, mask_name
 
 from . import services
 from .models import CalendarDay, ExportFile, PrivacyRequest

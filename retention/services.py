@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record
-from privacy_portal.logging import contains_personal_data
+from audit.services import audit_record
+from core.logging import contains_personal_data
 
 from .models import LegalHold
 
@@ -46,11 +46,15 @@ def legal_hold_place(*, actor, reason: str, review_date: datetime.date, user=Non
         hold = LegalHold.objects.create(
             user=user, category=category, reason=reason, review_date=review_date, placed_by=actor
         )
-        record(
-            actor,
-            "retention.legal_hold_placed",
-            hold,
-            {"user_id": getattr(user, "pk", None), "category": category, "review_date": review_date.isoformat()},
+        audit_record(
+            actor=actor,
+            action="retention.legal_hold_placed",
+            target=hold,
+            details={
+                "user_id": getattr(user, "pk", None),
+                "category": category,
+                "review_date": review_date.isoformat(),
+            },
         )
     return hold
 
@@ -63,11 +67,11 @@ def legal_hold_lift(*, actor, hold: LegalHold) -> LegalHold:
         now = timezone.now()
         updated = LegalHold.objects.filter(pk=hold.pk, lifted_at__isnull=True).update(lifted_at=now, lifted_by=actor)
         if updated:
-            record(
-                actor,
-                "retention.legal_hold_lifted",
-                hold,
-                {"user_id": hold.user_id, "category": hold.category},
+            audit_record(
+                actor=actor,
+                action="retention.legal_hold_lifted",
+                target=hold,
+                details={"user_id": hold.user_id, "category": hold.category},
             )
     hold.refresh_from_db()
     return hold

@@ -45,6 +45,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from core.files import media_files_remove
+
 from .models import RetentionRule, SweepReport, SweepReportLine
 from .rules import CONDITIONS, blank_value, reverse_relations, rule_model, rule_problems
 from .selectors import category_held, held_people_for
@@ -90,19 +92,9 @@ class _Counts:
 # -- files that go with their rows ---------------------------------------------
 
 
-def _export_files_remove(file_names: list[str]) -> None:
-    from privacy_requests.exports.services import export_path
-
-    for name in file_names:
-        if name:
-            for path in (export_path(name), export_path(name + ".part")):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-
-
 # model label -> (field holding a file name, remover of a list of names)
 FILES_WITH_ROWS = {
-    "privacy_requests.exportfile": ("file_name", _export_files_remove),
+    "privacy_requests.exportfile": ("file_name", media_files_remove),
 }
 
 

@@ -1,4 +1,4 @@
-"""The outbox end to end: notify() -> Redis -> a real worker -> the mail backend."""
+"""The outbox end to end: notification_send() -> Redis -> a real worker -> the mail backend."""
 
 import time
 
@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from notifications import services
 from notifications.models import OutboxEmail
+from notifications.services import notification_send
 from notifications.tasks import outbox_send
 from tests.factories import UserFactory
 
@@ -26,7 +26,7 @@ def _wait_for(condition, timeout=20.0):
 def test_an_email_goes_through_redis_and_a_worker_exactly_once(celery_worker):
     user = UserFactory(language="en")
     with transaction.atomic():
-        _, email = services.notify(user, "welcome")
+        _, email = notification_send(recipient=user, kind="welcome")
     assert _wait_for(lambda: OutboxEmail.objects.get(pk=email.pk).state == OutboxEmail.State.SENT)
 
     # The broker delivers the same task again (a redelivery after a lost ack).
@@ -45,14 +45,14 @@ def test_two_deliveries_queued_before_any_worker_send_once(transactional_db, set
     from celery.contrib.testing.worker import start_worker
 
     from privacy_portal.celery import app
+    from tests.broker import broker_keys_delete
 
     user = UserFactory()
     app.conf.task_always_eager = False
     try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.client.flushdb()
+        broker_keys_delete(app)
         with transaction.atomic():
-            _, email = services.notify(user, "welcome")  # first copy, on commit
+            _, email = notification_send(recipient=user, kind="welcome")  # first copy, on commit
         outbox_send.apply_async(args=[email.pk])  # second copy
         with app.connection_for_write() as conn:
             assert conn.default_channel.client.llen("celery") == 2
@@ -63,6 +63,7 @@ def test_two_deliveries_queued_before_any_worker_send_once(transactional_db, set
             time.sleep(0.5)
     finally:
         app.conf.task_always_eager = True
+        broker_keys_delete(app)
     assert len(mail.outbox) == 1
     email.refresh_from_db()
     assert email.attempts == 1

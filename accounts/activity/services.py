@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginActivity, User
-from audit.services import record
+from audit.services import audit_record
 
 from .network import truncate_ip
 
@@ -72,7 +72,9 @@ def _end(*, actor: User | None, user: User, sessions: list[UserSession], reason:
     with transaction.atomic():
         ids = [session.pk for session in sessions]
         get_usersessions_adapter().end_sessions(sessions)
-        record(actor, "account.sessions_ended", user, {"session_ids": ids, "reason": reason})
+        audit_record(
+            actor=actor, action="account.sessions_ended", target=user, details={"session_ids": ids, "reason": reason}
+        )
     return len(ids)
 
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Delivery
-from accounts.staff.admin_mixins import ReadOnlyAdminMixin, RevealableAdminMixin
+from accounts.staff.admin_mixins import RevealableAdminMixin
+from core.admin_mixins import ReadOnlyAdminMixin
 
 from . import services
 

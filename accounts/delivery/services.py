@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Delivery, DeliveryStatus, User
 from accounts.validators import clean_mobile
-from audit.services import record
-from privacy_portal.logging import contains_personal_data
+from audit.services import audit_record
+from core.logging import contains_personal_data
 
 ITEM_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 50
@@ -107,7 +107,7 @@ def delivery_request(*, user: User, item, recipient_name, mobile, region, street
     )
     with transaction.atomic():
         delivery = Delivery.objects.create(user=user, **details)
-        record(user, "delivery.requested", delivery, {"subject_user_id": user.pk})
+        audit_record(actor=user, action="delivery.requested", target=delivery, details={"subject_user_id": user.pk})
     return delivery
 
 
@@ -132,11 +132,16 @@ def _move(*, delivery: Delivery, to: str, actor: User) -> Delivery:
         locked.status = to
         setattr(locked, STAMPED_AT[to], timezone.now())
         locked.save(update_fields=["status", STAMPED_AT[to], "updated_at"])
-        record(
-            actor,
-            f"delivery.{to}",
-            locked,
-            {"from": previous, "to": to, "subject_user_id": locked.user_id, "by_staff": actor.pk != locked.user_id},
+        audit_record(
+            actor=actor,
+            action=f"delivery.{to}",
+            target=locked,
+            details={
+                "from": previous,
+                "to": to,
+                "subject_user_id": locked.user_id,
+                "by_staff": actor.pk != locked.user_id,
+            },
         )
     return locked
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.models import AccountKind, VerificationLevel
 from accounts.validators import clean_id_number
-from privacy_portal.masking import mask_bank_card, mask_id_number, mask_phone
+from core.masking import mask_bank_card, mask_id_number, mask_phone
 
 from . import selectors, services
 from .forms import FIELD_MAX_LENGTH

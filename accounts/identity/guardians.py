@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import GuardianLink, IdentityProfile, User
 from accounts.models import VerificationLevel as Level
 from accounts.validators import clean_id_number
-from audit.services import record
-from notifications.services import notify
-from privacy_portal.encryption import blind_index
+from audit.services import audit_record
+from core.encryption import blind_index
+from notifications.services import notification_send
 
 from . import selectors
 
@@ -85,10 +85,10 @@ def _send_code(link: GuardianLink) -> None:
     link.code_attempts = 0
     link.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
     guardian_identity = selectors.identity_profile_for(user=link.guardian)
-    notify(
-        link.minor,
-        "guardian_link_requested",
-        {
+    notification_send(
+        recipient=link.minor,
+        kind="guardian_link_requested",
+        context={
             "code": code,
             "guardian_name": guardian_identity.legal_name or link.guardian.get_username(),
             "valid_minutes": settings.GUARDIAN_CODE_VALID_MINUTES,
@@ -121,7 +121,7 @@ def guardian_link_request(*, guardian: User, identifier: str) -> GuardianLink | 
             return link
         if link is None:
             link = GuardianLink.objects.create(guardian=guardian, minor=minor)
-            record(guardian, "guardian.link_requested", link, _details(link))
+            audit_record(actor=guardian, action="guardian.link_requested", target=link, details=_details(link))
         elif _recently_sent(link):
             # Asking twice in a row must not flood the minor's mailbox.
             return link
@@ -138,7 +138,7 @@ def guardian_link_code_resend(*, guardian: User, link: GuardianLink) -> None:
         if _recently_sent(link):
             raise ValidationError(_("A code was sent less than a minute ago. Please wait a moment."), code="too_soon")
         _send_code(link)
-        record(guardian, "guardian.code_resent", link, _details(link))
+        audit_record(actor=guardian, action="guardian.code_resent", target=link, details=_details(link))
 
 
 def guardian_link_confirm(*, minor: User, link: GuardianLink, code: str) -> GuardianLink:
@@ -162,7 +162,12 @@ def guardian_link_confirm(*, minor: User, link: GuardianLink, code: str) -> Guar
         elif not check_password((code or "").strip(), link.code_hash):
             link.code_attempts += 1
             link.save(update_fields=["code_attempts"])
-            record(minor, "guardian.code_failed", link, {**_details(link), "attempts": link.code_attempts})
+            audit_record(
+                actor=minor,
+                action="guardian.code_failed",
+                target=link,
+                details={**_details(link), "attempts": link.code_attempts},
+            )
             left = settings.GUARDIAN_CODE_MAX_ATTEMPTS - link.code_attempts
             failure = ValidationError(
                 _("The code is not correct. Tries left: %(left)d.") % {"left": left}, code="wrong_code"
@@ -173,8 +178,8 @@ def guardian_link_confirm(*, minor: User, link: GuardianLink, code: str) -> Guar
             link.code_hash = ""
             link.code_expires_at = None
             link.save(update_fields=["state", "confirmed_at", "code_hash", "code_expires_at"])
-            record(minor, "guardian.link_confirmed", link, _details(link))
-            notify(link.guardian, "guardian_link_confirmed")
+            audit_record(actor=minor, action="guardian.link_confirmed", target=link, details=_details(link))
+            notification_send(recipient=link.guardian, kind="guardian_link_confirmed")
     # Raised after the block so the counted attempt is committed, not rolled back.
     if failure is not None:
         raise ValidationError({"code": [failure]})
@@ -195,7 +200,7 @@ def guardian_link_end(*, actor: User, link: GuardianLink) -> None:
         link.code_hash = ""
         link.code_expires_at = None
         link.save(update_fields=["state", "ended_at", "code_hash", "code_expires_at"])
-        record(actor, "guardian.link_ended", link, _details(link))
+        audit_record(actor=actor, action="guardian.link_ended", target=link, details=_details(link))
         if was_confirmed:
             other = link.minor if actor.pk == link.guardian_id else link.guardian
-            notify(other, "guardian_link_ended")
+            notification_send(recipient=other, kind="guardian_link_ended")

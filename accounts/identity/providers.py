@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from accounts.models import IdentityVerificationAttempt, SandboxIdentity
-from privacy_portal.encryption import blind_index
+from core.encryption import blind_index
 
 Outcome = IdentityVerificationAttempt.Outcome
 

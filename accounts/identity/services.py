@@ -22,9 +22,9 @@ from accounts.validators import (
     id_number_birth_date,
     is_minor,
 )
-from audit.services import record
-from notifications.services import notify
-from privacy_portal.encryption import blind_index
+from audit.services import audit_record
+from core.encryption import blind_index
+from notifications.services import notification_send
 
 from . import selectors
 from .providers import Outcome, ProviderUnavailable, VerificationResult, get_provider
@@ -193,7 +193,7 @@ def identity_profile_update(*, user: User, data: dict, actor: User | None = None
             return []
         changed = identity_fields_write(user=locked, profile=profile, changes=changes)
         identity_level_store(user=locked, profile=profile)
-        record(actor, "identity.profile_updated", profile, {"fields": changed})
+        audit_record(actor=actor, action="identity.profile_updated", target=profile, details={"fields": changed})
     _copy_back(locked, user)
     return changed
 
@@ -285,9 +285,14 @@ def identity_verify(*, user: User, legal_name: str, id_number: str) -> Verificat
         if result.matched and taken:
             # One verified identity, one account: otherwise whoever knows a
             # person's name and ID number could verify a second account as them.
-            record(user, "identity.verification_attempted", profile, {**details, "refused": "verified_elsewhere"})
+            audit_record(
+                actor=user,
+                action="identity.verification_attempted",
+                target=profile,
+                details={**details, "refused": "verified_elsewhere"},
+            )
         else:
-            record(user, "identity.verification_attempted", profile, details)
+            audit_record(actor=user, action="identity.verification_attempted", target=profile, details=details)
         if result.matched and not taken:
             _mark_verified(user=user, profile=profile, legal_name=legal_name, id_number=id_number)
         elif result.outcome == Outcome.UNAVAILABLE:
@@ -321,8 +326,13 @@ def _mark_verified(*, user: User, profile: IdentityProfile, legal_name: str, id_
     profile.verification_level = max(profile.verification_level, Level.IDENTITY_VERIFIED)
     profile.identity_verified_at = timezone.now()
     profile.save(update_fields=["verified_fields", "verification_level", "identity_verified_at", "updated_at"])
-    record(user, "identity.verified", profile, {"fields": IDENTITY_FIELDS, "level": int(profile.verification_level)})
-    notify(user, "identity_verified")
+    audit_record(
+        actor=user,
+        action="identity.verified",
+        target=profile,
+        details={"fields": IDENTITY_FIELDS, "level": int(profile.verification_level)},
+    )
+    notification_send(recipient=user, kind="identity_verified")
 
 
 def _keep_unverified(*, user: User, profile: IdentityProfile, legal_name: str, id_number: str) -> None:
@@ -334,7 +344,7 @@ def _keep_unverified(*, user: User, profile: IdentityProfile, legal_name: str, i
     }
     if changes:
         changed = identity_fields_write(user=user, profile=profile, changes=changes)
-        record(user, "identity.profile_updated", profile, {"fields": changed})
+        audit_record(actor=user, action="identity.profile_updated", target=profile, details={"fields": changed})
 
 
 def sandbox_identity_ensure(

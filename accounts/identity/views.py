@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AccountKind, GuardianLink, VerificationLevel
-from privacy_portal.masking import mask_email
+from core.masking import mask_email
 
 from . import guardians, selectors, services
 from .forms import (

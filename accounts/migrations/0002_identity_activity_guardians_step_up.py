@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import privacy_portal.encryption
+import core.encryption
 
 
 class Migration(migrations.Migration):
@@ -49,13 +49,11 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 (
                     "legal_name",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="legal name"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="legal name"),
                 ),
                 (
                     "id_number",
-                    privacy_portal.encryption.EncryptedTextField(
-                        blank=True, default="", verbose_name="resident ID number"
-                    ),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="resident ID number"),
                 ),
                 (
                     "id_number_hash",
@@ -64,9 +62,7 @@ class Migration(migrations.Migration):
                 ("birth_date", models.DateField(blank=True, null=True, verbose_name="date of birth")),
                 (
                     "bank_card",
-                    privacy_portal.encryption.EncryptedTextField(
-                        blank=True, default="", verbose_name="bank card number"
-                    ),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="bank card number"),
                 ),
                 (
                     "organisation_name",
@@ -80,9 +76,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "legal_representative",
-                    privacy_portal.encryption.EncryptedTextField(
-                        blank=True, default="", verbose_name="legal representative"
-                    ),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="legal representative"),
                 ),
                 (
                     "verification_level",
@@ -160,7 +154,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("legal_name", models.CharField(max_length=100, verbose_name="legal name")),
-                ("id_number", privacy_portal.encryption.EncryptedTextField(verbose_name="resident ID number")),
+                ("id_number", core.encryption.EncryptedTextField(verbose_name="resident ID number")),
                 ("id_number_hash", models.CharField(editable=False, max_length=64, unique=True)),
                 (
                     "behaviour",
@@ -225,7 +219,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="phone",
-            field=privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="mobile number"),
+            field=core.encryption.EncryptedTextField(blank=True, default="", verbose_name="mobile number"),
         ),
         migrations.AddField(
             model_name="user",

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import privacy_portal.encryption
+import core.encryption
 
 
 class Migration(migrations.Migration):
@@ -20,23 +20,21 @@ class Migration(migrations.Migration):
                 ("item", models.CharField(max_length=100, verbose_name="what is delivered")),
                 (
                     "recipient_name",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="recipient"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="recipient"),
                 ),
                 (
                     "mobile",
-                    privacy_portal.encryption.EncryptedTextField(
+                    core.encryption.EncryptedTextField(
                         blank=True, default="", verbose_name="recipient's mobile number"
                     ),
                 ),
                 (
                     "region",
-                    privacy_portal.encryption.EncryptedTextField(
-                        blank=True, default="", verbose_name="province and city"
-                    ),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="province and city"),
                 ),
                 (
                     "street",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="street address"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="street address"),
                 ),
                 (
                     "status",

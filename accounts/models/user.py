@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy_portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 
 class AccountKind(models.TextChoices):

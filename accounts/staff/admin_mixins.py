@@ -1,4 +1,4 @@
-"""Admin building blocks: masked fields with a reveal button, search by keyed hash."""
+"""Admin building blocks for personal data: masked fields with a reveal button, search by keyed hash."""
 
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -7,19 +7,6 @@ from django.utils.translation import gettext as _
 from . import selectors, views
 from .masked_fields import masked_value
 from .roles import REVEAL_PERMISSION
-
-
-class ReadOnlyAdminMixin:
-    """Nobody adds, changes or deletes these records in admin; services write them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RevealableAdminMixin:

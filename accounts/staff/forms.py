@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SandboxIdentity
 from accounts.validators import clean_id_number
-from privacy_portal.encryption import blind_index
-from privacy_portal.masking import mask_id_number
+from core.encryption import blind_index
+from core.masking import mask_id_number
 
 from .services import REVEAL_REASON_MAX_LENGTH, REVEAL_REASON_MIN_LENGTH
 

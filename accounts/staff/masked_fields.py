@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.db import models
 
 from accounts.models import Delivery, IdentityProfile, User
-from privacy_portal.masking import (
+from core.masking import (
     mask_address,
     mask_bank_card,
     mask_email,

@@ -7,7 +7,7 @@ from django.db import models
 from django.http import Http404
 
 from accounts.validators import clean_id_number, clean_mobile
-from privacy_portal.encryption import blind_index
+from core.encryption import blind_index
 
 from .masked_fields import is_revealable
 

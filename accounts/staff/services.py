@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SandboxIdentity, User
 from accounts.roles import StaffRole
 from accounts.validators import clean_id_number
-from audit.services import record
-from privacy_portal.encryption import blind_index
+from audit.services import audit_record
+from core.encryption import blind_index
 
 from .masked_fields import is_revealable
 from .roles import STAFF_PERMISSIONS
@@ -87,11 +87,11 @@ def personal_data_reveal(*, actor: User, target: models.Model, field: str, reaso
             code="reason_too_short",
         )
     with transaction.atomic():
-        record(
-            actor,
-            PERSONAL_DATA_REVEALED,
-            target,
-            {"field": field, "reason": reason, "subject_user_id": _subject_user_id(target)},
+        audit_record(
+            actor=actor,
+            action=PERSONAL_DATA_REVEALED,
+            target=target,
+            details={"field": field, "reason": reason, "subject_user_id": _subject_user_id(target)},
         )
         # Read what is stored now, not what the page that offered the button saw.
         target.refresh_from_db(fields=[field])
@@ -113,10 +113,10 @@ def sandbox_identity_save(*, identity: SandboxIdentity, id_number: str | None, a
         raise ValidationError(_("Enter the resident ID number."), code="required")
     with transaction.atomic():
         identity.save()
-        record(
-            actor,
-            "sandbox_identity.created" if creating else "sandbox_identity.changed",
-            identity,
-            {"id_number_changed": bool(id_number)},
+        audit_record(
+            actor=actor,
+            action="sandbox_identity.created" if creating else "sandbox_identity.changed",
+            target=identity,
+            details={"id_number_changed": bool(id_number)},
         )
     return identity

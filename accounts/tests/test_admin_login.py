@@ -34,7 +34,7 @@ def password_login(client, user):
 
 
 def test_every_admin_registration_lives_on_the_second_factor_site():
-    reverse("admin:index")  # loads the URL configuration, which switches the class
+    reverse("admin:index")
     assert isinstance(admin.site, PortalAdminSite)
     assert admin.site.name == "admin"
     assert admin.site.is_registered(AuditEvent)

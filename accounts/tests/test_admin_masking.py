@@ -11,9 +11,9 @@ from accounts.services import staff_groups_ensure
 from accounts.staff.services import PERSONAL_DATA_REVEALED
 from audit.admin import PERSONAL_DATA_REVEALED as AUDIT_ADMIN_REVEALED
 from audit.models import AuditEvent
-from privacy_portal import encryption
-from privacy_portal.encryption import blind_index
-from privacy_portal.masking import mask_bank_card, mask_email, mask_id_number, mask_name, mask_phone
+from core import encryption
+from core.encryption import blind_index
+from core.masking import mask_bank_card, mask_email, mask_id_number, mask_name, mask_phone
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

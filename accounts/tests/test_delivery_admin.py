@@ -11,7 +11,7 @@ from accounts.services import staff_groups_ensure
 from accounts.staff.masked_fields import is_revealable
 from accounts.staff.services import PERSONAL_DATA_REVEALED
 from audit.models import AuditEvent
-from privacy_portal.masking import mask_address
+from core.masking import mask_address
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

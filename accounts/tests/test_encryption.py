@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.identity import services
 from accounts.models import IdentityProfile, SandboxIdentity, User
-from privacy_portal import encryption
+from core import encryption
 from tests.factories import UserFactory
 
 ID_NUMBER = "110101199003071233"

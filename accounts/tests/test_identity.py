@@ -26,9 +26,9 @@ from accounts.models import (
     VerificationLevel,
 )
 from audit.models import AuditEvent
+from core.encryption import blind_index
 from notifications.models import InboxMessage
 from privacy_portal.demo import demo_id_number
-from privacy_portal.encryption import blind_index
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

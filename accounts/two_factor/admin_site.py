@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_email.models import EmailDevice
 
-from privacy_portal.logging import security_log
+from core.logging import security_log
 
 from .selectors import admin_device_confirmed
 
@@ -26,9 +26,14 @@ def _with_next(url_name: str, next_url: str) -> str:
 class PortalAdminSite(OTPAdminSite):
     """``OTPAdminSite`` whose login sends people through the portal's own sign-in.
 
-    ``admin.site`` is switched to this class in ``privacy_portal/urls.py``,
-    so every app's ``@admin.register`` lands here unchanged.
+    Installed as ``admin.site`` through ``AdminConfig.default_site``
+    (``privacy_portal.apps.PortalAdminConfig``), so every app's
+    ``@admin.register`` lands here unchanged.
     """
+
+    def __init__(self, name="admin"):
+        # OTPAdminSite names itself "otpadmin"; this site is the admin, under its usual name.
+        super().__init__(name=name)
 
     def has_permission(self, request):
         user = request.user

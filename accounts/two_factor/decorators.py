@@ -17,15 +17,16 @@ on is ``selectors.step_up_recent(request=request, minutes=...)``.
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
+
+from core.navigation import return_path
 
 from .selectors import step_up_recent
 
@@ -43,26 +44,15 @@ def step_up_url(next_url: str = "", *, resubmit: bool = False) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _return_url(request) -> str:
-    """Where to come back to: the same page for a GET, the form's page for a POST."""
-    if request.method in ("GET", "HEAD"):
-        return request.get_full_path()
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.path
-
-
 def step_up_required_response(request, *, minutes: int = STEP_UP_MINUTES):
     """The redirect a page view answers with when the check is missing, else None."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if step_up_recent(request=request, minutes=minutes) is not None:
         return None
-    return redirect(step_up_url(_return_url(request), resubmit=request.method not in ("GET", "HEAD")))
+    return redirect(
+        step_up_url(return_path(request, fallback=request.path), resubmit=request.method not in ("GET", "HEAD"))
+    )
 
 
 def require_recent_verification(minutes: int | Callable = STEP_UP_MINUTES):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from privacy_portal.logging import security_log
+from core.logging import security_log
 
 from .selectors import two_factor_enabled
 

@@ -20,10 +20,10 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-import audit.services as audit
 from accounts.models import StepUpCheck, User
-from notifications.services import notify
-from privacy_portal.logging import security_log
+from audit.services import audit_record
+from core.logging import security_log
+from notifications.services import notification_send
 
 from .selectors import (
     AUTHENTICATOR_DEVICE_NAME,
@@ -213,7 +213,9 @@ def email_code_send(*, user: User, purpose: Purpose) -> EmailDevice:
             )
         device.cooldown_set(commit=False)
         device.generate_token(valid_secs=validity, commit=True)
-        notify(user, "one_time_code", {"code": device.token, "minutes": validity // 60})
+        notification_send(
+            recipient=user, kind="one_time_code", context={"code": device.token, "minutes": validity // 60}
+        )
     return device
 
 
@@ -273,11 +275,11 @@ def totp_device_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str
         device.save(update_fields=["confirmed"])
         EmailDevice.objects.filter(user=user, confirmed=True).update(confirmed=False)
         codes = [] if recovery_codes_remaining(user=user) else _recovery_codes_replace(user=user)
-        audit.record(
-            user,
-            "two_factor.authenticator_replaced" if replacing else "two_factor.enabled",
-            user,
-            {"method": Method.TOTP, "recovery_codes_created": len(codes)},
+        audit_record(
+            actor=user,
+            action="two_factor.authenticator_replaced" if replacing else "two_factor.enabled",
+            target=user,
+            details={"method": Method.TOTP, "recovery_codes_created": len(codes)},
         )
     return device, codes
 
@@ -290,7 +292,12 @@ def email_codes_enable(*, user: User, token: str) -> tuple[EmailDevice, list[str
         EmailDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
         codes = [] if recovery_codes_remaining(user=user) else _recovery_codes_replace(user=user)
-        audit.record(user, "two_factor.enabled", user, {"method": Method.EMAIL, "recovery_codes_created": len(codes)})
+        audit_record(
+            actor=user,
+            action="two_factor.enabled",
+            target=user,
+            details={"method": Method.EMAIL, "recovery_codes_created": len(codes)},
+        )
     return device, codes
 
 
@@ -303,7 +310,9 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
         raise ChangeRefused(_("Turn on two-factor sign-in first; recovery codes come with it."))
     with transaction.atomic():
         codes = _recovery_codes_replace(user=user)
-        audit.record(user, "two_factor.recovery_codes_replaced", user, {"count": len(codes)})
+        audit_record(
+            actor=user, action="two_factor.recovery_codes_replaced", target=user, details={"count": len(codes)}
+        )
     return codes
 
 
@@ -320,4 +329,4 @@ def two_factor_disable(*, user: User, method: str, token: str) -> None:
         StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).delete()
         # Email devices go too; a step-up check makes a new, unconfirmed one.
         EmailDevice.objects.filter(user=user).delete()
-        audit.record(user, "two_factor.disabled", user, {"method": method})
+        audit_record(actor=user, action="two_factor.disabled", target=user, details={"method": method})

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy_portal.masking import mask_email
+from core.masking import mask_email
 
 from . import services
 from .decorators import step_up_required_response

@@ -3,9 +3,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from audit import services as audit
 from audit.models import AppendOnlyError, AuditEvent
 from audit.selectors import audit_log_verify
+from audit.services import PersonalDataInAuditDetails, audit_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def _record_three():
     actor = UserFactory()
-    audit.record(actor, "profile.viewed", actor, {"fields": ["language"]})
-    audit.record(actor, "outbox.retried", ("notifications.outboxemail", 7), {"count": 1})
-    return audit.record(None, "system.sweep", None, {"rows": 3})
+    audit_record(actor=actor, action="profile.viewed", target=actor, details={"fields": ["language"]})
+    audit_record(actor=actor, action="outbox.retried", target=("notifications.outboxemail", 7), details={"count": 1})
+    return audit_record(actor=None, action="system.sweep", target=None, details={"rows": 3})
 
 
 def _raw(sql, params=()):
@@ -103,8 +103,8 @@ def test_database_refuses_raw_updates_and_deletes():
     ],
 )
 def test_personal_data_in_details_is_refused(details):
-    with pytest.raises(audit.PersonalDataInAuditDetails):
-        audit.record(None, "profile.changed", None, details)
+    with pytest.raises(PersonalDataInAuditDetails):
+        audit_record(actor=None, action="profile.changed", target=None, details=details)
     assert not AuditEvent.objects.exists()
 
 

@@ -21,7 +21,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.two_factor.decorators import require_recent_verification
+from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from consents.models import ConsentChannel
 from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError, consent_grant, consent_withdraw
@@ -48,7 +48,6 @@ from .selectors import (
 from .services import consent_request_shown
 
 HISTORY_PAGE_SIZE = 20
-STEP_UP_MINUTES = 10
 
 
 def _subject_for(request, user_id):

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audit import services as audit
+from audit.services import audit_record
 from consents.models import DataCategory, Disclosure, DisclosureSubject, Partner, Purpose
 from consents.models.disclosures import DisclosureBasis, DisclosureKind
 from consents.selectors import consent_missing_count
-from notifications.services import notify
-from privacy_portal.dispatch import dispatch_on_commit
+from core.dispatch import dispatch_on_commit
+from notifications.services import notification_send
 
 NOTIFICATION_KIND = "data_disclosed"
 NOTICE_BATCH_SIZE = 500
@@ -180,11 +180,11 @@ def disclosure_record(
         DisclosureSubject.objects.bulk_create(
             [DisclosureSubject(disclosure=disclosure, user_id=user_id) for user_id in subject_ids], batch_size=5000
         )
-        audit.record(
-            recorded_by,
-            "consent.disclosure_recorded",
-            disclosure,
-            {
+        audit_record(
+            actor=recorded_by,
+            action="consent.disclosure_recorded",
+            target=disclosure,
+            details={
                 "partner_id": recipient_partner.pk if recipient_partner else None,
                 "to_authority": bool(authority),
                 "kind": kind,
@@ -214,7 +214,12 @@ def disclosure_notice_release(*, disclosure: Disclosure, actor) -> bool:
             return False
         disclosure.notice_released_at = timezone.now()
         disclosure.save(update_fields=["notice_released_at"])
-        audit.record(actor, "consent.disclosure_notice_released", disclosure, {"subjects": disclosure.subject_count})
+        audit_record(
+            actor=actor,
+            action="consent.disclosure_notice_released",
+            target=disclosure,
+            details={"subjects": disclosure.subject_count},
+        )
         _queue_notices(disclosure)
     return True
 
@@ -250,7 +255,7 @@ def disclosure_notices_send(*, disclosure: Disclosure, batch_size: int = NOTICE_
             if not rows:
                 return told
             for row in rows:
-                notify(row.user, NOTIFICATION_KIND, context)
+                notification_send(recipient=row.user, kind=NOTIFICATION_KIND, context=context)
             DisclosureSubject.objects.filter(pk__in=[row.pk for row in rows]).update(notified_at=timezone.now())
         told += len(rows)
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from audit import services as audit
+from audit.services import audit_record
 from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyVersion
 from consents.services import consent_grant, consent_withdraw
 from consents.withdrawal_hooks import on_withdrawal
@@ -104,7 +104,12 @@ def location_history_delete(*, user, actor) -> int:
     """Delete every stored location of ``user``; the audit record keeps only the count."""
     with transaction.atomic():
         deleted = LocationRecord.objects.filter(user=user).delete()[0]
-        audit.record(actor, "location.history_deleted", ("accounts.user", user.pk), {"count": deleted})
+        audit_record(
+            actor=actor,
+            action="location.history_deleted",
+            target=("accounts.user", user.pk),
+            details={"count": deleted},
+        )
     return deleted
 
 
@@ -155,7 +160,12 @@ def location_record(*, user, latitude, longitude, source: str) -> LocationRecord
         lat = _coordinate(latitude, field="latitude", limit=90)
         lon = _coordinate(longitude, field="longitude", limit=180)
         record = LocationRecord.objects.create(user=user, coordinates=f"{lat},{lon}", source=source)
-        audit.record(user, "location.recorded", ("accounts.user", user.pk), {"record": record.pk, "source": source})
+        audit_record(
+            actor=user,
+            action="location.recorded",
+            target=("accounts.user", user.pk),
+            details={"record": record.pk, "source": source},
+        )
     return record
 
 
@@ -273,11 +283,11 @@ def profile_photo_save(*, user, uploaded_file) -> PhotoSaved:
             recorded = location_record(
                 user=user, latitude=position[0], longitude=position[1], source=LocationRecord.Source.PHOTO
             )
-        audit.record(
-            user,
-            "location.photo_saved",
-            ("accounts.user", user.pk),
-            {"had_location": position is not None, "location_recorded": recorded is not None},
+        audit_record(
+            actor=user,
+            action="location.photo_saved",
+            target=("accounts.user", user.pk),
+            details={"had_location": position is not None, "location_recorded": recorded is not None},
         )
         # Last, so a failure to write the file rolls the record back.
         name = default_storage.save(name, ContentFile(stripped))
@@ -292,5 +302,10 @@ def profile_photo_delete(*, user) -> bool:
     for name in names:
         default_storage.delete(name)
     if names:
-        audit.record(user, "location.photo_deleted", ("accounts.user", user.pk), {"files": len(names)})
+        audit_record(
+            actor=user,
+            action="location.photo_deleted",
+            target=("accounts.user", user.pk),
+            details={"files": len(names)},
+        )
     return bool(names)

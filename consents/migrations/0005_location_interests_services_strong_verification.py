@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import consents.models.taxonomy
-import privacy_portal.encryption
+import core.encryption
 
 
 class Migration(migrations.Migration):
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name="LocationRecord",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("coordinates", privacy_portal.encryption.EncryptedTextField(verbose_name="coordinates")),
+                ("coordinates", core.encryption.EncryptedTextField(verbose_name="coordinates")),
                 (
                     "source",
                     models.CharField(
@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "data",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="data given"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="data given"),
                 ),
                 ("enrolled_at", models.DateTimeField(auto_now_add=True, verbose_name="enrolled")),
                 ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="left")),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy_portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 
 class LocationRecord(models.Model):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import services as audit
+from audit.services import audit_record
 from consents.models import ConsentChannel, ConsentSubject, OptionalService, ServiceEnrolment
 from consents.services import ConsentError, consent_grant, consent_withdraw
 
@@ -75,11 +75,11 @@ def service_enrol(
             enrolment = ServiceEnrolment.objects.create(
                 user=subject, service=service, data=json.dumps(cleaned, ensure_ascii=False)
             )
-            audit.record(
-                actor or subject,
-                "consent.service_enrolled",
-                enrolment,
-                {"service": service.code, "fields": sorted(cleaned), "event_seq": event.seq},
+            audit_record(
+                actor=actor or subject,
+                action="consent.service_enrolled",
+                target=enrolment,
+                details={"service": service.code, "fields": sorted(cleaned), "event_seq": event.seq},
             )
     except IntegrityError:
         raise ConsentError(_("You are already enrolled in this service.")) from None
@@ -108,11 +108,11 @@ def service_leave(
         enrolment.left_at = now
         enrolment.data_delete_after = now + timedelta(days=conf.data_keep_days())
         enrolment.save(update_fields=["state", "left_at", "data_delete_after"])
-        audit.record(
-            actor or subject,
-            "consent.service_left",
-            enrolment,
-            {"service": service.code, "event_seq": event.seq, "keep_days": conf.data_keep_days()},
+        audit_record(
+            actor=actor or subject,
+            action="consent.service_left",
+            target=enrolment,
+            details={"service": service.code, "event_seq": event.seq, "keep_days": conf.data_keep_days()},
         )
     return enrolment
 

@@ -7,7 +7,7 @@ is added, and opting out deletes the ones kept, since nothing may use them.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
+from audit.services import audit_record
 from consents.models import ConsentEvent, InterestTag
 from consents.services import consent_grant, consent_withdraw
 
@@ -41,7 +41,12 @@ def interest_tag_add(*, user, tag: str) -> InterestTag | None:
 def interest_tag_delete(*, tag: InterestTag, actor) -> None:
     """Delete one tag (reached through ``access_interest_tag``). The audit keeps ids, never the tag."""
     with transaction.atomic():
-        audit.record(actor, "interests.tag_deleted", ("accounts.user", tag.user_id), {"tag_id": tag.pk})
+        audit_record(
+            actor=actor,
+            action="interests.tag_deleted",
+            target=("accounts.user", tag.user_id),
+            details={"tag_id": tag.pk},
+        )
         tag.delete()
 
 
@@ -49,7 +54,9 @@ def interest_tags_delete_all(*, user, actor) -> int:
     """Delete every tag kept about ``user``; returns how many."""
     with transaction.atomic():
         deleted, _per_model = InterestTag.objects.filter(user=user).delete()
-        audit.record(actor, "interests.tags_deleted", ("accounts.user", user.pk), {"count": deleted})
+        audit_record(
+            actor=actor, action="interests.tags_deleted", target=("accounts.user", user.pk), details={"count": deleted}
+        )
     return deleted
 
 

@@ -14,15 +14,16 @@ is remembered in the session, so the ledger is read once per session and
 version.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from core.navigation import return_path
 
 from .selectors import policy_acceptance_due, policy_notices_for_request
 
@@ -54,19 +55,6 @@ def _exempt_paths() -> set[str]:
         # Someone cancelling their account can always reverse it first.
         reverse("privacy_requests:cancellation:reverse"),
     }
-
-
-def _return_path(request) -> str:
-    """Where to come back to after accepting: this page for a GET, the form's page for a POST."""
-    if request.method in ("GET", "HEAD"):
-        return request.get_full_path()
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return ""
 
 
 class MaterialPolicyMiddleware:
@@ -110,5 +98,5 @@ class MaterialPolicyMiddleware:
             )
             add_never_cache_headers(response)
             return response
-        next_path = _return_path(request)
+        next_path = return_path(request)
         return redirect(f"{page}?{urlencode({'next': next_path})}" if next_path else page)

@@ -8,12 +8,11 @@ version accepted, hash-chained with the person's other consent events.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.sites.models import Site
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import services as audit
+from audit.services import audit_record
 from consents import services as consent_services
 from consents.models import (
     ConsentAction,
@@ -26,9 +25,10 @@ from consents.models import (
 )
 from consents.selectors import policy_current
 from consents.services import ConsentError
+from core.dispatch import dispatch_on_commit
+from core.site import site_url
 from incidents import fanout
 from incidents.models import FanOut
-from privacy_portal.dispatch import dispatch_on_commit
 
 from . import conf, tasks
 from .selectors import ACCEPTANCE_PURPOSE, policy_banner_recorded, policy_is_published
@@ -94,11 +94,11 @@ def policy_accept(*, user, version: PolicyVersion, channel: str = ConsentChannel
         event = consent_services.consent_reconfirm(
             subject=user, purpose=purpose, policy_version=version, channel=channel
         )
-        audit.record(
-            user,
-            "consent.policy_accepted",
-            ("accounts.user", user.pk),
-            {"policy_version": version.version, "material": version.material, "event_seq": event.seq},
+        audit_record(
+            actor=user,
+            action="consent.policy_accepted",
+            target=("accounts.user", user.pk),
+            details={"policy_version": version.version, "material": version.material, "event_seq": event.seq},
         )
     return event
 
@@ -117,21 +117,14 @@ def policy_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
         if policy_is_draft(version=version):
             version.published_at = timezone.now()
             version.save(update_fields=["published_at"])
-            audit.record(
-                actor,
-                "consent.policy_published",
-                version,
-                {"version": version.version, "material": version.material},
+            audit_record(
+                actor=actor,
+                action="consent.policy_published",
+                target=version,
+                details={"version": version.version, "material": version.material},
             )
         dispatch_on_commit(tasks.policy_announce, version.pk)
     return version
-
-
-def _site_url() -> str:
-    from django.conf import settings
-
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}"
 
 
 def policy_announcement_audience(*, version: PolicyVersion):
@@ -158,7 +151,7 @@ def policy_announce(*, version: PolicyVersion, batch_size: int | None = None, ma
     if not policy_is_published(version=version):
         raise ValueError("only a published policy version is announced")
     audience = policy_announcement_audience(version=version)
-    base = _site_url()
+    base = site_url()
     # The same text for everyone in a language (no names: they are personal
     # data, and one text per language lets the database write the rows).
     context = {

@@ -11,8 +11,8 @@ from accounts.models import IdentityProfile, VerificationLevel
 from accounts.validators import clean_bank_card
 from consents.models import Partner, Purpose, StrongVerification
 from consents.selectors import consent_check, partner_by_code, purpose_by_code
-from privacy_portal.encryption import blind_index
-from privacy_portal.masking import mask_bank_card
+from core.encryption import blind_index
+from core.masking import mask_bank_card
 
 FACE_PURPOSE = "face_verification"
 FACE_PARTNER = "face_provider"

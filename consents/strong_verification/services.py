@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.identity.selectors import identity_profile_for, verification_level_for
 from accounts.models import IdentityProfile, VerificationLevel
 from accounts.validators import clean_bank_card
-from audit import services as audit
+from audit.services import audit_record
 from consents.models import ConsentChannel, StrongVerification
 from consents.services import consent_grant, consent_withdraw
 
@@ -100,11 +100,11 @@ def _record(*, user, method: str, outcome: str, reference: str = "", partner=Non
         if raised:
             profile.verification_level = VerificationLevel.FACE_VERIFIED
             profile.save(update_fields=["verification_level", "updated_at"])
-        audit.record(
-            actor or user,
-            "identity.strong_verification",
-            ("accounts.user", user.pk),
-            {
+        audit_record(
+            actor=actor or user,
+            action="identity.strong_verification",
+            target=("accounts.user", user.pk),
+            details={
                 "method": method,
                 "outcome": outcome,
                 "verification_id": check.pk,

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from incidents import fanout
 from incidents.models import FanOut, FanOutRecipient
 from notifications.models import InboxMessage, OutboxEmail
-from notifications.services import notify
+from notifications.services import notification_send
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_a_join_that_lists_a_person_twice_still_tells_them_once(notice_context):
     once = UserFactory()
     UserFactory()  # no inbox message: not selected
     for person in (twice, twice, once):
-        notify(person, "welcome")
+        notification_send(recipient=person, kind="welcome")
     people = get_user_model().objects.filter(inbox_messages__kind="welcome")
     assert people.count() == 3  # the join repeats ``twice``
 

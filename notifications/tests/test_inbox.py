@@ -2,7 +2,7 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from notifications import services
+from notifications.services import notification_send
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 def citizen_with_messages():
     user = UserFactory(language="en")
     with transaction.atomic():
-        services.notify(user, "welcome")
-        services.notify(user, "welcome")
+        notification_send(recipient=user, kind="welcome")
+        notification_send(recipient=user, kind="welcome")
     return user
 
 

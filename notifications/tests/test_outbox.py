@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import InboxMessage, OutboxEmail
+from notifications.services import notification_send
 from notifications.tasks import outbox_dispatch_pending
 from tests.factories import UserFactory
 
@@ -26,7 +27,7 @@ class FailingBackend:
 def test_notify_writes_inbox_and_outbox_and_sends_after_commit(django_capture_on_commit_callbacks):
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        inbox, email = services.notify(user, "welcome")
+        inbox, email = notification_send(recipient=user, kind="welcome")
         assert len(mail.outbox) == 0, "nothing may be sent before the transaction commits"
     assert inbox.recipient == user and not inbox.read_at
     assert email.state == OutboxEmail.State.PENDING and email.to_address == user.email
@@ -47,7 +48,7 @@ def test_a_rolled_back_change_notifies_nobody(django_capture_on_commit_callbacks
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.notify(user, "welcome")
+        notification_send(recipient=user, kind="welcome")
         raise RuntimeError("the change failed")
     assert callbacks == []
     assert not InboxMessage.objects.exists() and not OutboxEmail.objects.exists()
@@ -63,20 +64,20 @@ def test_messages_are_written_in_the_recipients_language(
 ):
     user = UserFactory(language=language)
     with django_capture_on_commit_callbacks(execute=True):
-        inbox, _ = services.notify(user, "welcome")
+        inbox, _ = notification_send(recipient=user, kind="welcome")
     assert inbox.subject == expected_subject
     assert mail.outbox[0].subject == expected_subject
 
 
 def test_unknown_kind_is_refused_at_the_call_site():
     with pytest.raises(ValueError, match="unknown notification kind"):
-        services.notify(UserFactory(), "no_such_kind")
+        notification_send(recipient=UserFactory(), kind="no_such_kind")
 
 
 def test_sending_the_same_row_twice_sends_one_email(django_capture_on_commit_callbacks):
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=False):
-        _, email = services.notify(user, "welcome")
+        _, email = notification_send(recipient=user, kind="welcome")
     assert services.outbox_send(outbox_id=email.pk) is True
     assert services.outbox_send(outbox_id=email.pk) is False
     assert len(mail.outbox) == 1
@@ -88,7 +89,7 @@ def test_a_failed_send_is_recorded_without_personal_data_and_retried_later(
     settings.EMAIL_BACKEND = "notifications.tests.test_outbox.FailingBackend"
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        _, email = services.notify(user, "welcome")
+        _, email = notification_send(recipient=user, kind="welcome")
     email.refresh_from_db()
     assert email.state == OutboxEmail.State.PENDING
     assert email.attempts == 1
@@ -111,7 +112,7 @@ def test_backoff_grows_and_gives_up_after_the_last_attempt(settings):
     settings.EMAIL_BACKEND = "notifications.tests.test_outbox.FailingBackend"
     user = UserFactory()
     with transaction.atomic():
-        _, email = services.notify(user, "welcome")
+        _, email = notification_send(recipient=user, kind="welcome")
     delays = []
     for _ in range(services.MAX_ATTEMPTS - 1):
         before = timezone.now()
@@ -129,7 +130,7 @@ def test_rows_left_pending_by_a_broker_outage_are_dispatched_by_the_scan(django_
     user = UserFactory()
     # The on-commit dispatch never reaches a worker (the broker was down).
     with django_capture_on_commit_callbacks(execute=False):
-        _, email = services.notify(user, "welcome")
+        _, email = notification_send(recipient=user, kind="welcome")
     assert outbox_dispatch_pending() == 0, "a fresh row is the on-commit dispatch's job"
     OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
     assert outbox_dispatch_pending() == 1
@@ -147,7 +148,7 @@ def test_notify_succeeds_while_the_broker_is_unreachable(settings, django_captur
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            _, email = services.notify(user, "welcome")
+            _, email = notification_send(recipient=user, kind="welcome")
     finally:
         app.conf.broker_url = original
         app.conf.task_always_eager = True
@@ -159,7 +160,7 @@ def test_notify_succeeds_while_the_broker_is_unreachable(settings, django_captur
 def test_admin_retry_puts_failed_rows_back_in_line(verified_client, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "notifications.tests.test_outbox.FailingBackend"
     user = UserFactory()
-    _, email = services.notify(user, "welcome")
+    _, email = notification_send(recipient=user, kind="welcome")
     OutboxEmail.objects.filter(pk=email.pk).update(state=OutboxEmail.State.FAILED)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

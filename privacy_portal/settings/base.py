@@ -15,7 +15,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "privacy_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "core",
     "privacy_portal",
     "audit",
     "accounts",
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "privacy_portal.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "privacy_portal.middleware.AccountLanguageMiddleware",
+    "core.middleware.AccountLanguageMiddleware",
     "accounts.two_factor.middleware.SecondFactorStepMiddleware",
     "privacy_requests.cancellation.middleware.CancellationPendingMiddleware",
     "consents.policy_acceptance.middleware.MaterialPolicyMiddleware",
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
-    "privacy_portal.middleware.NoStoreForPersonalPagesMiddleware",
+    "core.middleware.NoStoreForPersonalPagesMiddleware",
 ]
 
 ROOT_URLCONF = "privacy_portal.urls"
@@ -191,6 +192,10 @@ CELERY_VISIBILITY_TIMEOUT = 2 * 60 * 60
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A Redis shared with other services (or other runs on one machine): every key the broker
+# writes starts with this prefix, so nobody's queues meet and clean-up touches only ours.
+if CELERY_BROKER_KEY_PREFIX := env.str("CELERY_BROKER_KEY_PREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_BROKER_KEY_PREFIX
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Work is acknowledged only after it ran, one message at a time per worker
 # process, so a killed worker leaves its message for another one.
@@ -275,8 +280,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "mask_personal_data": {"()": "privacy_portal.logging.MaskPersonalDataFilter"},
-        "request_id": {"()": "privacy_portal.logging.RequestIdFilter"},
+        "mask_personal_data": {"()": "core.logging.MaskPersonalDataFilter"},
+        "request_id": {"()": "core.logging.RequestIdFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},

@@ -1,7 +1,14 @@
 """Settings for the test suite: PostgreSQL and Redis, as in production."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+
+# Several runs of the suite may share this machine's PostgreSQL and Redis. Each run has an id
+# (kept in the environment, so the worker processes a run starts share it): its own test
+# database, and broker keys of its own on the shared Redis, which it alone deletes.
+TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", f"{os.getpid()}")
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
@@ -11,8 +18,12 @@ DATABASES = {
         default="postgres://postgres@127.0.0.1:5432/privacy_portal",
     ),
 }
+DATABASES["default"]["TEST"] = {"NAME": f"test_privacy_portal_{TEST_RUN_ID}"}
 # Integration tests switch eager mode off and run a real worker on this broker.
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
+if "TEST_CELERY_BROKER_URL" not in os.environ:
+    # The shared Redis. A test's private redis-server (tests/integration) needs no prefix.
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"test-{TEST_RUN_ID}:"
 # Worker subprocesses of the fault tests (tests/integration) set this to false, so tasks they
 # queue go through the broker as in production instead of running inline.
 CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_TASK_ALWAYS_EAGER", default=True)
@@ -33,4 +44,4 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="test-only-blind-index-key")
-DATA_RESIDENCY = {"database": "cn-mainland", "files": "cn-mainland"}  # clause 6.1 check (privacy_portal.checks)
+DATA_RESIDENCY = {"database": "cn-mainland", "files": "cn-mainland"}  # clause 6.1 check (core.checks)

@@ -4,7 +4,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
-from notifications import services
+from notifications.services import notification_send
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_default_permission_is_authenticated():
 
 def test_session_authenticated_writes_need_the_csrf_token():
     user = UserFactory()
-    message, _ = services.notify(user, "welcome")
+    message, _ = notification_send(recipient=user, kind="welcome")
     api = APIClient(enforce_csrf_checks=True)
     api.force_login(user)
     refused = api.post(f"/api/v1/inbox/{message.pk}/read/")
@@ -55,7 +55,7 @@ def test_token_authenticated_services_do_not_need_csrf():
 
     user = UserFactory()
     token = Token.objects.create(user=user)
-    message, _ = services.notify(user, "welcome")
+    message, _ = notification_send(recipient=user, kind="welcome")
     api = APIClient(enforce_csrf_checks=True)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.post(f"/api/v1/inbox/{message.pk}/read/").status_code == 200

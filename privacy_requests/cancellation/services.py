@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from accounts.activity.services import user_sessions_end_all
 from accounts.models import User
-from audit.services import record
-from notifications.services import notify
+from audit.services import audit_record
+from core.site import site_url
+from notifications.services import notification_send
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind
 from privacy_requests.working_days import is_working_day
 
@@ -65,13 +66,6 @@ def cancellation_cooling_off_end(*, start: datetime, due_date: date | None) -> d
     return max(min(end, latest), start)
 
 
-def _site_url(path: str) -> str:
-    from django.contrib.sites.models import Site
-
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}{path}"
-
-
 def _file(*, user: User, create_kwargs: dict, actor: User) -> PrivacyRequest:
     from privacy_requests.services import privacy_request_create
 
@@ -84,21 +78,21 @@ def _file(*, user: User, create_kwargs: dict, actor: User) -> PrivacyRequest:
         request.save(update_fields=["cooling_off_until"])
         # Every session, at once; the view also signs out the browser it answers.
         ended = user_sessions_end_all(user=user, reason="account_cancellation")
-        record(
-            actor,
-            "privacy_request.cancellation_cooling_off",
-            request,
-            {"cooling_off_until": request.cooling_off_until.isoformat(), "sessions_ended": ended},
+        audit_record(
+            actor=actor,
+            action="privacy_request.cancellation_cooling_off",
+            target=request,
+            details={"cooling_off_until": request.cooling_off_until.isoformat(), "sessions_ended": ended},
         )
-        notify(
-            user,
-            NOTIFICATION_FILED,
-            {
+        notification_send(
+            recipient=user,
+            kind=NOTIFICATION_FILED,
+            context={
                 "reference": request.reference,
                 "cooling_off_until": request.cooling_off_until,
                 "due_date": request.due_date,
                 "on_behalf": request.filed_by_id is not None,
-                "sign_in_url": _site_url("/accounts/login/"),
+                "sign_in_url": site_url("/accounts/login/"),
             },
         )
     return request
@@ -163,7 +157,9 @@ def cancellation_reverse(*, request: PrivacyRequest, actor: User) -> PrivacyRequ
         )
     with transaction.atomic():
         privacy_request_withdraw(request=request, actor=actor)
-        record(actor, "privacy_request.cancellation_reversed", request, {"kind": request.kind})
+        audit_record(
+            actor=actor, action="privacy_request.cancellation_reversed", target=request, details={"kind": request.kind}
+        )
     return request
 
 
@@ -199,11 +195,11 @@ def cancellation_account_close(*, user: User, actor, request: PrivacyRequest, ke
                 session.end()
             ended = len(sessions)
         locked.save(update_fields=fields)
-        record(
-            actor,
-            "account.closed",
-            locked,
-            {
+        audit_record(
+            actor=actor,
+            action="account.closed",
+            target=locked,
+            details={
                 "request": request.reference,
                 "identifiers_cleared": PROFILE_CATEGORY not in kept,
                 "sessions_ended": ended,

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.two_factor.decorators import require_recent_verification
+from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from accounts.two_factor.selectors import step_up_recent
 from privacy_requests import holds
 from privacy_requests.registry import personal_data_categories
@@ -20,7 +20,6 @@ from privacy_requests.working_days import DEADLINE_WORKING_DAYS, add_working_day
 from . import services
 from .selectors import cancellation_in_cooling_off, cancellation_open_for
 
-STEP_UP_MINUTES = 10
 # What the "done" page shows after the person was signed out (their session is new by then).
 DONE_SESSION_KEY = "privacy_cancellation_filed"
 

@@ -1,20 +1,20 @@
 """Writes for exports: the daily quota, queueing and running a build, downloads, expiry."""
 
-import contextlib
 import logging
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from audit.services import record
-from notifications.services import notify
-from privacy_portal.dispatch import dispatch_on_commit
+from audit.services import audit_record
+from core.dispatch import dispatch_on_commit
+from core.files import media_files_remove, media_path
+from core.site import site_url
+from notifications.services import notification_send
 from privacy_requests.models import ExportFile, PrivacyRequest, RequestKind
 
 from .builder import export_zip_write
@@ -69,19 +69,12 @@ def export_quota_check(*, user, now=None) -> None:
 
 
 def export_path(file_name: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / file_name
+    return media_path(file_name)
 
 
 def _new_file_name() -> str:
     # Random, so the name reveals nothing and cannot be guessed.
     return f"{EXPORT_DIRECTORY}/{secrets.token_urlsafe(24)}.zip"
-
-
-def _remove(file_name: str) -> None:
-    if file_name:
-        for path in (export_path(file_name), export_path(file_name + ".part")):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
 
 
 def export_queue(*, request: PrivacyRequest) -> ExportFile:
@@ -135,7 +128,7 @@ def export_build_run(*, export_id: int) -> bool:
         if user is None:
             ExportFile.objects.filter(pk=export.pk).update(state=ExportFile.State.FAILED)
             return False
-        _remove(export.file_name)
+        media_files_remove([export.file_name])
         file_name = _new_file_name()
         ExportFile.objects.filter(pk=export.pk).update(
             state=ExportFile.State.BUILDING, progress=0, file_name=file_name, attempts=export.attempts + 1
@@ -152,7 +145,7 @@ def export_build_run(*, export_id: int) -> bool:
                 export_zip_write(user=user, out=out, progress=progress)
             os.replace(partial, path)
         except BaseException:
-            _remove(file_name)
+            media_files_remove([file_name])
             raise
         _export_mark_ready(export=export, file_name=file_name, size=path.stat().st_size)
         return True
@@ -170,16 +163,20 @@ def _export_mark_ready(*, export: ExportFile, file_name: str, size: int) -> None
         export.ready_at = now
         export.expires_at = now + EXPORT_LINK_LIFETIME
         export.save(update_fields=["state", "progress", "file_name", "size_bytes", "ready_at", "expires_at"])
-        record(
-            None,
-            "privacy_request.export_ready",
-            export.request,
-            {"export_id": export.pk, "size_bytes": size},
+        audit_record(
+            actor=None,
+            action="privacy_request.export_ready",
+            target=export.request,
+            details={"export_id": export.pk, "size_bytes": size},
         )
-        notify(
-            export.request.requester,
-            NOTIFICATION_KIND,
-            {"request": export.request, "export": export, "progress_url": _site_url() + export_progress_path(export)},
+        notification_send(
+            recipient=export.request.requester,
+            kind=NOTIFICATION_KIND,
+            context={
+                "request": export.request,
+                "export": export,
+                "progress_url": site_url(export_progress_path(export)),
+            },
         )
 
 
@@ -188,7 +185,7 @@ def export_mark_failed(*, export_id: int) -> None:
     export = ExportFile.objects.filter(pk=export_id).first()
     if export is None or export.state in (ExportFile.State.READY, ExportFile.State.EXPIRED):
         return
-    _remove(export.file_name)
+    media_files_remove([export.file_name])
     ExportFile.objects.filter(pk=export_id).update(state=ExportFile.State.FAILED, file_name="")
 
 
@@ -198,24 +195,22 @@ def export_progress_path(export: ExportFile) -> str:
     return reverse("privacy_requests:export_progress", args=[export.pk])
 
 
-def _site_url() -> str:
-    from django.contrib.sites.models import Site
-
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}"
-
-
 def export_download_record(*, export: ExportFile, user) -> None:
     """Note that the owner fetched the file (shown on the progress page, and audited)."""
     with transaction.atomic():
         export.downloaded_at = timezone.now()
         export.save(update_fields=["downloaded_at"])
-        record(user, "privacy_request.export_downloaded", export.request, {"export_id": export.pk})
+        audit_record(
+            actor=user,
+            action="privacy_request.export_downloaded",
+            target=export.request,
+            details={"export_id": export.pk},
+        )
 
 
 def export_expire(*, export: ExportFile) -> None:
     """Delete the file of an export whose link has expired and mark it expired."""
-    _remove(export.file_name)
+    media_files_remove([export.file_name])
     with transaction.atomic():
         updated = (
             ExportFile.objects.filter(pk=export.pk)
@@ -223,7 +218,12 @@ def export_expire(*, export: ExportFile) -> None:
             .update(state=ExportFile.State.EXPIRED, file_name="", size_bytes=0)
         )
         if updated:
-            record(None, "privacy_request.export_expired", export.request, {"export_id": export.pk})
+            audit_record(
+                actor=None,
+                action="privacy_request.export_expired",
+                target=export.request,
+                details={"export_id": export.pk},
+            )
     export.refresh_from_db()
 
 
@@ -250,7 +250,7 @@ def export_file_delete(*, export: ExportFile) -> None:
     """
     file_name = export.file_name
     export.delete()
-    transaction.on_commit(lambda: _remove(file_name))
+    transaction.on_commit(lambda: media_files_remove([file_name]))
 
 
 # An export still queued or building after this long lost its task (broker

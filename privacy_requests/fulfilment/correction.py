@@ -10,8 +10,6 @@ provider, takes its verified status away: the person is asked to verify
 again, because what the provider confirmed is no longer what is stored.
 """
 
-from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,10 +21,11 @@ from accounts.identity import services as identity_services
 from accounts.identity.forms import FIELD_LABELS
 from accounts.models import AccountKind, IdentityProfile, User
 from accounts.models import VerificationLevel as Level
-from audit.services import record
-from notifications.services import notify
-from privacy_portal.encryption import blind_index
-from privacy_portal.masking import mask_bank_card, mask_id_number, mask_name, mask_phone
+from audit.services import audit_record
+from core.encryption import blind_index
+from core.masking import mask_bank_card, mask_id_number, mask_name, mask_phone
+from core.site import site_url
+from notifications.services import notification_send
 from privacy_requests.models import RequestOutcome
 
 from . import register
@@ -168,11 +167,11 @@ def _correction_apply(*, request, actor, details: dict) -> None:
         else:
             identity_services.identity_level_store(user=user, profile=profile)
         mask = _MASKS[field]
-        record(
-            actor,
-            "privacy_request.correction_applied",
-            profile,
-            {
+        audit_record(
+            actor=actor,
+            action="privacy_request.correction_applied",
+            target=profile,
+            details={
                 "request": request.reference,
                 "field": field,
                 "old": mask(old),
@@ -186,24 +185,19 @@ def _correction_apply(*, request, actor, details: dict) -> None:
         if was_verified:
             with translation.override(user.language):
                 label = str(FIELD_LABELS[field])
-            notify(
-                user,
-                "identity_reverification_needed",
-                {
+            notification_send(
+                recipient=user,
+                kind="identity_reverification_needed",
+                context={
                     "field_label": label,
                     "reference": request.reference,
-                    "verify_url": _site_url("accounts:identity_verify"),
+                    "verify_url": site_url(reverse("accounts:identity_verify")),
                 },
             )
     # The caller's copy of the person should show the change too.
     if request.requester is not None and request.requester is not user:
         for name in ("phone", "phone_hash", "phone_verified", "is_minor"):
             setattr(request.requester, name, getattr(user, name))
-
-
-def _site_url(view_name: str) -> str:
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}{reverse(view_name)}"
 
 
 def _verification_withdraw(*, user: User, profile: IdentityProfile, field: str) -> None:

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import privacy_portal.encryption
+import core.encryption
 
 
 class Migration(migrations.Migration):
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "contact_email",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="contact email"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="contact email"),
                 ),
                 (
                     "channel",
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "details",
-                    privacy_portal.encryption.EncryptedTextField(blank=True, default="", verbose_name="details"),
+                    core.encryption.EncryptedTextField(blank=True, default="", verbose_name="details"),
                 ),
                 ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="received")),
                 ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="identity verified")),
@@ -286,7 +286,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("from_staff", models.BooleanField(verbose_name="from staff")),
-                ("body", privacy_portal.encryption.EncryptedTextField(verbose_name="message")),
+                ("body", core.encryption.EncryptedTextField(verbose_name="message")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
                 (
                     "author",

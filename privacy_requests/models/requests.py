@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from privacy_portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 
 class RequestKind(models.TextChoices):

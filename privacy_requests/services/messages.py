@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
+from notifications.services import notification_send
 
 from ..models import PrivacyRequest, RequestMessage
 from ..state_machine import OPEN_STATES
@@ -46,6 +46,6 @@ def privacy_request_message(
                 _event(locked, action="resumed", actor=author, note=str(waited))
                 _audit(author, "resume", locked, waited_working_days=waited)
             if locked.assigned_to_id:
-                notify(locked.assigned_to, KIND_STAFF_REPLY, _context(locked))
+                notification_send(recipient=locked.assigned_to, kind=KIND_STAFF_REPLY, context=_context(locked))
     _refresh_into(request, locked)
     return message

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from notifications.services import email_enqueue, notify
+from core.site import site_url
+from notifications.services import email_enqueue, notification_send
 
 from ..models import PrivacyRequest, RequestKind, RequestState
 
@@ -18,17 +19,10 @@ KIND_EXTENDED = "request_extended"
 KIND_STAFF_REPLY = "request_citizen_replied"
 
 
-def _site_url() -> str:
-    from django.contrib.sites.models import Site
-
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}"
-
-
 def request_url(request: PrivacyRequest) -> str:
     # A plain path rather than reverse(): notifications render in workers
     # and tests that may not include the requests' URLconf.
-    return f"{_site_url()}/requests/{request.pk}/"
+    return site_url(f"/requests/{request.pk}/")
 
 
 def _details(request: PrivacyRequest) -> dict:
@@ -61,7 +55,7 @@ def _tell_citizen(request: PrivacyRequest, kind: str, **extra) -> None:
     """Notify the requester; an anonymous complainant gets an email at their contact address."""
     context = _context(request, **extra)
     if request.requester_id:
-        notify(request.requester, kind, context)
+        notification_send(recipient=request.requester, kind=kind, context=context)
     elif request.contact_email:
         language = _details(request).get("language") or settings.LANGUAGE_CODE
         with translation.override(language):

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record
+from audit.services import audit_record
 
 from ..models import PrivacyRequest, RequestEvent
 from ..state_machine import OPEN_STATES, target_state
@@ -25,7 +25,12 @@ def _event(request, *, action, actor, from_state="", to_state="", note="") -> Re
 
 
 def _audit(actor, action: str, request: PrivacyRequest, **extra) -> None:
-    record(actor, f"privacy_request.{action}", request, {"kind": request.kind, "state": request.state, **extra})
+    audit_record(
+        actor=actor,
+        action=f"privacy_request.{action}",
+        target=request,
+        details={"kind": request.kind, "state": request.state, **extra},
+    )
 
 
 def _lock(request: PrivacyRequest) -> PrivacyRequest:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import StaffRole
-from privacy_portal.logging import mask_personal_data
+from core.logging import mask_personal_data
 
 from ..models import PrivacyRequest, RequestKind, RequestState
 from ..state_machine import OPEN_STATES

@@ -9,9 +9,9 @@ from accounts import phones
 from accounts.identity import services as identity
 from accounts.models import IdentityProfile, StepUpCheck, User, VerificationLevel
 from audit.models import AuditEvent
+from core.encryption import blind_index
 from notifications.models import InboxMessage
 from privacy_portal.demo import demo_id_number
-from privacy_portal.encryption import blind_index
 from privacy_requests import services
 from privacy_requests.forms import CorrectionForm
 from privacy_requests.fulfilment.correction import correction_details_validate, correction_validate

@@ -16,12 +16,12 @@ from rest_framework.views import APIView
 from accounts.models import IdentityProfile, LoginActivity, StepUpCheck
 from consents.models import LocationRecord, Purpose
 from consents.services import consent_grant, consent_withdraw
+from core.csv_safety import csv_cell
 from notifications.models import InboxMessage
 from privacy_requests import services as request_services
 from privacy_requests.erasure import personal_data_erase
 from privacy_requests.exports import api as export_api
 from privacy_requests.exports import services as export_services
-from privacy_requests.exports.csv_safety import csv_cell
 from privacy_requests.exports.tasks import export_build
 from privacy_requests.models import ExportFile, RequestKind
 from privacy_requests.registry import personal_data_categories

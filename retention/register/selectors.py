@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from accounts.staff.masked_fields import MASKED_FIELDS
 from consents.models import LegalBasis, Partner, Purpose
-from privacy_portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 from ..models import RetentionRule
 from .holdings import HOLDINGS, Holding

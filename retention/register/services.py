@@ -7,8 +7,8 @@ from datetime import date
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from audit.services import record
-from privacy_requests.exports.csv_safety import csv_cell
+from audit.services import audit_record
+from core.csv_safety import csv_cell
 
 from .selectors import RegisterRow, processing_register_rows
 
@@ -78,11 +78,11 @@ def processing_register_download(*, actor, today: date | None = None) -> tuple[s
     today = today or timezone.localdate()
     rows = processing_register_rows(today=today)
     content = processing_register_csv(rows)
-    record(
-        actor,
-        REGISTER_DOWNLOADED,
-        None,
-        {
+    audit_record(
+        actor=actor,
+        action=REGISTER_DOWNLOADED,
+        target=None,
+        details={
             "purpose_ids": [row.purpose_id for row in rows],
             "rule_ids": sorted({cell.rule_id for row in rows for cell in row.retention if cell.rule_id}),
             "language": translation.get_language() or "",

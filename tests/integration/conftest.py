@@ -28,8 +28,9 @@ def redis_server(tmp_path):
         server.stop()
 
 
-def _use_broker(app, url: str) -> None:
+def _use_broker(app, url: str, transport_options: dict) -> None:
     app.conf.broker_url = url
+    app.conf.broker_transport_options = transport_options
     # The app keeps the connection and producer pools it made on its first
     # publish; dropping them makes the next publish connect to ``url``.
     app._pool = None
@@ -48,13 +49,15 @@ def broker(redis_server, monkeypatch):
     for name in CELERY_BROKER_ENV:
         monkeypatch.delenv(name, raising=False)
     saved_url, saved_eager = app.conf.broker_url, app.conf.task_always_eager
-    _use_broker(app, redis_server.url)
+    saved_options = dict(app.conf.broker_transport_options)
+    # The private redis-server is the test's alone: no key prefix, as its worker processes see it.
+    _use_broker(app, redis_server.url, {k: v for k, v in saved_options.items() if k != "global_keyprefix"})
     app.conf.task_always_eager = False
     try:
         yield redis_server
     finally:
         app.conf.task_always_eager = saved_eager
-        _use_broker(app, saved_url)
+        _use_broker(app, saved_url, saved_options)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from privacy_portal.encryption import EncryptedTextField, encrypted_with_current_key, rotate
+from core.encryption import EncryptedTextField, encrypted_with_current_key, rotate
 
 RAW_PREFIX = "_raw_"
 

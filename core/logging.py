@@ -85,8 +85,4 @@ def bind_request_id(request_id: str):
         _request_id.reset(token)
 
 
-def current_request_id() -> str:
-    return _request_id.get()
-
-
 security_log = logging.getLogger("security")

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from privacy_portal.logging import mask_personal_data
+from core.logging import mask_personal_data
 from tests.factories import UserFactory
 
 

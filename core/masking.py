@@ -1,6 +1,6 @@
 """Masked forms of personal values for staff screens.
 
-The formats match the log filter's (``privacy_portal.logging``), so a value
+The formats match the log filter's (``core.logging``), so a value
 looks the same in admin, in the API and in a log line. Every function takes
 what is stored (or anything else) and never fails: an empty value gives "",
 a value too short to keep its ends gives only stars.

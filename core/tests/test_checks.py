@@ -5,7 +5,7 @@ from django.core import checks
 from django.core.files.storage import FileSystemStorage, Storage
 from django.test import override_settings
 
-from privacy_portal.checks import TAG, check_data_residency, check_file_storage
+from core.checks import TAG, check_data_residency, check_file_storage
 
 
 class LocalDiskStorage(FileSystemStorage):
