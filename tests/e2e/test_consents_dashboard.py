@@ -23,10 +23,23 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """What the citizen's authenticator app shows now (or ``steps_ahead`` periods later)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
+def authenticator_code(device: TOTPDevice) -> str:
+    """The next code the citizen's authenticator shows that the portal will still accept.
+
+    The server remembers the last step used (a code cannot be replayed) and the
+    clock drift it measured at the last sign-in; a code computed from the test's
+    stale copy of the device fails whenever a step boundary falls between two
+    checks, so the device is read again and the code is taken from the first step
+    after the last one used, within the server's tolerance.
+    """
+    device.refresh_from_db()
+    now_step = int((time.time() - device.t0) // device.step) + device.drift
+    target = max(now_step, device.last_t + 1)
+    while target > now_step + device.tolerance:
+        time.sleep(1)
+        now_step = int((time.time() - device.t0) // device.step) + device.drift
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = device.t0 + target * device.step + device.step / 2
     return f"{totp.token():0{device.digits}d}"
 
 
@@ -69,7 +82,7 @@ def test_citizen_withdraws_with_one_click_and_grants_through_confirmation_and_st
     location.get_by_test_id("panel-link").click()
     page.get_by_test_id("location-on").click()
     page.wait_for_url(re.compile(r".*/account/two-factor/step-up/.*"))
-    page.locator("input[name=totp-code]").fill(authenticator_code(device, steps_ahead=1))
+    page.locator("input[name=totp-code]").fill(authenticator_code(device))
     page.locator("input[name=totp-code]").press("Enter")
     page.get_by_test_id("location-on-confirm").click()
     page.wait_for_url(re.compile(r".*/privacy/.*"))
