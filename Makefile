@@ -58,9 +58,12 @@ messages: venv-dev
 	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*'
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
+## lint: style, the import contract between apps, and types on services and selectors
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: venv-dev
 	$(VENV)/bin/ruff check --fix .

@@ -202,9 +202,9 @@ def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None =
         states = states.filter(partner=for_partner) if for_partner is not None else states.filter(partner__isnull=True)
         return Exists(states)
 
-    lacking = ~covered(None)
+    lacking = Q(~covered(None))
     if partner is not None:
-        lacking |= ~covered(partner)
+        lacking |= Q(~covered(partner))
     return people.filter(lacking).values_list("pk", flat=True)
 
 

@@ -40,7 +40,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     DeliveryStatus.DELIVERED: frozenset(),
     DeliveryStatus.CANCELLED: frozenset(),
 }
-STAMPED_AT = {
+STAMPED_AT: dict[str, str] = {
     DeliveryStatus.DISPATCHED: "dispatched_at",
     DeliveryStatus.DELIVERED: "delivered_at",
     DeliveryStatus.CANCELLED: "cancelled_at",

@@ -37,7 +37,7 @@ ORGANISATION_MAX_LENGTH = 200
 IDENTITY_FIELDS = ["legal_name", "id_number"]
 
 VERIFIED_FIELD_ERROR = _("This field is identity-verified: it changes only through a correction request.")
-OUTCOME_MESSAGES = {
+OUTCOME_MESSAGES: dict[str, object] = {
     Outcome.MATCH: _("Your identity is verified."),
     Outcome.MISMATCH: _(
         "The name and the resident ID number do not match the records. Check both, exactly as on your ID card."
@@ -104,9 +104,10 @@ def _clean_changes(*, user: User, profile: IdentityProfile, data: dict) -> dict[
                 continue
         if value == _current(profile, user, name):
             continue
-        if profile.is_verified_field(name):
+        if value is None or profile.is_verified_field(name):
             # Sending a verified value back unchanged is fine (API clients echo
-            # the whole profile); changing it is not.
+            # the whole profile); changing it is not. (Only a verified field's
+            # unreadable value gets here as None.)
             errors[name] = [ValidationError(VERIFIED_FIELD_ERROR, code="verified")]
             continue
         changes[name] = value
@@ -146,7 +147,7 @@ def identity_fields_write(*, user: User, profile: IdentityProfile, changes: dict
         profile.id_number_hash = blind_index(id_number) if id_number else ""
         profile.birth_date = id_number_birth_date(id_number) if id_number else None
         profile_fields += ["id_number_hash", "birth_date"]
-        minor = bool(profile.birth_date) and is_minor(profile.birth_date)
+        minor = profile.birth_date is not None and is_minor(profile.birth_date)
         if user.is_minor != minor:
             user.is_minor = minor
             user_fields.append("is_minor")

@@ -169,8 +169,10 @@ def catalogue_load() -> Catalogue:
     for link in Purpose.data_categories.through.objects.select_related("datacategory").order_by("datacategory__code"):
         categories_of[link.purpose_id].append(link.datacategory)
     partner_categories: dict[int, list[DataCategory]] = defaultdict(list)
-    for link in Partner.data_categories.through.objects.select_related("datacategory").order_by("datacategory__code"):
-        partner_categories[link.partner_id].append(link.datacategory)
+    for partner_link in Partner.data_categories.through.objects.select_related("datacategory").order_by(
+        "datacategory__code"
+    ):
+        partner_categories[partner_link.partner_id].append(partner_link.datacategory)
     partners_of: dict[int, list[Partner]] = defaultdict(list)
     for partner_id, purpose_id in Partner.purposes.through.objects.values_list("partner_id", "purpose_id"):
         partners_of[purpose_id].append(partners[partner_id])

@@ -145,7 +145,8 @@ def disclosure_record(
             code="unknown_subjects",
         )
     with transaction.atomic():
-        if legal_basis == DisclosureBasis.CONSENT:
+        # (_check has already refused a consent disclosure that names no purpose.)
+        if legal_basis == DisclosureBasis.CONSENT and purpose is not None:
             # Checked inside the transaction, right before the row is written:
             # the consent must exist at the moment of the disclosure. Counted,
             # never named: the officer learns how many, not who.
@@ -239,9 +240,10 @@ def disclosure_notices_send(*, disclosure: Disclosure, batch_size: int = NOTICE_
     a crash loses one batch at most and a rerun never tells anyone twice.
     A withheld (deferred, unreleased) notice sends nothing.
     """
-    disclosure = Disclosure.objects.select_related("recipient_partner", "purpose").filter(pk=disclosure.pk).first()
-    if disclosure is None or disclosure.notice_withheld:
+    fresh = Disclosure.objects.select_related("recipient_partner", "purpose").filter(pk=disclosure.pk).first()
+    if fresh is None or fresh.notice_withheld:
         return 0
+    disclosure = fresh
     context = _notice_context(disclosure)
     told = 0
     while True:

@@ -66,8 +66,8 @@ def service_rows_for(*, subject, with_categories: bool = True) -> list[ServiceRo
     does not show them), the person's enrolments.
     """
     enrolments: dict[int, ServiceEnrolment] = {}
-    for enrolment in ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data"):
-        enrolments.setdefault(enrolment.service_id, enrolment)
+    for latest in ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data"):
+        enrolments.setdefault(latest.service_id, latest)
     services = OptionalService.objects.select_related("purpose").order_by("purpose__display_order", "code")
     if with_categories:
         services = services.prefetch_related("purpose__data_categories")

@@ -13,7 +13,7 @@ from consents.services import consent_grant, consent_withdraw
 
 from .selectors import recommendations_allowed, recommendations_purpose
 
-TAG_MAX_LENGTH = InterestTag._meta.get_field("tag").max_length
+TAG_MAX_LENGTH = int(InterestTag._meta.get_field("tag").max_length or 0)
 
 
 class InterestTagInvalid(ValueError):

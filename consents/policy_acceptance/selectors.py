@@ -85,7 +85,7 @@ def policy_acceptance_due(*, user, version: PolicyVersion | None) -> bool:
 def policy_pending_for(*, user) -> PolicyVersion | None:
     """The material version ``user`` still has to accept, with its texts, or None."""
     required = policy_material_required()
-    if not policy_acceptance_due(user=user, version=required):
+    if required is None or not policy_acceptance_due(user=user, version=required):
         return None
     return PolicyVersion.objects.get(pk=required.pk)
 

@@ -37,7 +37,7 @@ NOTIFICATION_FILED = "account_cancellation_filed"
 PROFILE_CATEGORY = "profile"
 SOCIAL_ACCOUNTS_CATEGORY = "social_accounts"
 SESSIONS_CATEGORY = "sessions"
-IDENTITY_NOTE_MAX_LENGTH = PrivacyRequest._meta.get_field("identity_check_note").max_length
+IDENTITY_NOTE_MAX_LENGTH = int(PrivacyRequest._meta.get_field("identity_check_note").max_length or 0)
 
 
 def cooling_off_days() -> int:

@@ -270,7 +270,7 @@ def exports_requeue_stale(*, now=None) -> int:
     count = 0
     for export_id in stale.iterator(chunk_size=500):
         try:
-            export_build.apply_async(args=[export_id])
+            export_build.apply_async(args=(export_id,))
         except Exception:
             logger.warning("broker unreachable, export %s left for the next scan", export_id, exc_info=True)
             break

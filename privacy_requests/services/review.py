@@ -28,7 +28,7 @@ def privacy_request_start_review(*, request: PrivacyRequest, actor) -> PrivacyRe
         locked = _lock(request)
         if locked.proposed_action:
             raise TransitionNotAllowed(_("A proposal is waiting for a second staff member."))
-        fields = ()
+        fields: tuple[str, ...] = ()
         if locked.assigned_to_id is None:
             locked.assigned_to = actor
             fields = ("assigned_to",)

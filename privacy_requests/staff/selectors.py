@@ -99,7 +99,7 @@ class TimelineRow:
     label: object
     from_state: object
     to_state: object
-    actor: str
+    actor: object
     note: str
 
 
@@ -108,6 +108,7 @@ def staff_timeline(*, request: PrivacyRequest) -> list[TimelineRow]:
     states = dict(RequestState.choices)
     rows = []
     for event in request.events.select_related("actor"):
+        actor: object
         if event.actor is None:
             actor = _("system")
         elif event.actor.is_staff:

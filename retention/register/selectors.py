@@ -104,16 +104,22 @@ def _model_or_none(label: str) -> type[models.Model] | None:
         return None
 
 
+def _own_field(model: type[models.Model], name: str) -> models.Field | None:
+    """The model's own field called ``name``; None for a reverse relation or no such field."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
 def _filter_text(model: type[models.Model] | None, filters: dict) -> list[str]:
     """``{"state": "sent"}`` as "state: sent", with the field's and the choice's own (translated) labels."""
     parts = []
     for lookup, value in sorted(filters.items()):
         label, shown = lookup, value
         if model is not None and "__" not in lookup:
-            try:
-                field = model._meta.get_field(lookup)
-            except FieldDoesNotExist:
-                field = None
+            field = _own_field(model, lookup)
             if field is not None:
                 label = field.verbose_name
                 shown = dict(field.flatchoices).get(value, value)
@@ -138,10 +144,8 @@ def _retention_text(rule: RetentionRule, model: type[models.Model] | None, holde
     else:
         text = _("%(holder)s: %(action)s at %(event)s")
     details = []
-    try:
-        field_label = model._meta.get_field(rule.date_field).verbose_name if model else rule.date_field
-    except FieldDoesNotExist:
-        field_label = rule.date_field
+    date_field = _own_field(model, rule.date_field) if model else None
+    field_label = date_field.verbose_name if date_field is not None else rule.date_field
     details.append(_("date field “%(field)s”") % {"field": field_label})
     details.extend(_filter_text(model, rule.filters if isinstance(rule.filters, dict) else {}))
     if rule.condition:
@@ -184,7 +188,8 @@ def _fields_of(holding: Holding) -> list[tuple[type[models.Model], models.Field]
     if model is None:
         return []
     if holding.fields:
-        return [(model, model._meta.get_field(name)) for name in holding.fields]
+        named = [(model, _own_field(model, name)) for name in holding.fields]
+        return [(model, field) for model, field in named if field is not None]
     return [(model, field) for field in model._meta.concrete_fields]
 
 
