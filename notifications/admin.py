@@ -7,7 +7,7 @@ from core.masking import mask_email
 
 from . import selectors, services
 from .models import FanOut, InboxMessage, OutboxEmail
-from .topics import fan_out_topics
+from .topics import fan_out_topics, topic_for_key
 
 
 @admin.register(OutboxEmail)
@@ -81,12 +81,17 @@ class FanOutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("key",)
     # Each row counts its emails' states: keep the page short.
     list_per_page = 25
-    fields = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
+    fields = ("key", "kind", "audience", "progress", "created_at", "updated_at", "finished_at")
     readonly_fields = fields
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
         return fan_out_progress_text(obj)
+
+    @admin.display(description=_("who is told"))
+    def audience(self, obj):
+        topic = topic_for_key(obj.key)
+        return topic.audience if topic is not None else "—"
 
     def has_view_permission(self, request, obj=None):
         permissions = ["notifications.view_fanout"]
