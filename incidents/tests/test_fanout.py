@@ -193,8 +193,8 @@ def test_beat_resumes_a_fan_out_whose_worker_died(five_people, make_incident, of
 
     from django.utils import timezone
 
-    from notifications.models import FanOut
     from incidents.tasks import incident_fan_outs_resume
+    from notifications.models import FanOut
 
     incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
     _notify(incident, officer, batch_size=2, max_batches=1)
