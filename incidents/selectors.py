@@ -12,7 +12,8 @@ from .models import Audience, Incident
 def _user_links(model) -> list[str]:
     """Lookups from ``model`` to the user: direct foreign keys, or one hop through a model that has one."""
     user_model = get_user_model()
-    direct, via = [], []
+    direct: list[str] = []
+    via: list[str] = []
     for field in model._meta.concrete_fields:
         target = getattr(field, "related_model", None)
         if not field.is_relation or target is None:
