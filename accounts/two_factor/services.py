@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StepUpCheck, User
+from accounts.notification_kinds import ONE_TIME_CODE
 from audit.services import audit_record
 from core.logging import security_log
 from notifications.services import notification_send
@@ -213,9 +214,7 @@ def email_code_send(*, user: User, purpose: Purpose) -> EmailDevice:
             )
         device.cooldown_set(commit=False)
         device.generate_token(valid_secs=validity, commit=True)
-        notification_send(
-            recipient=user, kind="one_time_code", context={"code": device.token, "minutes": validity // 60}
-        )
+        notification_send(recipient=user, kind=ONE_TIME_CODE, context={"code": device.token, "minutes": validity // 60})
     return device
 
 
