@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from notifications.models import OutboxEmail
-from privacy_requests.registry import personal_data_categories
+from personal_data.registry import personal_data_categories
 
 from .models import Audience, FanOut, Incident
 

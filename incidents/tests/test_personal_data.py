@@ -10,7 +10,7 @@ from consents.policy_acceptance.services import policy_announce
 from incidents import services
 from incidents.models import FanOutRecipient
 from incidents.personal_data import erase_bulk_notices, export_bulk_notices
-from retention.services import legal_hold_place
+from personal_data.services import legal_hold_place
 from tests.factories import UserFactory
 
 
