@@ -1,4 +1,4 @@
-"""What the accounts app holds about a person, for export and erasure (privacy_requests.registry).
+"""What the accounts app holds about a person, for export and erasure (personal_data.registry).
 
 Exporters yield dict rows from a server-side cursor (``iterator``) with a
 fixed number of queries however many rows there are; the profile shows the
@@ -32,8 +32,8 @@ from accounts.models import (
     StepUpCheck,
     User,
 )
-from privacy_requests.holds import is_held
-from privacy_requests.registry import register_personal_data
+from personal_data.holds import is_held
+from personal_data.registry import register_personal_data
 
 CHUNK = 2000
 

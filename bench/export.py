@@ -26,8 +26,8 @@ from bench.dashboard import _seed_history
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from notifications.models import InboxMessage
+from personal_data.registry import personal_data_categories
 from privacy_requests.exports.builder import export_zip_write
-from privacy_requests.registry import personal_data_categories
 
 LEDGER_EVENTS = 10_000
 SIGN_INS = 10_000

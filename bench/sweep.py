@@ -41,9 +41,10 @@ from bench.report import figure, progress
 from bench.worker import PROJECT_DIR
 from core.encryption import encrypt
 from notifications.models import FanOut
+from personal_data.holds import held_people_for
+from personal_data.models import LegalHold
 from privacy_requests.models import PrivacyRequest
-from retention.models import LegalHold, RetentionRule, SweepReport
-from retention.selectors import held_people_for
+from retention.models import RetentionRule, SweepReport
 from retention.sweep import expired_rows
 
 EXPIRED = 1_000_000

@@ -1,4 +1,4 @@
-"""What the consents app holds about a person, for export and erasure (privacy_requests.registry).
+"""What the consents app holds about a person, for export and erasure (personal_data.registry).
 
 The consent ledger is evidence of what the person agreed to, hash-chained
 and append-only: erasing it only forgets who the subject was
@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from consents.cookies.selectors import PURPOSE_CODE as COOKIE_PURPOSE
+from consents.disclosures import personal_data as disclosures
 from consents.models import (
     ConsentEvent,
     ConsentState,
@@ -20,8 +21,8 @@ from consents.models import (
     ServiceEnrolment,
     StrongVerification,
 )
-from privacy_requests.holds import is_held
-from privacy_requests.registry import register_personal_data
+from personal_data.holds import is_held
+from personal_data.registry import register_personal_data
 
 CHUNK = 2000
 
@@ -293,7 +294,5 @@ register_personal_data(
     eraser=erase_strong_verifications,
 )
 
-
-from consents.disclosures import personal_data as disclosures  # noqa: E402 - issue #6, kept additive
-
+# Disclosures come last among the consents categories (the export lists them in this order).
 register_personal_data(disclosures.CODE, **disclosures.ENTRY)

@@ -19,6 +19,7 @@ The registries of the portal:
 registry                          owner                       contributing module
 ================================  ==========================  ==========================
 personal-data categories          ``personal_data.registry``  ``<app>/personal_data.py``
+retention rule conditions         ``personal_data.retention_conditions``  ``<app>/personal_data.py``
 notification kinds                ``notifications.kinds``     ``<app>/notification_kinds.py``
 fan-out topics                    ``notifications.topics``    ``<app>/fanout_topics.py``
 withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/withdrawal_hooks.py``

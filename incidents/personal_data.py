@@ -1,4 +1,4 @@
-"""What the incidents app holds about a person, for export and erasure (privacy_requests.registry).
+"""What the incidents app holds about a person, for export and erasure (personal_data.registry).
 
 A fan-out keeps one record per person told, for incident notices and for
 policy-change announcements alike; the messages themselves are exported
@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import FanOutRecipient
 from notifications.topics import notices_for
-from privacy_requests.holds import is_held
-from privacy_requests.registry import register_personal_data
+from personal_data.holds import is_held
+from personal_data.registry import register_personal_data
 
 CHUNK = 2000
 

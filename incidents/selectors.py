@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from privacy_requests.registry import personal_data_categories
+from personal_data.registry import personal_data_categories
 
 from .models import Audience, Incident
 

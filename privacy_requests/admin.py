@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.staff.masked_fields import masked_value
+from core.admin_mixins import ReadOnlyAdminMixin
 from core.logging import mask_personal_data
 from core.masking import mask_email, mask_name
 
@@ -430,7 +431,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportFile)
-class ExportFileAdmin(admin.ModelAdmin):
+class ExportFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Where each export stands; the file itself is only for its owner to download."""
 
     list_display = ("id", "request", "state", "progress", "size_bytes", "ready_at", "expires_at", "downloaded_at")
@@ -438,12 +439,3 @@ class ExportFileAdmin(admin.ModelAdmin):
     list_select_related = ("request",)
     fields = list_display[1:] + ("attempts", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

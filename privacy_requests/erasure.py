@@ -2,8 +2,8 @@
 
 from collections.abc import Iterable
 
-from privacy_requests.holds import is_held
-from privacy_requests.registry import personal_data_categories
+from personal_data.holds import is_held
+from personal_data.registry import personal_data_categories
 
 # Erased last: the account row and the requests are what the other
 # categories' rows and the running request point at.

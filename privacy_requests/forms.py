@@ -99,7 +99,7 @@ class DeletionForm(RequestForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .registry import personal_data_categories
+        from personal_data.registry import personal_data_categories
 
         self.fields["categories"].choices = [(entry.code, entry.label) for entry in personal_data_categories()]
 

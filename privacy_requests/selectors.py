@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .models import PrivacyRequest, RequestEvent, RequestKind
 from .state_machine import OPEN_STATES, target_state
-from .working_days import DUE_SOON_WORKING_DAYS, add_working_days, working_days_between
+from .working_days import DUE_SOON_WORKING_DAYS, add_working_days
 
 # Timeline steps that are staff-internal deliberation, not shown to the citizen.
 INTERNAL_EVENTS = frozenset(
@@ -49,11 +49,6 @@ def open_request_of_kind(*, user, kind: str) -> PrivacyRequest | None:
     )
 
 
-def open_kinds_for(*, user) -> dict[str, PrivacyRequest]:
-    """Kind -> the person's open request of that kind."""
-    return {r.kind: r for r in PrivacyRequest.objects.filter(requester=user, state__in=OPEN_STATES)}
-
-
 def citizen_timeline(*, request: PrivacyRequest) -> list[RequestEvent]:
     """The events the citizen sees, oldest first."""
     return [e for e in request.events.all() if e.action not in INTERNAL_EVENTS]
@@ -82,15 +77,6 @@ def due_soon(request: PrivacyRequest, *, today=None, limit=None) -> bool:
         return False
     limit = limit or due_soon_limit(today=today)
     return request.due_date <= limit
-
-
-def working_days_left(request: PrivacyRequest, *, today=None) -> int | None:
-    today = today or timezone.localdate()
-    if not request.due_date:
-        return None
-    if request.due_date < today:
-        return -working_days_between(request.due_date, today)
-    return working_days_between(today, request.due_date)
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def _details_display(privacy_request) -> list[tuple[str, str]]:
 
 
 def _category_labels() -> dict[str, str]:
-    from .registry import personal_data_categories
+    from personal_data.registry import personal_data_categories
 
     return {entry.code: str(entry.label) for entry in personal_data_categories()}
 

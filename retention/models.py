@@ -1,6 +1,5 @@
-"""Retention rules, legal holds and the reports the sweep leaves behind."""
+"""Retention rules and the reports the sweep leaves behind (legal holds live in ``personal_data``)."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,7 @@ class RetentionRule(models.Model):
         ANONYMISE = "anonymise", _("Anonymise the listed fields")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
-    # A personal-data registry category (privacy_requests.registry) or a named
+    # A personal-data registry category (personal_data.registry) or a named
     # data set (e.g. "django_sessions"); legal holds on a category match it.
     category = models.CharField(_("data category"), max_length=64, db_index=True)
     description = models.CharField(_("description"), max_length=200, blank=True, default="")
@@ -30,7 +29,7 @@ class RetentionRule(models.Model):
     filters = models.JSONField(
         _("filter"), default=dict, blank=True, help_text=_('Field lookups narrowing the rows, e.g. {"state": "sent"}.')
     )
-    # A named condition from retention.rules.CONDITIONS, for what a plain
+    # A named condition (retention.rules.rule_condition), for what a plain
     # lookup cannot say (e.g. "the session this row describes is gone").
     condition = models.CharField(_("named condition"), max_length=64, blank=True, default="")
     person_field = models.CharField(
@@ -62,71 +61,6 @@ class RetentionRule(models.Model):
         problems = rule_problems(self)
         if problems:
             raise ValidationError(problems)
-
-
-class LegalHoldQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(lifted_at__isnull=True)
-
-    def past_review(self, *, today=None):
-        today = today or timezone.localdate()
-        return self.active().filter(review_date__lt=today)
-
-
-class LegalHold(models.Model):
-    """Keeps a person's data, a category's, or one category of one person's, from deletion and anonymisation."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="legal_holds",
-    )
-    category = models.CharField(
-        _("data category"), max_length=64, blank=True, default="", help_text=_("Empty: every category.")
-    )
-    # Why, as the legal ground and case reference: never personal data.
-    reason = models.CharField(_("reason"), max_length=300)
-    placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("placed by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    placed_at = models.DateTimeField(_("placed"), default=timezone.now)
-    review_date = models.DateField(_("review date"))
-    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("lifted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects = LegalHoldQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-placed_at", "-id"]
-        indexes = [
-            models.Index(fields=["user", "category"], name="legalhold_active", condition=models.Q(lifted_at=None)),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=~models.Q(user=None, category=""), name="legalhold_person_or_category"),
-        ]
-        verbose_name = _("legal hold")
-        verbose_name_plural = _("legal holds")
-
-    def __str__(self):
-        return f"legal hold #{self.pk}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.lifted_at is None
-
-    @property
-    def is_past_review(self) -> bool:
-        return self.is_active and self.review_date < timezone.localdate()
 
 
 class SweepReport(models.Model):

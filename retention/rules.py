@@ -25,6 +25,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from personal_data.retention_conditions import register_retention_condition, retention_condition_names
+
 DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
 
@@ -38,18 +40,10 @@ def _usersession_gone():
     return ~Exists(Session.objects.filter(session_key=OuterRef("session_key")))
 
 
-def _step_up_unused():
-    from privacy_requests.models import PrivacyRequest
-
-    # A check a rights request relied on is its evidence: it stays with the request.
-    return ~Exists(PrivacyRequest.objects.filter(identity_check=OuterRef("pk")))
-
-
-# Named conditions a rule may add to its filter, for what a lookup cannot say.
-CONDITIONS = {
-    "session_gone": _usersession_gone,
-    "step_up_unused": _step_up_unused,
-}
+# Named conditions a rule may add to its filter, for what a lookup cannot say, live in the
+# personal_data registry (personal_data.retention_conditions): "step_up_unused" comes from
+# privacy_requests/personal_data.py; the one about sessions is the retention app's own.
+register_retention_condition("session_gone", _usersession_gone)
 
 DEFAULT_RULES = [
     {
@@ -283,7 +277,7 @@ def rule_problems(rule) -> list[str]:
             problems.append(_("The model has no field %(field)s.") % {"field": rule.person_field})
     if not isinstance(rule.filters, dict):
         problems.append(_("The filter must be a JSON object of field lookups."))
-    if rule.condition and rule.condition not in CONDITIONS:
+    if rule.condition and rule.condition not in retention_condition_names():
         problems.append(_("Unknown named condition %(name)s.") % {"name": rule.condition})
     if rule.action == "delete":
         # The sweep deletes CASCADE children set-based, one level deep; deeper trees need their own rules.

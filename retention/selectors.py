@@ -1,31 +1,11 @@
-"""Reads for retention: active holds and the sweep reports."""
+"""Reads for retention: rule periods and the sweep reports (the hold rules are ``personal_data.holds``)."""
 
-from django.db.models import Q, QuerySet
-
-from .models import LegalHold, SweepReport
+from .models import RetentionRule, SweepReport
 
 
-def legal_holds_active() -> QuerySet[LegalHold]:
-    return LegalHold.objects.active()
-
-
-def legal_holds_past_review(*, today=None) -> QuerySet[LegalHold]:
-    return LegalHold.objects.past_review(today=today)
-
-
-def held_people_for(*, category: str) -> QuerySet:
-    """Ids of people with an active hold on ``category`` or on all their data (a subquery, not a list)."""
-    return (
-        LegalHold.objects.active()
-        .filter(user__isnull=False)
-        .filter(Q(category="") | Q(category=category))
-        .values("user_id")
-    )
-
-
-def category_held(*, category: str) -> bool:
-    """Whether an active hold keeps ``category`` for everyone."""
-    return LegalHold.objects.active().filter(user=None, category=category).exists()
+def retention_rule_period_days(code: str) -> int | None:
+    """The period of the active rule ``code``, or None when there is no such active rule."""
+    return RetentionRule.objects.filter(code=code, active=True).values_list("period_days", flat=True).first()
 
 
 def sweep_reports_recent(*, limit: int = 30) -> list[SweepReport]:

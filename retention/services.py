@@ -1,77 +1,64 @@
-"""Writes for retention: placing and lifting legal holds, audited, privacy officers only."""
+"""Writes for retention: changing a retention rule, audited, privacy officers only.
 
-import datetime
+Legal holds are placed and lifted in ``personal_data.services``.
+"""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core.logging import contains_personal_data
 
-from .models import LegalHold
+from .models import RetentionRule
 
-PLACE_PERMISSION = "retention.add_legalhold"
-LIFT_PERMISSION = "retention.change_legalhold"
+CHANGE_PERMISSION = "retention.change_retentionrule"
+RULE_UPDATED = "retention.rule_updated"
+
+# What an officer may change on a rule; the rest (id, updated_at) is the database's.
+EDITABLE_FIELDS = (
+    "code",
+    "category",
+    "description",
+    "active",
+    "model",
+    "event",
+    "date_field",
+    "filters",
+    "condition",
+    "person_field",
+    "period_days",
+    "action",
+    "anonymise_fields",
+)
 
 
-def legal_hold_problems(*, user, category: str, reason: str, review_date=None) -> dict[str, str]:
-    """What is wrong with a hold about to be placed, per field; empty when nothing is."""
-    errors = {}
-    if review_date is None:
-        errors["review_date"] = _("Give a date by which the hold is reviewed.")
-    elif review_date < timezone.localdate():
-        errors["review_date"] = _("The review date cannot be in the past.")
-    if user is None and not (category or "").strip():
-        errors["category"] = _("A hold covers a person, a data category, or both: name at least one.")
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = _("Give the legal ground for the hold.")
-    elif contains_personal_data(reason):
-        errors["reason"] = _("The reason must not contain personal data: give the legal ground and a case number.")
-    return errors
+def retention_rule_update(*, actor, rule: RetentionRule, changes: Mapping[str, Any]) -> RetentionRule:
+    """Change some of a rule's fields and audit which, with the period before and after.
 
-
-def legal_hold_place(*, actor, reason: str, review_date: datetime.date, user=None, category: str = "") -> LegalHold:
-    """Place a hold on a person, a category, or one category of one person, and audit it."""
-    if not actor.has_perm(PLACE_PERMISSION):
+    The rule is checked whole before it is saved (``full_clean``: field
+    limits, a unique code, and ``rule_problems``, so the sweep can run it),
+    because a rule that names a missing field or a negative period would
+    fail, or delete the wrong rows, at night with nobody watching.
+    """
+    if not actor.has_perm(CHANGE_PERMISSION):
         raise PermissionDenied
-    reason = (reason or "").strip()
-    category = (category or "").strip()
-    errors = legal_hold_problems(user=user, category=category, reason=reason, review_date=review_date)
-    if errors:
-        raise ValidationError(errors)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable on a retention rule: {sorted(unknown)}")
     with transaction.atomic():
-        hold = LegalHold.objects.create(
-            user=user, category=category, reason=reason, review_date=review_date, placed_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action="retention.legal_hold_placed",
-            target=hold,
-            details={
-                "user_id": getattr(user, "pk", None),
-                "category": category,
-                "review_date": review_date.isoformat(),
-            },
-        )
-    return hold
-
-
-def legal_hold_lift(*, actor, hold: LegalHold) -> LegalHold:
-    """Lift an active hold (the row stays, as the record that it existed). Lifting twice does nothing more."""
-    if not actor.has_perm(LIFT_PERMISSION):
-        raise PermissionDenied
-    with transaction.atomic():
-        now = timezone.now()
-        updated = LegalHold.objects.filter(pk=hold.pk, lifted_at__isnull=True).update(lifted_at=now, lifted_by=actor)
-        if updated:
-            audit_record(
-                actor=actor,
-                action="retention.legal_hold_lifted",
-                target=hold,
-                details={"user_id": hold.user_id, "category": hold.category},
-            )
-    hold.refresh_from_db()
-    return hold
+        current = RetentionRule.objects.select_for_update().get(pk=rule.pk)
+        before = {name: getattr(current, name) for name in changes}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.full_clean()
+        changed = [name for name in EDITABLE_FIELDS if name in changes and getattr(current, name) != before[name]]
+        if not changed:
+            return current
+        current.save(update_fields=[*changed, "updated_at"])
+        details: dict[str, Any] = {"code": current.code, "fields": changed}
+        if "period_days" in changed:
+            details["period_days"] = {"from": before["period_days"], "to": current.period_days}
+        audit_record(actor=actor, action=RULE_UPDATED, target=current, details=details)
+    return current

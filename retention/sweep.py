@@ -46,10 +46,11 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.files import media_files_remove
+from personal_data.holds import category_held, held_people_for
+from personal_data.retention_conditions import retention_condition
 
 from .models import RetentionRule, SweepReport, SweepReportLine
-from .rules import CONDITIONS, blank_value, reverse_relations, rule_model, rule_problems
-from .selectors import category_held, held_people_for
+from .rules import blank_value, reverse_relations, rule_model, rule_problems
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def expired_rows(rule: RetentionRule, *, now, using: str = DEFAULT_DB_ALIAS) -> 
     if rule.filters:
         rows = rows.filter(**rule.filters)
     if rule.condition:
-        rows = rows.filter(CONDITIONS[rule.condition]())
+        rows = rows.filter(retention_condition(rule.condition)())
     if rule.action == RetentionRule.Action.ANONYMISE:
         for name in rule.anonymise_fields:
             target = model._meta.get_field(name)

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from accounts.models import Delivery, User
+from personal_data.retention_periods import retention_period_days
 
 
 def deliveries_for(*, user: User):
@@ -23,6 +24,4 @@ RETENTION_RULE = "delivery_addresses"
 
 def delivery_retention_days() -> int | None:
     """The days a delivered address is kept, as the retention rule says now (officers may change it)."""
-    from retention.models import RetentionRule
-
-    return RetentionRule.objects.filter(code=RETENTION_RULE, active=True).values_list("period_days", flat=True).first()
+    return retention_period_days(rule=RETENTION_RULE)

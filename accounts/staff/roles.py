@@ -64,7 +64,7 @@ PRIVACY_OFFICER = (
     *_model("audit.auditevent", "view"),
     # Legal holds (issue #6), disclosures and sharing (issue #4), security
     # incidents: the officer decides and records; nobody deletes.
-    *_model("retention.legalhold", "view", "add", "change"),
+    *_model("personal_data.legalhold", "view", "add", "change"),
     *_model("retention.retentionrule", "view", "add", "change"),
     *_model("retention.sweepreport", "view"),
     *_model("retention.sweepreportline", "view"),
@@ -104,7 +104,7 @@ AUDITOR = (
     *_model("consents.strongverification", "view"),
     *_model("privacy_requests.privacyrequest", "view"),
     *_model("privacy_requests.exportfile", "view"),
-    *_model("retention.legalhold", "view"),
+    *_model("personal_data.legalhold", "view"),
     *_model("retention.retentionrule", "view"),
     *_model("retention.sweepreport", "view"),
     *_model("retention.sweepreportline", "view"),

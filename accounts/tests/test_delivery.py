@@ -9,8 +9,8 @@ from accounts.delivery import services
 from accounts.delivery.selectors import access_delivery
 from accounts.models import Delivery, DeliveryStatus
 from audit.models import AuditEvent
-from privacy_requests.registry import personal_data_categories
-from retention.models import LegalHold
+from personal_data.models import LegalHold
+from personal_data.registry import personal_data_categories
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

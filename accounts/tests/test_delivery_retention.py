@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.delivery import services
 from accounts.models import Delivery, DeliveryStatus
-from retention.models import LegalHold, RetentionRule
+from personal_data.models import LegalHold
+from retention.models import RetentionRule
 from retention.rules import rule_problems
 from retention.sweep import retention_sweep
 from tests.factories import UserFactory

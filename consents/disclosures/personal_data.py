@@ -9,7 +9,7 @@ would be the notice.
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Disclosure, DisclosureSubject
-from privacy_requests.holds import is_held
+from personal_data.holds import is_held
 
 from .selectors import disclosures_for
 

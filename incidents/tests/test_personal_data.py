@@ -10,7 +10,7 @@ from consents.policy_acceptance.services import policy_announce
 from incidents import services
 from incidents.personal_data import erase_bulk_notices, export_bulk_notices
 from notifications.models import FanOutRecipient
-from retention.services import legal_hold_place
+from personal_data.services import legal_hold_place
 from tests.factories import UserFactory
 
 

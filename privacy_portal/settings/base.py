@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "core",
     "privacy_portal",
     "audit",
+    "personal_data",
     "accounts",
     "consents",
     "privacy_requests",
@@ -157,6 +158,11 @@ DATA_RESIDENCY = {
     "database": env.str("DATA_RESIDENCY_DATABASE", default=""),
     "files": env.str("DATA_RESIDENCY_FILES", default=""),
 }
+
+# -- The order personal-data categories come in, in the export ZIP and on the pages that list them: by
+# the app whose personal_data.py registers them (personal_data itself registers the inbox and the
+# emails, for notifications sits below the registry); within an app, in the order it registers them.
+PERSONAL_DATA_APP_ORDER = ["accounts", "consents", "incidents", "personal_data", "privacy_requests"]
 
 # -- Mail. EMAIL_URL picks the backend (console, smtp, ...).
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from accounts.two_factor.selectors import step_up_recent
-from privacy_requests import holds
-from privacy_requests.registry import personal_data_categories
+from personal_data import holds
+from personal_data.registry import personal_data_categories
 from privacy_requests.working_days import DEADLINE_WORKING_DAYS, add_working_days
 
 from . import services

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from core.csv_safety import ExportJSONEncoder, csv_safe, plain_text
-from privacy_requests.registry import PersonalDataCategory, personal_data_categories
+from personal_data.registry import PersonalDataCategory, personal_data_categories
 
 SUMMARY_TEMPLATE = "privacy_requests/exports/summary.html"
 README_TEMPLATE = "privacy_requests/exports/README.txt"

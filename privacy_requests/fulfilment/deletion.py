@@ -32,14 +32,14 @@ def _details(request) -> dict:
 
 def _hold_reason(*, user, category: str) -> str:
     """The hold's own reason, once the retention issue provides one (``holds.hold_reason``)."""
-    from privacy_requests import holds
+    from personal_data import holds
 
     reason_for = getattr(holds, "hold_reason", None)
     return (reason_for(user=user, category=category) or "") if reason_for else ""
 
 
 def _labels() -> dict[str, str]:
-    from privacy_requests.registry import personal_data_categories
+    from personal_data.registry import personal_data_categories
 
     return {entry.code: str(entry.label) for entry in personal_data_categories()}
 

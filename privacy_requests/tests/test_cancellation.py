@@ -17,7 +17,8 @@ from accounts import phones
 from accounts.models import StepUpCheck, User
 from accounts.two_factor.selectors import session_key_hash
 from audit.models import AuditEvent
-from privacy_requests import holds, services
+from personal_data import holds
+from privacy_requests import services
 from privacy_requests.cancellation import services as cancellation
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import DuplicateRequest, TransitionNotAllowed

@@ -8,9 +8,10 @@ from django.core import mail
 from accounts.activity.services import login_activity_record
 from accounts.identity import services as identity
 from accounts.models import IdentityProfile, IdentityVerificationAttempt, LoginActivity, StepUpCheck, User
-from privacy_requests import holds, services
+from personal_data import holds
+from personal_data.registry import personal_data_categories
+from privacy_requests import services
 from privacy_requests.models import RequestKind, RequestOutcome, RequestState
-from privacy_requests.registry import personal_data_categories
 from privacy_requests.services import TransitionNotAllowed
 from tests.factories import UserFactory
 

@@ -18,13 +18,13 @@ from consents.models import LocationRecord, Purpose
 from consents.services import consent_grant, consent_withdraw
 from core.csv_safety import csv_cell
 from notifications.models import InboxMessage
+from personal_data.registry import personal_data_categories
 from privacy_requests import services as request_services
 from privacy_requests.erasure import personal_data_erase
 from privacy_requests.exports import api as export_api
 from privacy_requests.exports import services as export_services
 from privacy_requests.exports.tasks import export_build
 from privacy_requests.models import ExportFile, RequestKind
-from privacy_requests.registry import personal_data_categories
 from tests.factories import UserFactory
 
 ID_NUMBER = "11010519491231002X"
@@ -396,7 +396,7 @@ def test_erasure_deletes_or_anonymises_each_category_and_keeps_the_ledger(citize
 def test_erasure_keeps_a_held_category(citizen, monkeypatch):
     _seed(citizen)
     held = {"locations"}
-    monkeypatch.setattr("privacy_requests.holds.is_held", lambda *, user, category: category in held)
+    monkeypatch.setattr("personal_data.holds.is_held", lambda *, user, category: category in held)
     monkeypatch.setattr("consents.personal_data.is_held", lambda *, user, category: category in held)
     monkeypatch.setattr("privacy_requests.erasure.is_held", lambda *, user, category: category in held)
     results = personal_data_erase(user=citizen)

@@ -29,7 +29,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("retention", "0004_seed_delivery_rules"),
+        ("retention", "0005_legalhold_moved"),
         ("notifications", "0002_fan_out"),
     ]
 

@@ -37,7 +37,7 @@ EVENT_LABELS = {
     "session expired": gettext_lazy("expiry of the session"),
     "last seen": gettext_lazy("last use"),
 }
-# What the named conditions of retention.rules.CONDITIONS add to a rule.
+# What the named conditions (personal_data.retention_conditions) add to a rule.
 CONDITION_LABELS = {
     "session_gone": gettext_lazy("only once the sign-in session has ended"),
     "step_up_unused": gettext_lazy("unless a rights request relied on it"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from privacy_requests.registry import personal_data_categories
+from personal_data.registry import personal_data_categories
 from retention.models import RetentionRule
 from retention.rules import NOT_EXPIRED_BY_RULE
 

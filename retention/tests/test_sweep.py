@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import LoginActivity
 from consents.models import OptionalService, ServiceEnrolment
+from personal_data.models import LegalHold
 from privacy_requests.exports.services import export_path
 from privacy_requests.models import ExportFile, PrivacyRequest
-from retention.models import LegalHold, SweepReport
+from retention.models import SweepReport
 from retention.sweep import LOCK_KEY, retention_sweep
 from tests.factories import UserFactory
 

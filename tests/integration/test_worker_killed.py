@@ -20,9 +20,9 @@ from accounts.models import LoginActivity
 from incidents.models import Audience, Incident
 from incidents.services import incident_fan_out_run, incident_notify, incident_save
 from notifications.models import InboxMessage, OutboxEmail
+from personal_data.services import legal_hold_place
 from retention import sweep
 from retention.models import RetentionRule, SweepReport
-from retention.services import legal_hold_place
 
 from . import beat
 from .processes import other_sessions, wait_until

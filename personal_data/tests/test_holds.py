@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from privacy_requests.holds import hold_reason, is_held
-from retention.models import LegalHold
-from retention.services import legal_hold_lift, legal_hold_place
+from personal_data.holds import hold_reason, is_held
+from personal_data.models import LegalHold
+from personal_data.services import legal_hold_lift, legal_hold_place
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,20 +79,20 @@ def test_admin_flags_holds_past_review_and_auditor_only_views(officer, auditor, 
     LegalHold.objects.filter(pk=overdue.pk).update(review_date=timezone.localdate() - timedelta(days=1))
     legal_hold_place(actor=officer, category="emails", reason="Case 2026-5", review_date=REVIEW)
     client = verified_client(officer)
-    page = client.get(reverse("admin:retention_legalhold_changelist") + "?hold_state=past_review")
+    page = client.get(reverse("admin:personal_data_legalhold_changelist") + "?hold_state=past_review")
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
     assert "past review" in page.content.decode()
     client = verified_client(auditor)
-    assert client.get(reverse("admin:retention_legalhold_changelist")).status_code == 200
-    assert client.get(reverse("admin:retention_legalhold_add")).status_code == 403
+    assert client.get(reverse("admin:personal_data_legalhold_changelist")).status_code == 200
+    assert client.get(reverse("admin:personal_data_legalhold_add")).status_code == 403
 
 
 def test_officer_places_a_hold_in_admin(officer, verified_client):
     person = UserFactory()
     client = verified_client(officer)
     response = client.post(
-        reverse("admin:retention_legalhold_add"),
+        reverse("admin:personal_data_legalhold_add"),
         {"user": person.pk, "category": "emails", "reason": "Court order 2026-9", "review_date": "2027-01-01"},
     )
     assert response.status_code == 302
@@ -100,69 +100,25 @@ def test_officer_places_a_hold_in_admin(officer, verified_client):
     assert hold.placed_by == officer
     assert AuditEvent.objects.filter(action="retention.legal_hold_placed", target_id=str(hold.pk)).exists()
     bad = client.post(
-        reverse("admin:retention_legalhold_add"),
+        reverse("admin:personal_data_legalhold_add"),
         {"category": "", "reason": "Court order", "review_date": "2027-01-01"},
     )
     assert bad.status_code == 200 and LegalHold.objects.count() == 1
-
-
-def test_officer_sees_sweep_reports_with_a_chart(officer, verified_client):
-    from django.contrib.auth.models import Permission
-
-    from retention.sweep import retention_sweep
-
-    # The reports' view permission belongs in accounts/staff/roles.py (reported to the lead); granted here until then.
-    officer.user_permissions.add(Permission.objects.get(codename="view_sweepreport"))
-    retention_sweep()
-    client = verified_client(officer)
-    page = client.get(reverse("admin:retention_sweepreport_changelist"))
-    assert page.status_code == 200
-    assert "<svg" in page.content.decode()
 
 
 def test_admin_lifts_holds_and_a_placed_hold_is_read_only(officer, verified_client):
     person = UserFactory()
     hold = legal_hold_place(actor=officer, user=person, reason="Case 2026-6", review_date=REVIEW)
     client = verified_client(officer)
-    change = reverse("admin:retention_legalhold_change", args=[hold.pk])
+    change = reverse("admin:personal_data_legalhold_change", args=[hold.pk])
     assert client.get(change).status_code == 200
     assert client.post(change, {}).status_code == 302
     hold.refresh_from_db()
     assert hold.reason == "Case 2026-6" and hold.is_active
     response = client.post(
-        reverse("admin:retention_legalhold_changelist"), {"action": "lift", "_selected_action": [hold.pk]}
+        reverse("admin:personal_data_legalhold_changelist"), {"action": "lift", "_selected_action": [hold.pk]}
     )
     assert response.status_code == 302
     hold.refresh_from_db()
     assert not hold.is_active and hold.lifted_by == officer
     assert not is_held(user=person, category="emails")
-
-
-def test_a_rule_that_cannot_run_is_refused_in_admin(verified_client):
-    from retention.models import RetentionRule
-
-    admin_user = UserFactory(is_staff=True, is_superuser=True, username="root_r")
-    client = verified_client(admin_user)
-    rule = RetentionRule.objects.get(code="sign_in_activity")
-    response = client.post(
-        reverse("admin:retention_retentionrule_change", args=[rule.pk]),
-        {
-            "code": rule.code,
-            "category": rule.category,
-            "description": rule.description,
-            "active": "on",
-            "model": rule.model,
-            "event": rule.event,
-            "date_field": "no_such_field",
-            "filters": "{}",
-            "condition": "",
-            "person_field": rule.person_field,
-            "period_days": "183",
-            "action": "delete",
-            "anonymise_fields": "[]",
-        },
-    )
-    assert response.status_code == 200
-    assert "no_such_field" in response.content.decode()
-    rule.refresh_from_db()
-    assert rule.date_field == "created_at"

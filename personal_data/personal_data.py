@@ -1,11 +1,16 @@
-"""What the notifications app holds about a person, for export and erasure (privacy_requests.registry)."""
+"""The personal_data app's own contributions to the registry: what the notifications app holds about a person.
+
+Notifications sits below this app (it is how every app tells people
+things), so it cannot import the registry; its categories, the inbox and
+the emails, are registered here instead.
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import InboxMessage, OutboxEmail
-from privacy_requests.holds import is_held
-from privacy_requests.registry import register_personal_data
+from personal_data.holds import is_held
+from personal_data.registry import register_personal_data
 
 CHUNK = 2000
 

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from privacy_requests.registry import personal_data_categories
+from personal_data.registry import personal_data_categories
 
 # Models with a foreign key to the user that are deliberately in no
 # category, each with the reason. Adding a model with a user foreign key
@@ -20,7 +20,7 @@ ALLOWED_WITHOUT_CATEGORY = {
         "Django admin's change log: its user is the staff member who acted (an actor column of staff), and "
         "object_repr is 'user #<id>'-style text, never a personal value."
     ),
-    "retention.LegalHold": (
+    "personal_data.LegalHold": (
         "A legal hold is the legal ground for keeping a person's data, not data about them: it names the person by "
         "id, its reason may not contain personal data (the service refuses it), and it must outlive erasure; "
         "holds are lifted, never erased. The person is told which categories were kept and why (hold_reason)."

@@ -1,0 +1,26 @@
+"""How long a kind of record is kept, for apps below the retention app that must tell people.
+
+Retention periods are rules in the retention app's database, and privacy
+officers change them; accounts (the delivery pages say when an address is
+blanked) may not import retention. So retention installs the answer here
+when it starts (``RetentionConfig.ready()``), and the others ask
+``retention_period_days()``. Without retention installed the answer is
+None, which callers already read as "no rule says".
+"""
+
+from collections.abc import Callable
+
+_period_days: Callable[[str], int | None] | None = None
+
+
+def retention_period_days_source_set(source: Callable[[str], int | None] | None) -> None:
+    """Install the function answering ``retention_period_days`` (None removes it)."""
+    global _period_days
+    _period_days = source
+
+
+def retention_period_days(*, rule: str) -> int | None:
+    """The days the active retention rule ``rule`` keeps its rows, or None when no such rule is active."""
+    if _period_days is None:
+        return None
+    return _period_days(rule)
