@@ -20,8 +20,8 @@ registry                          owner                       contributing modul
 ================================  ==========================  ==========================
 personal-data categories          ``personal_data.registry``  ``<app>/personal_data.py``
 notification kinds                ``notifications.kinds``     ``<app>/notification_kinds.py``
-withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/withdrawal_hooks.py``
-fulfilment handlers               ``privacy_requests.fulfilment``  ``<app>/fulfilment.py``
+withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/consent_withdrawal.py``
+fulfilment handlers               ``privacy_requests.fulfilment``  ``<app>/fulfilment_handlers.py``
 ================================  ==========================  ==========================
 """
 

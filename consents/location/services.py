@@ -6,8 +6,8 @@ the check. Photos always lose their GPS tags before they are stored.
 
 Withdrawing the consent, by whatever way (this switch, the dashboard, the
 API, a guardian, a rights request), deletes the stored history in the same
-transaction: ``location_history_delete`` is registered below as the
-purpose's withdrawal hook (``consents.withdrawal_hooks``).
+transaction: ``location_history_delete`` is the purpose's withdrawal hook,
+registered in ``consents/consent_withdrawal.py``.
 """
 
 import secrets
@@ -26,10 +26,8 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 from audit.services import audit_record
 from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyVersion
 from consents.services import consent_grant, consent_withdraw
-from consents.withdrawal_hooks import on_withdrawal
 
 from .selectors import (
-    PURPOSE_CODE,
     location_purpose,
     location_sharing_decision,
     profile_photo_folder,
@@ -111,12 +109,6 @@ def location_history_delete(*, user, actor) -> int:
             details={"count": deleted},
         )
     return deleted
-
-
-@on_withdrawal(PURPOSE_CODE)
-def _history_delete_on_withdrawal(*, subject, actor) -> None:
-    # Issue #6: location records go "at once when the person withdraws location consent".
-    location_history_delete(user=subject, actor=actor)
 
 
 # -- Storing a location ----------------------------------------------------------------------------

@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy_requests.models import RequestOutcome
 
-from . import register
-
 # Shown to the citizen for a kept category (PIPL art. 47: deletion does not
 # reach what a law or regulation requires to be kept).
 KEPT_REASON = _("A law or regulation requires us to keep this data for now (PIPL art. 47).")
@@ -79,7 +77,6 @@ def erase_with_outcomes(*, request, user, categories=None) -> dict[str, str]:
     return results
 
 
-@register("deletion")
 def deletion_fulfil(*, request, actor) -> None:
     """Erase the requester's data; runs inside the confirmation's transaction."""
     chosen = _details(request).get("categories") or None
