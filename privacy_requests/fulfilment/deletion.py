@@ -29,11 +29,10 @@ def _details(request) -> dict:
 
 
 def _hold_reason(*, user, category: str) -> str:
-    """The hold's own reason, once the retention issue provides one (``holds.hold_reason``)."""
+    """The reason the officer gave when placing the hold, told to the person with the kept category."""
     from privacy_requests import holds
 
-    reason_for = getattr(holds, "hold_reason", None)
-    return (reason_for(user=user, category=category) or "") if reason_for else ""
+    return holds.hold_reason(user=user, category=category)
 
 
 def _labels() -> dict[str, str]:
