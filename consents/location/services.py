@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from audit.services import audit_record
-from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyVersion
-from consents.services import consent_grant, consent_withdraw
+from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyDisplay, PolicyVersion
+from consents.services import consent_grant, consent_withdraw, policy_display_record
 
 from .selectors import (
     location_purpose,
@@ -68,12 +68,23 @@ class PhotoRejected(LocationError):
 
 
 def location_sharing_turn_on(
-    *, subject, actor, channel: str, policy_version: PolicyVersion | None = None
+    *, subject, actor, channel: str, shown_version: PolicyVersion | None = None
 ) -> ConsentEvent:
-    """Consent to location-based services (sensitive: callers put this behind step-up)."""
-    return consent_grant(
-        subject=subject, purpose=location_purpose(), channel=channel, actor=actor, policy_version=policy_version
-    )
+    """Consent to location-based services (sensitive: callers put this behind step-up).
+
+    ``shown_version`` is the policy version the confirmation page showed
+    ``actor``; the display is recorded with the consent that names it, in
+    one transaction. Without it, the consent names the version in effect.
+    """
+    purpose = location_purpose()
+    with transaction.atomic():
+        if shown_version is not None:
+            policy_display_record(
+                subject=actor, version=shown_version, purpose=purpose, context=PolicyDisplay.Context.CONSENT_REQUEST
+            )
+        return consent_grant(
+            subject=subject, purpose=purpose, channel=channel, actor=actor, policy_version=shown_version
+        )
 
 
 def _lock_consents_of(user) -> None:

@@ -24,8 +24,7 @@ from consents.models import (
     PolicyVersion,
     Purpose,
 )
-from consents.selectors import policy_current
-from consents.services import ConsentError
+from consents.services import ConsentError, policy_display_record
 from core.dispatch import dispatch_on_commit
 from core.site import site_url
 from incidents import fanout
@@ -44,16 +43,6 @@ def policy_is_draft(*, version: PolicyVersion) -> bool:
 
 
 # -- What was shown ---------------------------------------------------------
-
-
-def policy_display_record(
-    *, subject, context: str, version: PolicyVersion | None = None, purpose: Purpose | None = None
-) -> PolicyDisplay | None:
-    """Write down that ``subject`` was shown a consent request or policy notice, and under which version."""
-    version = version or policy_current()
-    if version is None or not getattr(subject, "is_authenticated", False):
-        return None
-    return PolicyDisplay.objects.create(subject=subject, policy_version=version, purpose=purpose, context=context)
 
 
 def policy_banner_record(*, user, version: PolicyVersion) -> bool:
