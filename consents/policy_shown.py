@@ -37,4 +37,7 @@ def policy_shown_version(*, viewer, purpose: Purpose | None, token: str | None) 
         return None
     if not isinstance(shown, dict) or shown.get("viewer") != viewer.pk or shown.get("purpose") != _key(purpose):
         return None
-    return PolicyVersion.objects.filter(pk=shown.get("version"), published_at__isnull=False).first()
+    version_pk = shown.get("version")
+    if not isinstance(version_pk, int):
+        return None
+    return PolicyVersion.objects.filter(pk=version_pk, published_at__isnull=False).first()
