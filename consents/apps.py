@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ConsentsConfig(AppConfig):
     name = "consents"
     verbose_name = _("Consents")
+
+    def ready(self):
+        from .withdrawal_hooks import WITHDRAWAL_HOOKS
+
+        WITHDRAWAL_HOOKS.autodiscover()

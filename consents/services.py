@@ -20,6 +20,7 @@ from .models import (
     ConsentState,
     ConsentSubject,
     Partner,
+    PolicyDisplay,
     PolicyVersion,
     Purpose,
 )
@@ -275,3 +276,19 @@ def partner_widen(*, partner: Partner, data_categories, actor) -> None:
                     "partner_data_categories": [c.code for c in new],
                 },
             )
+
+
+def policy_display_record(
+    *, subject, context: str, version: PolicyVersion | None = None, purpose: Purpose | None = None
+) -> PolicyDisplay | None:
+    """Write down that ``subject`` was shown a consent request or policy notice, and under which version.
+
+    The one writer of ``PolicyDisplay``: the ledger's consents name the
+    version, and this is the evidence that the person had that text before
+    them. Without ``version``, the policy now in effect; None when there is
+    none yet or nobody is signed in.
+    """
+    version = version or policy_current()
+    if version is None or not getattr(subject, "is_authenticated", False):
+        return None
+    return PolicyDisplay.objects.create(subject=subject, policy_version=version, purpose=purpose, context=context)

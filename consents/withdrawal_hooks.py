@@ -3,29 +3,30 @@
 Some data exists only because of one consent and must go the moment that
 consent does, not when a retention rule next runs: location history is the
 first (issue #6: "at once when the person withdraws location consent"). The
-feature that owns the data registers a function for its purpose code, and
-``consent_withdraw`` runs it in the transaction that writes the ledger event,
-so the withdrawal and its consequence commit together or not at all, whatever
-the entry point (dashboard, API, the feature's own switch, a guardian, a
-rights request, staff).
+feature that owns the data registers a function for its purpose code in its
+app's ``consent_withdrawal.py``, and ``consent_withdraw`` runs it in the
+transaction that writes the ledger event, so the withdrawal and its
+consequence commit together or not at all, whatever the entry point
+(dashboard, API, the feature's own switch, a guardian, a rights request,
+staff).
 
-A small explicit registry rather than a Django signal: the business rule
-stays visible where it is registered, runs in a known order, and an error
-in it rolls the withdrawal back instead of being swallowed by a receiver.
-
-Registrations live in the modules of ``HOOK_MODULES``, imported on first use:
-those modules import ``consents.services``, so it cannot import them at load.
+A registry rather than a Django signal: the business rule stays visible
+where it is registered, runs in a known order, and an error in it rolls the
+withdrawal back instead of being swallowed by a receiver.
+``ConsentsConfig.ready()`` discovers every app's ``consent_withdrawal.py``
+(``core.registry``), so a process that never loaded a feature's pages, such
+as a Celery worker completing a withdrawal request, still runs its hooks.
 """
 
 from collections.abc import Callable
-from importlib import import_module
 
-# Modules whose import registers hooks (each calls ``on_withdrawal``).
-HOOK_MODULES = ("consents.location.services",)
+from core.registry import Registry
 
 WithdrawalHook = Callable[..., object]
 
-_HOOKS: dict[str, list[WithdrawalHook]] = {}
+WITHDRAWAL_HOOKS: Registry[WithdrawalHook] = Registry(
+    name="consent withdrawal hooks", module="consent_withdrawal", many=True
+)
 
 
 def on_withdrawal(purpose_code: str) -> Callable[[WithdrawalHook], WithdrawalHook]:
@@ -33,21 +34,11 @@ def on_withdrawal(purpose_code: str) -> Callable[[WithdrawalHook], WithdrawalHoo
 
     Registering the same function twice (a module imported again) keeps one entry.
     """
-
-    def register(hook: WithdrawalHook) -> WithdrawalHook:
-        hooks = _HOOKS.setdefault(purpose_code, [])
-        if hook not in hooks:
-            hooks.append(hook)
-        return hook
-
-    return register
+    return WITHDRAWAL_HOOKS.registers(purpose_code)
 
 
 def withdrawal_hooks_for(purpose_code: str) -> tuple[WithdrawalHook, ...]:
-    for name in HOOK_MODULES:
-        # After the first call a lookup in sys.modules: cheap enough for every withdrawal.
-        import_module(name)
-    return tuple(_HOOKS.get(purpose_code, ()))
+    return WITHDRAWAL_HOOKS.get_all(purpose_code)
 
 
 def withdrawal_hooks_run(*, subject, purpose_code: str, actor) -> None:

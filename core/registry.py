@@ -22,8 +22,8 @@ personal-data categories          ``personal_data.registry``  ``<app>/personal_d
 retention rule conditions         ``personal_data.retention_conditions``  ``<app>/personal_data.py``
 notification kinds                ``notifications.kinds``     ``<app>/notification_kinds.py``
 fan-out topics                    ``notifications.topics``    ``<app>/fanout_topics.py``
-withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/withdrawal_hooks.py``
-fulfilment handlers               ``privacy_requests.fulfilment``  ``<app>/fulfilment.py``
+withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/consent_withdrawal.py``
+fulfilment handlers               ``privacy_requests.fulfilment``  ``<app>/fulfilment_handlers.py``
 ================================  ==========================  ==========================
 """
 

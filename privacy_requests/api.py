@@ -8,7 +8,6 @@ pages, so both refuse the same input. Account cancellation is not filed
 here: it has its own confirmation flow in the portal.
 """
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -200,17 +199,13 @@ class RequestListCreate(generics.ListCreateAPIView):
         details = _details_validate(kind=kind, details=incoming.validated_data["details"], user=request.user)
         check = step_up_recent(request=request, minutes=STEP_UP_MINUTES)
         try:
-            with transaction.atomic():
-                created = services.privacy_request_create(
-                    requester=request.user,
-                    kind=kind,
-                    details=details,
-                    channel=RequestChannel.API,
-                    identity_check=check,
-                )
-                if kind == RequestKind.WITHDRAWAL:
-                    # Takes effect at once, as on the page.
-                    services.privacy_request_complete(request=created, actor=None)
+            created = services.privacy_request_create(
+                requester=request.user,
+                kind=kind,
+                details=details,
+                channel=RequestChannel.API,
+                identity_check=check,
+            )
         except ExportQuotaExceeded as refused:
             raise ExportQuotaThrottled(refused) from refused
         except services.DuplicateRequest as duplicate:

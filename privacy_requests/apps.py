@@ -10,3 +10,6 @@ class PrivacyRequestsConfig(AppConfig):
         # Notes at sign-in whether a cancellation is pending, so ordinary
         # pages need no query to find out.
         from .cancellation import receivers  # noqa: F401
+        from .fulfilment import FULFILMENT_HANDLERS
+
+        FULFILMENT_HANDLERS.autodiscover()

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,24 +103,20 @@ def request_list(request):
 
 
 def _file(request, *, form, kind: str, user, identity_check, contact_email: str = ""):
-    """Create the request; a consent withdrawal completes at once.
+    """Create the request (a consent withdrawal is completed by the service at once).
 
     Returns (request, None), or (None, the open request) for a duplicate, or
     (None, None) with the problem added to ``form``.
     """
     try:
-        with transaction.atomic():
-            privacy_request = services.privacy_request_create(
-                requester=user,
-                kind=kind,
-                details=form.details(),
-                channel=RequestChannel.WEB,
-                identity_check=identity_check,
-                contact_email=contact_email,
-            )
-            if kind == RequestKind.WITHDRAWAL:
-                # Takes effect at once (clause 8.5): the system completes it.
-                services.privacy_request_complete(request=privacy_request, actor=None)
+        privacy_request = services.privacy_request_create(
+            requester=user,
+            kind=kind,
+            details=form.details(),
+            channel=RequestChannel.WEB,
+            identity_check=identity_check,
+            contact_email=contact_email,
+        )
     except services.DuplicateRequest as duplicate:
         return None, duplicate.open_request
     except ExportQuotaExceeded as refused:

@@ -22,8 +22,6 @@ from . import selectors, services
 from .forms import FIELD_MAX_LENGTH
 from .providers import Outcome
 
-EDITABLE_FIELDS = ("legal_name", "id_number", "phone", "bank_card", "organisation_name", "uscc", "legal_representative")
-
 
 def _drf_errors(error: DjangoValidationError) -> exceptions.ValidationError:
     """A service's ValidationError as DRF's, with field errors under their names."""

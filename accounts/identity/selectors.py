@@ -116,11 +116,6 @@ def guardian_of(*, minor: User) -> User | None:
     return link.guardian if link else None
 
 
-def guardians_of(*, minor: User) -> list[User]:
-    links = GuardianLink.objects.filter(minor=minor, state=GuardianLink.State.CONFIRMED).select_related("guardian")
-    return [link.guardian for link in links.order_by("confirmed_at", "pk")]
-
-
 def can_act_for(*, actor: User, subject: User, basic_service: bool = False) -> bool:
     """May ``actor`` decide (give or withdraw consent, make requests) for ``subject``?
 

@@ -171,11 +171,6 @@ def _copy_back(locked: User, user: User) -> None:
             setattr(user, name, getattr(locked, name))
 
 
-def identity_profile_ensure(*, user: User) -> IdentityProfile:
-    profile = IdentityProfile.objects.get_or_create(user=user)[0]
-    return profile
-
-
 def identity_profile_update(*, user: User, data: dict, actor: User | None = None) -> list[str]:
     """Change the person's own identity fields that are not identity-verified.
 

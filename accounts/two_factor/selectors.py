@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_otp.plugins.otp_email.models import EmailDevice
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StepUpCheck, User
@@ -61,17 +61,6 @@ def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
 def totp_device_pending(*, user: User) -> TOTPDevice | None:
     """The authenticator being set up, not yet confirmed by a first code."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-
-
-def email_device_for(*, user: User, confirmed: bool | None = None) -> EmailDevice | None:
-    devices = EmailDevice.objects.filter(user=user)
-    if confirmed is not None:
-        devices = devices.filter(confirmed=confirmed)
-    return devices.order_by("-confirmed", "-id").first()
-
-
-def recovery_device_for(*, user: User) -> StaticDevice | None:
-    return StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).order_by("id").first()
 
 
 def recovery_codes_remaining(*, user: User) -> int:

@@ -1,8 +1,9 @@
 """Consents in admin: the catalogue privacy officers maintain, and read-only records.
 
 Privacy officers manage purposes, partners, policy versions and optional
-services. Widening a purpose (new data categories or partners) goes through
-``purpose_widen``, never a plain save, so older consents stop covering it.
+services. Purposes and partners are created and changed through
+``consents.catalogue_services``, never a plain save: narrowing applies at
+once, widening raises the purpose's version so older consents stop covering it.
 A policy version is written as a draft and published with the "publish"
 action, which queues its announcement; once published, its text is fixed.
 The ledger, the current states, what was shown, enrolments and level-3

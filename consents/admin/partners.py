@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import services as consent_services
+from .. import catalogue_services
 from ..models import Partner
+from .saving import instance_is_saved_row
 
 
 class AgreementInForceFilter(admin.SimpleListFilter):
@@ -46,28 +47,25 @@ class PartnerAdmin(admin.ModelAdmin):
     def in_force(self, obj):
         return obj.agreement_in_force()
 
+    def save_model(self, request, obj, form, change):
+        """The catalogue service writes the partner, its links and the audit record.
+
+        Linking a purpose or sending more data widens purposes: older consents stop covering them.
+        """
+        data = form.cleaned_data
+        fields = {name: data[name] for name in catalogue_services.PARTNER_FIELDS if name in data}
+        purposes, categories = data.get("purposes") or [], data.get("data_categories") or []
+        if change:
+            catalogue_services.partner_update(
+                partner=obj, actor=request.user, fields=fields, purposes=purposes, data_categories=categories
+            )
+            return
+        saved = catalogue_services.partner_create(
+            actor=request.user, code=data["code"], fields=fields, purposes=purposes, data_categories=categories
+        )
+        instance_is_saved_row(obj, saved)
+
     def save_related(self, request, form, formsets, change):
-        """Linking a purpose or sending more data widens purposes: older consents stop covering them."""
-        partner = form.instance
-        purposes = set(form.cleaned_data.get("purposes") or [])
-        categories = set(form.cleaned_data.get("data_categories") or [])
+        # The links were written by the service in save_model; only inlines are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-        if not change:
-            partner.data_categories.set(categories)
-            for purpose in purposes:
-                consent_services.purpose_widen(purpose=purpose, actor=request.user, partners=[partner])
-            return
-        current_purposes = set(partner.purposes.all())
-        current_categories = set(partner.data_categories.all())
-        if current_purposes - purposes:
-            partner.purposes.remove(*(current_purposes - purposes))
-        if current_categories - categories:
-            partner.data_categories.remove(*(current_categories - categories))
-        for purpose in sorted(purposes - current_purposes, key=lambda p: p.pk):
-            consent_services.purpose_widen(purpose=purpose, actor=request.user, partners=[partner])
-        consent_services.partner_widen(
-            partner=partner,
-            data_categories=sorted(categories - current_categories, key=lambda c: c.pk),
-            actor=request.user,
-        )

@@ -78,7 +78,10 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             )
         published = 0
         for version in versions:
-            if policy_services.policy_is_draft(version=version) and version.effective_at <= timezone.now():
+            try:
+                policy_services.policy_publish(version=version, actor=request.user)
+            except ValidationError:
+                # The service's only refusal: the effective date has come.
                 self.message_user(
                     request,
                     _("Version %(version)s was not published: its effective date has passed. Set a future date.")
@@ -86,7 +89,6 @@ class PolicyVersionAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
                 continue
-            policy_services.policy_publish(version=version, actor=request.user)
             published += 1
         if published:
             self.message_user(

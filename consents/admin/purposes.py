@@ -1,12 +1,13 @@
-"""Data categories and purposes in admin; widening a purpose goes through ``purpose_widen``."""
+"""Data categories and purposes in admin; purposes are written by ``consents.catalogue_services``."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.utils.translation import gettext_lazy as _
 
-from .. import services as consent_services
+from .. import catalogue_services
 from ..models import DataCategory, Partner, Purpose
+from .saving import instance_is_saved_row
 
 
 @admin.register(DataCategory)
@@ -61,41 +62,36 @@ class PurposeAdmin(admin.ModelAdmin):
         # The code is what other services and the ledger refer to.
         return (*self.readonly_fields, "code") if obj else self.readonly_fields
 
-    def save_related(self, request, form, formsets, change):
-        """Narrowing applies at once; widening goes through ``purpose_widen`` (the version goes up)."""
-        purpose = form.instance
-        categories = set(form.cleaned_data.get("data_categories") or [])
-        partners = set(form.cleaned_data.get("partners") or [])
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+    def save_model(self, request, obj, form, change):
+        """The catalogue service writes the purpose, its links and the audit record.
+
+        Narrowing applies at once; widening raises the version (``purpose_widen``).
+        """
+        data = form.cleaned_data
+        fields = {name: data[name] for name in catalogue_services.PURPOSE_FIELDS if name in data}
+        categories, partners = data.get("data_categories") or [], data.get("partners") or []
         if not change:
-            # A new purpose has no consents yet: nothing to invalidate.
-            purpose.data_categories.set(categories)
-            for partner in partners:
-                partner.purposes.add(purpose)
-            return
-        current_categories = set(purpose.data_categories.all())
-        current_partners = set(purpose.partners.all())
-        if current_categories - categories:
-            purpose.data_categories.remove(*(current_categories - categories))
-        for partner in current_partners - partners:
-            partner.purposes.remove(purpose)
-        added_categories = categories - current_categories
-        added_partners = partners - current_partners
-        if added_categories or added_partners:
-            widened = consent_services.purpose_widen(
-                purpose=purpose,
-                actor=request.user,
-                data_categories=sorted(added_categories, key=lambda c: c.pk),
-                partners=sorted(added_partners, key=lambda p: p.pk),
+            saved = catalogue_services.purpose_create(
+                actor=request.user, code=data["code"], fields=fields, data_categories=categories, partners=partners
             )
-            form.instance.version = widened.version
+            instance_is_saved_row(obj, saved)
+            return
+        saved = catalogue_services.purpose_update(
+            purpose=obj, actor=request.user, fields=fields, data_categories=categories, partners=partners
+        )
+        if saved.version != obj.version:
+            obj.version = saved.version
             self.message_user(
                 request,
                 _(
                     "The purpose was widened (now version %(version)s): consents given before no longer cover it, "
                     "so each person is asked again."
                 )
-                % {"version": widened.version},
+                % {"version": saved.version},
                 messages.WARNING,
             )
+
+    def save_related(self, request, form, formsets, change):
+        # The links were written by the service in save_model; only inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from consents.models import ConsentChannel, ConsentEvent, PolicyDisplay, Purpose
 from consents.selectors import policy_current
-from consents.services import consent_grant, consent_withdraw
+from consents.services import consent_grant, consent_withdraw, policy_display_record
 
 from .selectors import PURPOSE_CODE, analytics_counter_key
 
@@ -32,7 +32,7 @@ def cookie_choice_record(*, subject, accept: bool, channel: str, actor) -> Conse
     change = consent_grant if accept else consent_withdraw
     with transaction.atomic():
         if policy_version is not None:
-            PolicyDisplay.objects.create(subject=actor, policy_version=policy_version, purpose=purpose, context=where)
+            policy_display_record(subject=actor, version=policy_version, purpose=purpose, context=where)
         return change(subject=subject, purpose=purpose, channel=channel, actor=actor, policy_version=policy_version)
 
 

@@ -6,6 +6,7 @@ person has a consent-subject reference for their receipt.
 """
 
 from consents.models import ConsentSubject, PolicyDisplay, PolicyVersion, Purpose
+from consents.services import policy_display_record
 
 
 def consent_request_shown(*, viewer, policy_version: PolicyVersion | None, purpose: Purpose | None = None):
@@ -17,11 +18,8 @@ def consent_request_shown(*, viewer, policy_version: PolicyVersion | None, purpo
     """
     if policy_version is None:
         return None
-    return PolicyDisplay.objects.create(
-        subject=viewer,
-        policy_version=policy_version,
-        purpose=purpose,
-        context=PolicyDisplay.Context.CONSENT_REQUEST,
+    return policy_display_record(
+        subject=viewer, version=policy_version, purpose=purpose, context=PolicyDisplay.Context.CONSENT_REQUEST
     )
 
 

@@ -6,8 +6,8 @@ the check. Photos always lose their GPS tags before they are stored.
 
 Withdrawing the consent, by whatever way (this switch, the dashboard, the
 API, a guardian, a rights request), deletes the stored history in the same
-transaction: ``location_history_delete`` is registered below as the
-purpose's withdrawal hook (``consents.withdrawal_hooks``).
+transaction: ``location_history_delete`` is the purpose's withdrawal hook,
+registered in ``consents/consent_withdrawal.py``.
 """
 
 import secrets
@@ -24,12 +24,10 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from audit.services import audit_record
-from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyVersion
-from consents.services import consent_grant, consent_withdraw
-from consents.withdrawal_hooks import on_withdrawal
+from consents.models import ConsentEvent, ConsentSubject, LocationRecord, PolicyDisplay, PolicyVersion
+from consents.services import consent_grant, consent_withdraw, policy_display_record
 
 from .selectors import (
-    PURPOSE_CODE,
     location_purpose,
     location_sharing_decision,
     profile_photo_folder,
@@ -70,12 +68,23 @@ class PhotoRejected(LocationError):
 
 
 def location_sharing_turn_on(
-    *, subject, actor, channel: str, policy_version: PolicyVersion | None = None
+    *, subject, actor, channel: str, shown_version: PolicyVersion | None = None
 ) -> ConsentEvent:
-    """Consent to location-based services (sensitive: callers put this behind step-up)."""
-    return consent_grant(
-        subject=subject, purpose=location_purpose(), channel=channel, actor=actor, policy_version=policy_version
-    )
+    """Consent to location-based services (sensitive: callers put this behind step-up).
+
+    ``shown_version`` is the policy version the confirmation page showed
+    ``actor``; the display is recorded with the consent that names it, in
+    one transaction. Without it, the consent names the version in effect.
+    """
+    purpose = location_purpose()
+    with transaction.atomic():
+        if shown_version is not None:
+            policy_display_record(
+                subject=actor, version=shown_version, purpose=purpose, context=PolicyDisplay.Context.CONSENT_REQUEST
+            )
+        return consent_grant(
+            subject=subject, purpose=purpose, channel=channel, actor=actor, policy_version=shown_version
+        )
 
 
 def _lock_consents_of(user) -> None:
@@ -111,12 +120,6 @@ def location_history_delete(*, user, actor) -> int:
             details={"count": deleted},
         )
     return deleted
-
-
-@on_withdrawal(PURPOSE_CODE)
-def _history_delete_on_withdrawal(*, subject, actor) -> None:
-    # Issue #6: location records go "at once when the person withdraws location consent".
-    location_history_delete(user=subject, actor=actor)
 
 
 # -- Storing a location ----------------------------------------------------------------------------

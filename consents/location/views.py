@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.two_factor.decorators import require_recent_verification
 from consents.cookies.acting import acting_subject, channel_for
 from consents.cookies.views import safe_next
-from consents.dashboard.selectors import shown_policy_version
-from consents.models import PolicyDisplay
+from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import policy_current
 from consents.services import ConsentError
 
@@ -66,8 +65,8 @@ def location_on(request):
                 subject=subject,
                 actor=request.user,
                 channel=channel_for(request=request, subject=subject),
-                policy_version=shown_policy_version(
-                    viewer=request.user, display_id=request.POST.get("display"), purpose=purpose
+                shown_version=policy_shown_version(
+                    viewer=request.user, purpose=purpose, token=request.POST.get("shown")
                 ),
             )
         except ConsentError as exc:
@@ -75,12 +74,8 @@ def location_on(request):
         else:
             messages.success(request, _("Location sharing is on. You can turn it off at any time with one click."))
         return redirect(_back(request))
-    display = None
+    # Nothing is written on GET: the form carries what was shown, recorded with the consent.
     current = policy_current()
-    if current is not None:
-        display = PolicyDisplay.objects.create(
-            subject=request.user, policy_version=current, purpose=purpose, context=PolicyDisplay.Context.CONSENT_REQUEST
-        )
     return render(
         request,
         "consents/location/on.html",
@@ -88,7 +83,7 @@ def location_on(request):
             "purpose": purpose,
             "categories": purpose.data_categories.all(),
             "policy": current,
-            "display": display,
+            "shown": policy_shown_token(viewer=request.user, purpose=purpose, version=current),
             "subject": subject,
             "acting_for": subject.pk != request.user.pk,
             "next": _back(request),

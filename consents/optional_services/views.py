@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from consents.cookies.acting import acting_subject, channel_for
 from consents.models import PolicyDisplay
-from consents.policy_acceptance.services import policy_display_record
-from consents.services import ConsentError
+from consents.services import ConsentError, policy_display_record
 
 from . import conf, selectors, services
 from .forms import EnrolmentForm

@@ -8,6 +8,7 @@ version accepted, hash-chained with the person's other consent events.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +25,7 @@ from consents.models import (
     PolicyVersion,
     Purpose,
 )
-from consents.selectors import policy_current
-from consents.services import ConsentError
+from consents.services import ConsentError, policy_display_record
 from core.dispatch import dispatch_on_commit
 from core.site import site_url
 from notifications import fanout
@@ -44,16 +44,6 @@ def policy_is_draft(*, version: PolicyVersion) -> bool:
 
 
 # -- What was shown ---------------------------------------------------------
-
-
-def policy_display_record(
-    *, subject, context: str, version: PolicyVersion | None = None, purpose: Purpose | None = None
-) -> PolicyDisplay | None:
-    """Write down that ``subject`` was shown a consent request or policy notice, and under which version."""
-    version = version or policy_current()
-    if version is None or not getattr(subject, "is_authenticated", False):
-        return None
-    return PolicyDisplay.objects.create(subject=subject, policy_version=version, purpose=purpose, context=context)
 
 
 def policy_banner_record(*, user, version: PolicyVersion) -> bool:
@@ -111,10 +101,17 @@ def policy_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
     """Publish ``version`` now (if it is still a draft) and queue its announcement.
 
     Publishing again only re-queues the announcement, which skips everyone
-    already told: it is how an interrupted announcement is resumed.
+    already told: it is how an interrupted announcement is resumed. A draft
+    whose effective date has come is refused (``ValidationError``, code
+    "past"): people must be told of a new version before it takes effect.
     """
     with transaction.atomic():
         version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if policy_is_draft(version=version) and version.effective_at <= timezone.now():
+            raise ValidationError(
+                _("Choose a future date: people must be told of a new version before it takes effect."),
+                code="past",
+            )
         if policy_is_draft(version=version):
             version.published_at = timezone.now()
             version.save(update_fields=["published_at"])

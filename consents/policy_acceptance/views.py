@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from consents.models import PolicyDisplay
-from consents.services import ConsentError
+from consents.services import ConsentError, policy_display_record
 
 from . import selectors, services
 from .middleware import SESSION_KEY
@@ -49,7 +49,7 @@ def policy_accept(request):
             # accepting must follow reading the text now in force.
             messages.error(request, _("The policy changed again while this page was open. Please read this version."))
             status = 400
-    services.policy_display_record(subject=user, version=pending, context=PolicyDisplay.Context.INTERSTITIAL)
+    policy_display_record(subject=user, version=pending, context=PolicyDisplay.Context.INTERSTITIAL)
     return render(
         request,
         "consents/policy_acceptance/accept.html",

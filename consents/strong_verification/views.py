@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from consents.models import PolicyDisplay, StrongVerification
-from consents.policy_acceptance.services import policy_display_record
-from consents.services import ConsentError
+from consents.services import ConsentError, policy_display_record
 
 from . import selectors, services
 

@@ -1,5 +1,6 @@
 """Location sharing: refused while off from every channel, on through step-up, off in one click."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,9 @@ from accounts.two_factor.selectors import session_key_hash
 from audit.models import AuditEvent
 from consents.location import services
 from consents.location.selectors import location_coordinates, location_records_for, location_sharing_on
-from consents.models import ConsentChannel, ConsentEvent, LocationRecord, PolicyDisplay
+from consents.models import ConsentChannel, ConsentEvent, LocationRecord, PolicyDisplay, Purpose
+from consents.policy_shown import policy_shown_token
+from consents.selectors import policy_current
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,12 +152,34 @@ def test_turning_on_goes_through_a_confirmation_screen_that_records_what_was_sho
     assert page.status_code == 200
     html = page.content.decode()
     assert "separate, explicit consent" in html and "Location-based services" in html
-    display = PolicyDisplay.objects.get(subject=citizen, purpose__code="location_services")
-    response = client.post("/privacy/location/on/", {"display": display.pk, "next": "/privacy/"})
+    # Showing the page writes nothing: the form carries what was shown.
+    assert not PolicyDisplay.objects.filter(subject=citizen).exists()
+    response = client.post("/privacy/location/on/", {"shown": shown_token(html), "next": "/privacy/"})
     assert response["Location"] == "/privacy/"
     assert location_sharing_on(user=citizen)
+    display = PolicyDisplay.objects.get(subject=citizen, purpose__code="location_services")
     event = ConsentEvent.objects.get(subject=citizen, purpose__code="location_services")
-    assert event.policy_version_id == display.policy_version_id and event.channel == "web"
+    assert event.policy_version_id == display.policy_version_id == policy_current().pk and event.channel == "web"
+
+
+def shown_token(html: str) -> str:
+    return re.search(r'name="shown" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("whose", ["another person's", "another purpose's", "altered"])
+def test_a_token_not_from_this_page_records_no_display(client, citizen, whose):
+    other = UserFactory()
+    location, surveys = Purpose.objects.get(code="location_services"), Purpose.objects.get(code="surveys")
+    token = {
+        "another person's": policy_shown_token(viewer=other, purpose=location, version=policy_current()),
+        "another purpose's": policy_shown_token(viewer=citizen, purpose=surveys, version=policy_current()),
+        "altered": policy_shown_token(viewer=citizen, purpose=location, version=policy_current()) + "x",
+    }[whose]
+    client.force_login(citizen)
+    step_up(client, citizen)
+    client.post("/privacy/location/on/", {"shown": token, "next": "/privacy/"})
+    assert location_sharing_on(user=citizen)
+    assert not PolicyDisplay.objects.filter(subject=citizen).exists()
 
 
 def test_turning_off_is_one_click_without_step_up_and_deletes_the_history(client, citizen):

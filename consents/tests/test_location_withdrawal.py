@@ -150,7 +150,7 @@ def test_a_failing_hook_rolls_the_withdrawal_back(monkeypatch, citizen):
     def broken(*, subject, actor):
         raise RuntimeError("the deletion failed")
 
-    monkeypatch.setitem(withdrawal_hooks._HOOKS, "surveys", [broken])
+    monkeypatch.setitem(withdrawal_hooks.WITHDRAWAL_HOOKS._entries, "surveys", [broken])
     with pytest.raises(RuntimeError):
         consent_withdraw(subject=citizen, purpose=surveys, actor=citizen)
     assert consent_check(subject=citizen, purpose=surveys).allowed
@@ -164,7 +164,9 @@ def test_hooks_run_for_the_whole_purpose_only_not_for_one_partner(monkeypatch, c
     consent_grant(subject=citizen, purpose=surveys, partner=partner, actor=citizen)
     calls = []
     monkeypatch.setitem(
-        withdrawal_hooks._HOOKS, "surveys", [lambda *, subject, actor: calls.append((subject.pk, actor.pk))]
+        withdrawal_hooks.WITHDRAWAL_HOOKS._entries,
+        "surveys",
+        [lambda *, subject, actor: calls.append((subject.pk, actor.pk))],
     )
     consent_withdraw(subject=citizen, purpose=surveys, partner=partner, actor=citizen)
     assert calls == []
@@ -173,10 +175,12 @@ def test_hooks_run_for_the_whole_purpose_only_not_for_one_partner(monkeypatch, c
 
 
 def test_the_location_hook_is_found_by_a_process_that_never_loaded_the_location_module():
-    # A Celery worker completing a withdrawal request never imports the location pages: the registry must.
+    # A Celery worker completing a withdrawal request never imports the location pages: setting
+    # Django up (the app registry's autodiscovery of consent_withdrawal.py) must be enough.
     script = (
-        "import sys, django; django.setup(); "
+        "import sys, django; "
         "assert 'consents.location.services' not in sys.modules; "
+        "django.setup(); "
         "from consents.withdrawal_hooks import withdrawal_hooks_for; "
         "print(','.join(hook.__name__ for hook in withdrawal_hooks_for('location_services')))"
     )
@@ -185,5 +189,5 @@ def test_the_location_hook_is_found_by_a_process_that_never_loaded_the_location_
         [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=False, timeout=60
     )
     assert finished.returncode == 0, finished.stderr
-    assert finished.stdout.strip() == "_history_delete_on_withdrawal"
+    assert finished.stdout.strip() == "location_history_delete_on_withdrawal"
     assert withdrawal_hooks.withdrawal_hooks_for("surveys") == ()

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -165,6 +166,18 @@ def test_publish_sets_the_date_records_audit_and_sends_after_commit(officer, dja
     assert version.published_at == published_at and len(mail.outbox) == 1
 
 
+def test_publish_refuses_a_draft_whose_effective_date_has_come(officer, django_capture_on_commit_callbacks):
+    UserFactory()
+    version = draft(effective_in=-DAY)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as refused:
+        services.policy_publish(version=version, actor=officer)
+    assert refused.value.code == "past"
+    version.refresh_from_db()
+    assert services.policy_is_draft(version=version)
+    assert not AuditEvent.objects.filter(action="consent.policy_published").exists()
+    assert not OutboxEmail.objects.filter(kind="policy_changed").exists()
+
+
 # -- Admin ---------------------------------------------------------------------------------------------
 
 
@@ -243,3 +256,13 @@ def test_published_text_is_read_only_and_cannot_be_deleted(verified_client, offi
     assert admin.post(f"{CHANGELIST}{version.pk}/delete/").status_code == 403
     draft_page = admin.get(f"{CHANGELIST}{draft('2026.3').pk}/change/").content.decode()
     assert 'name="text_en"' in draft_page
+
+
+def test_publish_action_shows_why_a_past_draft_was_not_published(verified_client, officer):
+    version = draft(effective_in=-DAY)
+    admin = verified_client(officer)
+    data = {"action": "publish", "_selected_action": [version.pk], "confirm": "yes"}
+    done = admin.post(CHANGELIST, data, follow=True, **EN)
+    assert "was not published: its effective date has passed" in done.content.decode()
+    version.refresh_from_db()
+    assert services.policy_is_draft(version=version)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from notifications.services import email_enqueue
 
-from . import register
 from .deletion import erase_with_outcomes
 
 NOTIFICATION_COMPLETED = "account_cancelled"
@@ -36,7 +35,6 @@ def _close_other_requests(*, request, actor) -> None:
         privacy_request_withdraw(request=other, actor=actor)
 
 
-@register("cancellation")
 def cancellation_fulfil(*, request, actor) -> None:
     from privacy_requests.cancellation.selectors import cancellation_in_cooling_off
     from privacy_requests.cancellation.services import PROFILE_CATEGORY, cancellation_account_close

@@ -8,10 +8,7 @@ anonymous complainant, to the contact address they gave.
 
 from django.utils.translation import gettext as _
 
-from . import register
 
-
-@register("complaint")
 def complaint_fulfil(*, request, actor) -> None:
     """Refuse to close a complaint without an answer to the person."""
     from privacy_requests.services import TransitionNotAllowed

@@ -28,8 +28,6 @@ from core.site import site_url
 from notifications.services import notification_send
 from privacy_requests.models import RequestOutcome
 
-from . import register
-
 CORRECTABLE_FIELDS = identity_selectors.PERSONAL_FIELDS + identity_selectors.BUSINESS_FIELDS
 REASON_MAX_LENGTH = 1000
 # The outcome row's category: the registry's code for the account and identity profile.
@@ -128,7 +126,6 @@ def _current(*, user: User, profile: IdentityProfile, field: str) -> str:
     return user.phone if field == "phone" else getattr(profile, field)
 
 
-@register("correction")
 def correction_fulfil(*, request, actor) -> None:
     """Apply an approved correction. Runs inside ``privacy_request_complete``'s transaction.
 

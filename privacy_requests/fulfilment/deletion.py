@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy_requests.models import RequestOutcome
 
-from . import register
-
 # Shown to the citizen for a kept category (PIPL art. 47: deletion does not
 # reach what a law or regulation requires to be kept).
 KEPT_REASON = _("A law or regulation requires us to keep this data for now (PIPL art. 47).")
@@ -31,11 +29,10 @@ def _details(request) -> dict:
 
 
 def _hold_reason(*, user, category: str) -> str:
-    """The hold's own reason, once the retention issue provides one (``holds.hold_reason``)."""
+    """The reason the officer gave when placing the hold, told to the person with the kept category."""
     from personal_data import holds
 
-    reason_for = getattr(holds, "hold_reason", None)
-    return (reason_for(user=user, category=category) or "") if reason_for else ""
+    return holds.hold_reason(user=user, category=category)
 
 
 def _labels() -> dict[str, str]:
@@ -79,7 +76,6 @@ def erase_with_outcomes(*, request, user, categories=None) -> dict[str, str]:
     return results
 
 
-@register("deletion")
 def deletion_fulfil(*, request, actor) -> None:
     """Erase the requester's data; runs inside the confirmation's transaction."""
     chosen = _details(request).get("categories") or None

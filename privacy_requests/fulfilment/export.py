@@ -2,11 +2,7 @@
 
 from privacy_requests.exports.services import export_queue
 
-from . import register
 
-
-@register("access")
-@register("export")
 def fulfil_export(*, request, actor) -> None:
     # Runs inside the completing transaction; the build is queued after commit.
     export_queue(request=request)

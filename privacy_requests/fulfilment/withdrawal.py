@@ -11,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from consents.models import ConsentChannel, Purpose
 
-from . import register
-
 
 def withdrawal_purposes_validate(*, purposes) -> list[str]:
     """The purpose codes a withdrawal request may name, cleaned; ``ValidationError`` on "purposes" otherwise.
@@ -45,7 +43,6 @@ def withdrawal_purposes_validate(*, purposes) -> list[str]:
     return codes
 
 
-@register("withdrawal")
 def withdrawal_fulfil(*, request, actor) -> None:
     """Withdraw each named consent, as the requester, effective at once."""
     from consents.services import consent_withdraw

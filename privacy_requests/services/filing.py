@@ -14,6 +14,7 @@ from ..state_machine import OPEN_STATES, target_state
 from ..working_days import DEADLINE_WORKING_DAYS, add_working_days
 from .clock import _mark_verified, _today
 from .notices import KIND_RECEIVED, KIND_STATUS, _tell_citizen
+from .review import privacy_request_complete
 from .transitions import (
     TransitionNotAllowed,
     _audit,
@@ -52,7 +53,8 @@ def privacy_request_create(
     A request with a step-up check (online) or entered by staff with a note
     on how identity was checked goes straight to "identity verified" and
     its 15-working-day clock starts; otherwise it waits for a check and
-    lapses after 7 days. Access and export requests also raise
+    lapses after 7 days. A consent withdrawal the person files online with
+    a step-up check is completed at once. Access and export requests also raise
     ``exports.services.ExportQuotaExceeded`` past the daily limit. An anonymous complaint (no requester, a contact
     address) has nobody to verify: its clock starts on receipt.
     """
@@ -110,6 +112,12 @@ def privacy_request_create(
                 fields=("verified_at", "due_date"),
             )
         _tell_citizen(request, KIND_RECEIVED)
+        if kind == RequestKind.WITHDRAWAL and identity_check is not None and filed_by is None:
+            # Takes effect at once (clause 8.5): the person named the purposes
+            # themselves and proved it is them, so nothing is left for staff to
+            # decide and the system completes it. One entered by staff holds the
+            # citizen's words, not purpose codes: staff complete that one.
+            privacy_request_complete(request=request, actor=None)
     return request
 
 

@@ -214,25 +214,22 @@ def test_refusal_needs_a_reason_and_an_explanation(citizen, staff):
         services.privacy_request_propose(request=request, actor=staff, action="refuse", reason_code="other")
 
 
-def test_deletion_only_through_propose_and_confirm(citizen, staff, checker):
+def _handler_replaced(monkeypatch, kind, handler) -> None:
+    monkeypatch.setitem(fulfilment.FULFILMENT_HANDLERS._entries, kind, [handler])
+
+
+def test_deletion_only_through_propose_and_confirm(monkeypatch, citizen, staff, checker):
     calls = []
-    handler = fulfilment._HANDLERS.get(RequestKind.DELETION)
-    fulfilment._HANDLERS[RequestKind.DELETION] = lambda *, request, actor: calls.append((request.pk, actor))
-    try:
-        request = _filed(citizen, RequestKind.DELETION)
-        services.privacy_request_start_review(request=request, actor=staff)
-        with pytest.raises(TransitionNotAllowed):
-            services.privacy_request_complete(request=request, actor=staff)
-        services.privacy_request_propose(request=request, actor=staff, action="delete")
-        with pytest.raises(TransitionNotAllowed):
-            services.privacy_request_confirm(request=request, actor=staff)
-        assert calls == []
-        services.privacy_request_confirm(request=request, actor=checker)
-    finally:
-        if handler is None:
-            fulfilment._HANDLERS.pop(RequestKind.DELETION, None)
-        else:
-            fulfilment._HANDLERS[RequestKind.DELETION] = handler
+    _handler_replaced(monkeypatch, RequestKind.DELETION, lambda *, request, actor: calls.append((request.pk, actor)))
+    request = _filed(citizen, RequestKind.DELETION)
+    services.privacy_request_start_review(request=request, actor=staff)
+    with pytest.raises(TransitionNotAllowed):
+        services.privacy_request_complete(request=request, actor=staff)
+    services.privacy_request_propose(request=request, actor=staff, action="delete")
+    with pytest.raises(TransitionNotAllowed):
+        services.privacy_request_confirm(request=request, actor=staff)
+    assert calls == []
+    services.privacy_request_confirm(request=request, actor=checker)
     request.refresh_from_db()
     assert request.state == S.COMPLETED and calls == [(request.pk, checker)]
 
@@ -249,44 +246,30 @@ def test_rejected_proposal_leaves_the_request_open(citizen, staff, checker):
         services.privacy_request_confirm(request=request, actor=checker)
 
 
-def test_complete_calls_fulfilment_first_and_records_outcomes(citizen, staff):
+def test_complete_calls_fulfilment_first_and_records_outcomes(monkeypatch, citizen, staff):
     seen = []
-    handler = fulfilment._HANDLERS.get(RequestKind.ACCESS)
-    fulfilment._HANDLERS[RequestKind.ACCESS] = lambda *, request, actor: seen.append(request.state)
-    try:
-        request = _filed(citizen)
-        services.privacy_request_start_review(request=request, actor=staff)
-        services.privacy_request_complete(
-            request=request,
-            actor=staff,
-            answer="here it is",
-            outcomes=[("profile", "provided", ""), ("disclosures", "withheld", "Criminal Procedure Law art. 54")],
-        )
-    finally:
-        if handler is None:
-            fulfilment._HANDLERS.pop(RequestKind.ACCESS, None)
-        else:
-            fulfilment._HANDLERS[RequestKind.ACCESS] = handler
+    _handler_replaced(monkeypatch, RequestKind.ACCESS, lambda *, request, actor: seen.append(request.state))
+    request = _filed(citizen)
+    services.privacy_request_start_review(request=request, actor=staff)
+    services.privacy_request_complete(
+        request=request,
+        actor=staff,
+        answer="here it is",
+        outcomes=[("profile", "provided", ""), ("disclosures", "withheld", "Criminal Procedure Law art. 54")],
+    )
     assert seen == [S.IN_REVIEW]  # ran before the request closed
     outcome = RequestOutcome.objects.get(request=request, category="disclosures")
     assert outcome.result == "withheld" and "art. 54" in outcome.legal_reason
 
 
-def test_failing_fulfilment_leaves_the_request_open(citizen, staff):
+def test_failing_fulfilment_leaves_the_request_open(monkeypatch, citizen, staff):
     def boom(*, request, actor):
         raise RuntimeError("disk full")
 
-    handler = fulfilment._HANDLERS.get(RequestKind.ACCESS)
-    fulfilment._HANDLERS[RequestKind.ACCESS] = boom
-    try:
-        request = _filed(citizen)
-        with pytest.raises(RuntimeError):
-            services.privacy_request_complete(request=request, actor=staff)
-    finally:
-        if handler is None:
-            fulfilment._HANDLERS.pop(RequestKind.ACCESS, None)
-        else:
-            fulfilment._HANDLERS[RequestKind.ACCESS] = handler
+    _handler_replaced(monkeypatch, RequestKind.ACCESS, boom)
+    request = _filed(citizen)
+    with pytest.raises(RuntimeError):
+        services.privacy_request_complete(request=request, actor=staff)
     request.refresh_from_db()
     assert request.state == S.IDENTITY_VERIFIED
 
@@ -346,3 +329,8 @@ def test_a_pending_proposal_blocks_other_steps_until_decided(citizen, staff, che
     services.privacy_request_withdraw(request=request, actor=citizen)
     request.refresh_from_db()
     assert request.state == S.WITHDRAWN and request.proposed_action == ""
+
+
+def test_every_kind_has_its_fulfilment_handler_once_django_is_set_up():
+    # Registered by autodiscovery at start-up, not on the first completion.
+    assert set(fulfilment.FULFILMENT_HANDLERS.keys()) == set(RequestKind.values)

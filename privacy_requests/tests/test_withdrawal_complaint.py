@@ -48,13 +48,28 @@ def test_a_withdrawal_request_completes_at_once_and_the_consent_check_says_no(ci
     request = services.privacy_request_create(
         requester=citizen, kind=RequestKind.WITHDRAWAL, details=details, identity_check=check(citizen)
     )
-    services.privacy_request_complete(request=request, actor=None)
 
+    # Filing it is enough: the filing service completes it, whichever page or API filed it.
+    assert request.state == RequestState.COMPLETED
+    request.refresh_from_db()
     assert request.state == RequestState.COMPLETED
     for code in ("personal_settings", "service_optimisation"):
         assert not consent_check(subject=citizen, purpose=purpose(code)).allowed
     event = citizen.consent_events.filter(purpose__code="personal_settings").order_by("-id").first()
     assert (event.action, event.channel, event.actor_id) == ("withdrawn", ConsentChannel.WEB, citizen.pk)
+
+
+def test_a_withdrawal_entered_by_staff_waits_for_staff(citizen, staff):
+    # Staff write down the citizen's words, not purpose codes: a person decides what they name.
+    request = services.privacy_request_create(
+        requester=citizen,
+        kind=RequestKind.WITHDRAWAL,
+        details={"text": "stop the surveys"},
+        channel="phone",
+        identity_check_note="security questions answered",
+        filed_by=staff,
+    )
+    assert request.state == RequestState.IDENTITY_VERIFIED
 
 
 def test_the_request_page_withdraws_at_once(client, citizen):
