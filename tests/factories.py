@@ -1,5 +1,18 @@
+"""Factories for the objects tests used to build by hand.
+
+Accounts come from ``UserFactory`` and its subclasses; everything a real flow
+would create through a service (an identity check, a guardian link) is built
+here the way that flow leaves it, so a test reads as the situation it sets up.
+"""
+
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+# A person the sandbox identity provider knows; verifying with it reaches level 2.
+SANDBOX_PERSON = ("张三", "110101199003071233")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,3 +36,110 @@ class UserFactory(factory.django.DjangoModelFactory):
         from allauth.account.models import EmailAddress
 
         EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"primary": True, "verified": True})
+
+
+class CitizenFactory(UserFactory):
+    """A citizen who reads the portal in English, so tests assert the msgids."""
+
+    language = "en"
+
+
+class VerifiedCitizenFactory(CitizenFactory):
+    """A citizen whose identity the sandbox provider confirmed (level 2): name and ID number are locked.
+
+    ``VerifiedCitizenFactory(identity=("李四", "…"))`` verifies another sandbox person.
+    """
+
+    @factory.post_generation
+    def identity(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from accounts.identity import services as identity
+
+        legal_name, id_number = extracted or SANDBOX_PERSON
+        identity.sandbox_identity_ensure(legal_name=legal_name, id_number=id_number)
+        result = identity.identity_verify(user=obj, legal_name=legal_name, id_number=id_number)
+        assert result.matched, result
+
+
+class StaffFactory(UserFactory):
+    """A member of staff; ``StaffFactory(role=StaffRole.AUDITOR)`` puts them in that role's group.
+
+    Without ``role`` the account is staff with no group: it may sign in to the
+    admin and act through services, and holds no permission of its own.
+    """
+
+    is_staff = True
+    language = "en"
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if not (create and extracted):
+            return
+        from accounts.services import staff_groups_ensure
+
+        obj.groups.add(staff_groups_ensure()[extracted])
+
+
+class StepUpCheckFactory(factory.django.DjangoModelFactory):
+    """A passed step-up check. The session hash only matters to views, see ``step_up_passed``."""
+
+    class Meta:
+        model = "accounts.StepUpCheck"
+
+    user = factory.SubFactory(UserFactory)
+    method = "totp"
+    session_key_hash = "x" * 64
+
+
+def step_up_passed(user, *, client=None, method: str = "totp", **fields):
+    """What passing the step-up page leaves behind for ``user``.
+
+    With ``client``, the check is tied to that client's session, as a view
+    expects; the client must already have a session (signed in, or one request
+    made). Without it, the check suits a service called directly.
+    """
+    if client is not None:
+        from accounts.two_factor.selectors import session_key_hash
+
+        fields.setdefault("session_key_hash", session_key_hash(client.session.session_key))
+    return StepUpCheckFactory(user=user, method=method, **fields)
+
+
+class GuardianLinkFactory(factory.django.DjangoModelFactory):
+    """A confirmed link: the guardian may act for the minor."""
+
+    class Meta:
+        model = "accounts.GuardianLink"
+
+    guardian = factory.SubFactory(UserFactory)
+    minor = factory.SubFactory(UserFactory, is_minor=True)
+    state = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def _first_policy():
+    from consents.models import PolicyVersion
+
+    return PolicyVersion.objects.get(version="2026.1")
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    """A policy version after the seeded 2026.1, with its text unless a test gives one.
+
+    Published now and in effect in 30 days unless ``published_at`` /
+    ``effective_at`` say otherwise.
+    """
+
+    class Meta:
+        model = "consents.PolicyVersion"
+
+    class Params:
+        first = factory.LazyFunction(_first_policy)
+
+    version = factory.Sequence(lambda n: f"2026.{n + 2}")
+    text_zh = factory.LazyAttribute(lambda o: o.first.text_zh)
+    text_en = factory.LazyAttribute(lambda o: o.first.text_en)
+    material = False
+    published_at = factory.LazyFunction(timezone.now)
+    effective_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))

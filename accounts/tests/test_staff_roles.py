@@ -11,7 +11,7 @@ from accounts.services import staff_groups_ensure
 from accounts.staff import roles as matrix
 from accounts.staff import services as staff_services
 from accounts.staff.roles import REVEAL_PERMISSION, STAFF_PERMISSIONS
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,23 +20,12 @@ PO = StaffRole.PRIVACY_OFFICER.value
 AUDITOR = StaffRole.AUDITOR.value
 NO_GROUP = "no_group"
 
+
+def staff_in(role: str):
+    return StaffFactory(role=None if role == NO_GROUP else role)
+
+
 ID_NUMBER = "440106199003071231"
-
-
-@pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-@pytest.fixture
-def staff(groups):
-    def make(role: str):
-        user = UserFactory(is_staff=True, language="en")
-        if role != NO_GROUP:
-            user.groups.add(groups[role])
-        return user
-
-    return make
 
 
 @pytest.fixture
@@ -103,8 +92,8 @@ def test_auditor_is_read_only_and_cannot_reveal(groups):
 
 
 @pytest.mark.parametrize(("role", "can_reveal"), [(CS, True), (PO, True), (AUDITOR, False), (NO_GROUP, False)])
-def test_who_may_reveal(staff, role, can_reveal):
-    assert staff(role).has_perm(REVEAL_PERMISSION) is can_reveal
+def test_who_may_reveal(role, can_reveal):
+    assert staff_in(role).has_perm(REVEAL_PERMISSION) is can_reveal
 
 
 def test_sync_takes_away_permissions_granted_by_hand(groups):
@@ -210,14 +199,14 @@ def _url(page: str, citizen) -> str:
 
 
 @pytest.mark.parametrize("role", [CS, PO, AUDITOR, NO_GROUP])
-def test_admin_pages_each_role_opens(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
+def test_admin_pages_each_role_opens(citizen, verified_client, role):
+    client = verified_client(staff_in(role))
     got = {page: client.get(_url(page, citizen)).status_code for page in PAGES}
     assert got == EXPECTED[role]
 
 
-def test_staff_without_a_group_sees_no_app_and_nothing_personal(staff, citizen, verified_client):
-    client = verified_client(staff(NO_GROUP))
+def test_staff_without_a_group_sees_no_app_and_nothing_personal(citizen, verified_client):
+    client = verified_client(StaffFactory())
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert response.context["app_list"] == []
@@ -227,16 +216,16 @@ def test_staff_without_a_group_sees_no_app_and_nothing_personal(staff, citizen, 
 
 
 @pytest.mark.parametrize("role", [CS, PO, AUDITOR])
-def test_staff_who_skipped_the_second_factor_are_sent_to_sign_in(staff, citizen, client, role):
-    client.force_login(staff(role))
+def test_staff_who_skipped_the_second_factor_are_sent_to_sign_in(citizen, client, role):
+    client.force_login(staff_in(role))
     response = client.get(_url("identity_view", citizen))
     assert response.status_code == 302
     response = client.get(_url("reveal_id_number", citizen))
     assert response.status_code == 302
 
 
-def test_auditor_cannot_change_or_delete_anything(staff, citizen, verified_client):
-    client = verified_client(staff(AUDITOR))
+def test_auditor_cannot_change_or_delete_anything(citizen, verified_client):
+    client = verified_client(StaffFactory(role=AUDITOR))
     profile = citizen.identity
     attempts = [
         client.post(reverse("admin:accounts_user_change", args=[citizen.pk]), {"username": "renamed"}),
@@ -255,8 +244,8 @@ def test_auditor_cannot_change_or_delete_anything(staff, citizen, verified_clien
 
 
 @pytest.mark.parametrize("role", [CS, PO])
-def test_customer_service_and_officers_cannot_edit_identity_or_users(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
+def test_customer_service_and_officers_cannot_edit_identity_or_users(citizen, verified_client, role):
+    client = verified_client(staff_in(role))
     response = client.post(reverse("admin:accounts_user_change", args=[citizen.pk]), {"username": "renamed"})
     assert response.status_code == 403
     response = client.post(

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink
 from consents.models import (
     ConsentAction,
     ConsentEvent,
@@ -18,7 +17,7 @@ from consents.policy_acceptance import services
 from consents.policy_acceptance.selectors import policy_pending_for
 from consents.selectors import consent_ledger_verify
 from consents.services import ConsentError
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +210,7 @@ def test_a_child_also_sees_the_interstitial_and_can_acknowledge_it(client):
     make_version()
     minor = UserFactory(is_minor=True, language="en", date_joined=timezone.now() - 365 * DAY)
     guardian = UserFactory()
-    GuardianLink.objects.create(guardian=guardian, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=guardian, minor=minor)
     client.force_login(minor)
     html = client.get(ACCEPT, **EN).content.decode()
     assert "choices beyond the basic service stay with your guardian" in html

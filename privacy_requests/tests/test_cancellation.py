@@ -14,15 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import phones
-from accounts.models import StepUpCheck, User
-from accounts.two_factor.selectors import session_key_hash
+from accounts.models import User
 from audit.models import AuditEvent
 from privacy_requests import holds, services
 from privacy_requests.cancellation import services as cancellation
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import DuplicateRequest, TransitionNotAllowed
 from privacy_requests.working_days import add_working_days, working_days_between
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 MIDDLEWARE = "privacy_requests.cancellation.middleware.CancellationPendingMiddleware"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -50,11 +49,6 @@ def citizen():
 
 
 @pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
 def hold(monkeypatch):
     """``hold("profile")``: a legal hold on that category, seen by every eraser and page."""
 
@@ -78,14 +72,8 @@ def signed_in(user) -> Client:
     return client
 
 
-def step_up(client, user) -> StepUpCheck:
-    return StepUpCheck.objects.create(
-        user=user, method=StepUpCheck.Method.TOTP, session_key_hash=session_key_hash(client.session.session_key)
-    )
-
-
 def file_online(user) -> PrivacyRequest:
-    check = StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return cancellation.cancellation_request(user=user, identity_check=check)
 
 
@@ -111,7 +99,7 @@ def test_confirm_page_needs_sign_in_and_a_fresh_step_up(citizen):
 
 def test_confirm_page_lists_the_consequences_and_nothing_else_to_fulfil(citizen):
     client = signed_in(citizen)
-    step_up(client, citizen)
+    step_up_passed(citizen, client=client)
     assert client.get(CONFIRM).status_code == 200  # in Chinese, the default
     page = client.get(CONFIRM, **EN)
     assert page.status_code == 200
@@ -133,7 +121,7 @@ def test_confirm_page_lists_the_consequences_and_nothing_else_to_fulfil(citizen)
 def test_confirm_page_names_what_a_hold_keeps(citizen, hold):
     hold("sign_in_activity")
     client = signed_in(citizen)
-    step_up(client, citizen)
+    step_up_passed(citizen, client=client)
     text = client.get(CONFIRM, **EN).content.decode()
     kept = text.split('data-testid="cancel-kept"')[1].split("</ul>")[0]
     assert "Sign-in activity" in kept
@@ -146,7 +134,7 @@ def test_confirming_files_the_request_and_ends_every_session_at_once(citizen):
     browser = signed_in(citizen)
     phone = signed_in(citizen)
     assert UserSession.objects.filter(user=citizen).count() == 2
-    check = step_up(browser, citizen)
+    check = step_up_passed(citizen, client=browser)
 
     response = browser.post(CONFIRM, **EN)
 
@@ -434,7 +422,7 @@ def test_a_clear_sign_in_is_remembered_so_pages_need_not_ask(citizen):
 
 
 def test_completion_closes_the_persons_other_open_requests(citizen, staff):
-    check = StepUpCheck.objects.create(user=citizen, method=StepUpCheck.Method.TOTP, session_key_hash="y" * 64)
+    check = step_up_passed(citizen)
     access = services.privacy_request_create(
         requester=citizen, kind=RequestKind.ACCESS, details={"note": "my data"}, identity_check=check
     )

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from accounts import phones
 from accounts.identity import services as identity
-from accounts.models import IdentityProfile, StepUpCheck, User, VerificationLevel
+from accounts.models import IdentityProfile, User, VerificationLevel
 from audit.models import AuditEvent
 from core.encryption import blind_index
 from notifications.models import InboxMessage
@@ -17,7 +17,7 @@ from privacy_requests.forms import CorrectionForm
 from privacy_requests.fulfilment.correction import correction_details_validate, correction_validate
 from privacy_requests.models import RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import TransitionNotAllowed
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -35,23 +35,13 @@ def citizen():
     return user
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
-def checker():
-    return UserFactory(is_staff=True)
-
-
 def profile(user) -> IdentityProfile:
     return IdentityProfile.objects.get(user=user)
 
 
 def file(user, **details):
     details = correction_details_validate(details={"reason": "Wrong on my card", **details}, user=user)
-    check = StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return services.privacy_request_create(
         requester=user, kind=RequestKind.CORRECTION, details=details, identity_check=check
     )

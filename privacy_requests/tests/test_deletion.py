@@ -7,12 +7,12 @@ from django.core import mail
 
 from accounts.activity.services import login_activity_record
 from accounts.identity import services as identity
-from accounts.models import IdentityProfile, IdentityVerificationAttempt, LoginActivity, StepUpCheck, User
+from accounts.models import IdentityProfile, IdentityVerificationAttempt, LoginActivity, User
 from privacy_requests import holds, services
 from privacy_requests.models import RequestKind, RequestOutcome, RequestState
 from privacy_requests.registry import personal_data_categories
 from privacy_requests.services import TransitionNotAllowed
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,6 @@ def maker():
 
 
 @pytest.fixture
-def checker():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
 def hold(monkeypatch):
     """``hold("sign_in_activity")``: a legal hold on that category, as issue #6 will provide."""
 
@@ -56,7 +51,7 @@ def hold(monkeypatch):
 
 
 def file(user, **details):
-    check = StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return services.privacy_request_create(
         requester=user, kind=RequestKind.DELETION, details=details, identity_check=check
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from accounts.models import IdentityProfile, LoginActivity, StepUpCheck
+from accounts.models import IdentityProfile, LoginActivity
 from consents.models import LocationRecord, Purpose
 from consents.services import consent_grant, consent_withdraw
 from core.csv_safety import csv_cell
@@ -25,7 +25,7 @@ from privacy_requests.exports import services as export_services
 from privacy_requests.exports.tasks import export_build
 from privacy_requests.models import ExportFile, RequestKind
 from privacy_requests.registry import personal_data_categories
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 ID_NUMBER = "11010519491231002X"
 BANK_CARD = "6222020200112233445"
@@ -49,11 +49,6 @@ def citizen():
     return user
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
 def _seed(user, *, logins=5, locations=3):
     purposes = list(
         Purpose.objects.filter(kind="optional", sensitive=False).exclude(code="cookies_analytics").order_by("code")[:2]
@@ -73,7 +68,7 @@ def _seed(user, *, logins=5, locations=3):
 
 
 def _file_request(user, kind=RequestKind.EXPORT):
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="0" * 64)
+    check = step_up_passed(user)
     return request_services.privacy_request_create(requester=user, kind=kind, details={}, identity_check=check)
 
 

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts.models import StepUpCheck
 from consents.models import ConsentChannel, Purpose
 from consents.selectors import consent_check
 from consents.services import consent_grant
@@ -13,7 +12,7 @@ from privacy_requests import services
 from privacy_requests.fulfilment.withdrawal import withdrawal_purposes_validate
 from privacy_requests.models import RequestKind, RequestState
 from privacy_requests.services import TransitionNotAllowed
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +22,8 @@ def citizen():
     return UserFactory(language="en", email="zhao.lei@example.cn")
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
 def purpose(code) -> Purpose:
     return Purpose.objects.get(code=code)
-
-
-def check(user):
-    return StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
 
 
 # -- Consent withdrawal -------------------------------------------------------------------
@@ -46,7 +36,7 @@ def test_a_withdrawal_request_completes_at_once_and_the_consent_check_says_no(ci
 
     details = {"purposes": withdrawal_purposes_validate(purposes=["personal_settings", "service_optimisation"])}
     request = services.privacy_request_create(
-        requester=citizen, kind=RequestKind.WITHDRAWAL, details=details, identity_check=check(citizen)
+        requester=citizen, kind=RequestKind.WITHDRAWAL, details=details, identity_check=step_up_passed(citizen)
     )
     services.privacy_request_complete(request=request, actor=None)
 
@@ -58,14 +48,11 @@ def test_a_withdrawal_request_completes_at_once_and_the_consent_check_says_no(ci
 
 
 def test_the_request_page_withdraws_at_once(client, citizen):
-    from accounts.two_factor.selectors import session_key_hash
 
     consent_grant(subject=citizen, purpose=purpose("personal_settings"), actor=citizen)
     client.force_login(citizen)
     client.get("/")
-    StepUpCheck.objects.create(
-        user=citizen, method=StepUpCheck.Method.TOTP, session_key_hash=session_key_hash(client.session.session_key)
-    )
+    step_up_passed(citizen, client=client)
     response = client.post("/requests/new/withdrawal/", {"purposes": ["personal_settings"]})
     assert response.status_code == 302
     request = citizen.privacy_requests.get()
@@ -88,7 +75,7 @@ def test_a_complaint_needs_an_answer_to_complete(citizen, staff):
         requester=citizen,
         kind=RequestKind.COMPLAINT,
         details={"subject": "Slow", "message": "Too slow"},
-        identity_check=check(citizen),
+        identity_check=step_up_passed(citizen),
     )
     with pytest.raises(TransitionNotAllowed):
         services.privacy_request_complete(request=request, actor=staff, answer="   ")
@@ -101,7 +88,7 @@ def test_the_answer_is_shown_in_the_portal_and_emailed(client, citizen, staff, d
         requester=citizen,
         kind=RequestKind.COMPLAINT,
         details={"subject": "Slow", "message": "Too slow"},
-        identity_check=check(citizen),
+        identity_check=step_up_passed(citizen),
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
