@@ -67,7 +67,8 @@ def make_citizen(*, id_number=ID_NUMBER, phone=PHONE, email=EMAIL, legal_name=LE
 
 
 @pytest.fixture
-def citizen():
+def citizen_on_file(db):
+    """Identity, phone and bank card on file, for the masking and reveal tests."""
     return make_citizen()
 
 
@@ -84,10 +85,10 @@ def _reveal_url(model: str, object_id: int, field: str) -> str:
 
 
 @pytest.mark.parametrize("role", [StaffRole.CUSTOMER_SERVICE, StaffRole.PRIVACY_OFFICER, StaffRole.AUDITOR])
-def test_user_pages_show_contact_details_masked(citizen, verified_client, role):
+def test_user_pages_show_contact_details_masked(citizen_on_file, verified_client, role):
     client = verified_client(StaffFactory(role=role))
     listing = client.get(reverse("admin:accounts_user_changelist"))
-    page = client.get(reverse("admin:accounts_user_change", args=[citizen.pk]))
+    page = client.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]))
     for response in (listing, page):
         assert response.status_code == 200
         _plaintext_absent(response.content, PHONE, EMAIL, "wang.xiaoming")
@@ -95,9 +96,9 @@ def test_user_pages_show_contact_details_masked(citizen, verified_client, role):
         assert "w***@example.cn" in response.content.decode()
 
 
-def test_superuser_edit_form_has_no_personal_field_either(citizen, verified_client):
+def test_superuser_edit_form_has_no_personal_field_either(citizen_on_file, verified_client):
     client = verified_client(StaffFactory(is_superuser=True))
-    response = client.get(reverse("admin:accounts_user_change", args=[citizen.pk]))
+    response = client.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]))
     assert response.status_code == 200
     assert b'name="_save"' in response.content  # editable for a superuser
     _plaintext_absent(response.content, PHONE, EMAIL, "wang.xiaoming", "张三")
@@ -107,20 +108,20 @@ def test_superuser_edit_form_has_no_personal_field_either(citizen, verified_clie
 
     # Saving the form (staff flags, groups) leaves the personal fields alone.
     response = client.post(
-        reverse("admin:accounts_user_change", args=[citizen.pk]),
-        {"username": citizen.username, "is_active": "on", "language": "en"},
+        reverse("admin:accounts_user_change", args=[citizen_on_file.pk]),
+        {"username": citizen_on_file.username, "is_active": "on", "language": "en"},
     )
     assert response.status_code == 302
-    citizen.refresh_from_db()
-    assert (citizen.phone, citizen.email, citizen.language) == (PHONE, EMAIL, "en")
+    citizen_on_file.refresh_from_db()
+    assert (citizen_on_file.phone, citizen_on_file.email, citizen_on_file.language) == (PHONE, EMAIL, "en")
 
 
 @pytest.mark.parametrize("role", [StaffRole.CUSTOMER_SERVICE, StaffRole.PRIVACY_OFFICER, StaffRole.AUDITOR])
 def test_identity_profile_pages_show_identity_masked(verified_client, role):
-    citizen = make_citizen(business=True)
+    citizen_on_file = make_citizen(business=True)
     client = verified_client(StaffFactory(role=role))
     listing = client.get(reverse("admin:accounts_identityprofile_changelist"))
-    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk]))
+    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk]))
     for response in (listing, page):
         assert response.status_code == 200
         _plaintext_absent(response.content, ID_NUMBER, BANK_CARD, LEGAL_NAME, "李大山", PHONE, "1990-03-07")
@@ -131,25 +132,27 @@ def test_identity_profile_pages_show_identity_masked(verified_client, role):
     assert "李**" in body
 
 
-def test_reveal_buttons_only_for_those_who_may_reveal(citizen, verified_client):
-    url = reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk])
-    reveal = _reveal_url("identityprofile", citizen.identity.pk, "id_number")
+def test_reveal_buttons_only_for_those_who_may_reveal(citizen_on_file, verified_client):
+    url = reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk])
+    reveal = _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number")
 
     officer_page = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER)).get(url).content.decode()
     assert f'href="{reveal}"' in officer_page
     for field in ("legal_name", "bank_card"):
-        assert _reveal_url("identityprofile", citizen.identity.pk, field) in officer_page
+        assert _reveal_url("identityprofile", citizen_on_file.identity.pk, field) in officer_page
 
     agent = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
-    user_page = agent.get(reverse("admin:accounts_user_change", args=[citizen.pk])).content.decode()
-    assert _reveal_url("user", citizen.pk, "phone") in user_page
+    user_page = agent.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk])).content.decode()
+    assert _reveal_url("user", citizen_on_file.pk, "phone") in user_page
 
     auditor = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     assert "/reveal/" not in auditor.get(url).content.decode()
-    assert "/reveal/" not in auditor.get(reverse("admin:accounts_user_change", args=[citizen.pk])).content.decode()
+    assert (
+        "/reveal/" not in auditor.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk])).content.decode()
+    )
 
 
-def test_other_read_only_records_open_without_personal_data(citizen, verified_client):
+def test_other_read_only_records_open_without_personal_data(citizen_on_file, verified_client):
     client = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     for name in ("identityverificationattempt", "loginactivity", "guardianlink", "stepupcheck"):
         response = client.get(reverse(f"admin:accounts_{name}_changelist"))
@@ -178,9 +181,9 @@ def _valid_id(index: int) -> str:
 # -- The audited reveal --------------------------------------------------------
 
 
-def test_reveal_asks_for_a_reason_first(citizen, verified_client):
+def test_reveal_asks_for_a_reason_first(citizen_on_file, verified_client):
     client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
-    response = client.get(_reveal_url("identityprofile", citizen.identity.pk, "id_number"))
+    response = client.get(_reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"))
     assert response.status_code == 200
     assert b'name="reason"' in response.content
     assert "4401**********1231" in response.content.decode()
@@ -188,10 +191,10 @@ def test_reveal_asks_for_a_reason_first(citizen, verified_client):
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_reveal_shows_the_value_once_and_records_who_whose_which_why(citizen, verified_client):
+def test_reveal_shows_the_value_once_and_records_who_whose_which_why(citizen_on_file, verified_client):
     officer = StaffFactory(role=StaffRole.PRIVACY_OFFICER)
     client = verified_client(officer)
-    url = _reveal_url("identityprofile", citizen.identity.pk, "id_number")
+    url = _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number")
     response = client.post(url, {"reason": REASON})
 
     assert response.status_code == 200
@@ -201,21 +204,21 @@ def test_reveal_shows_the_value_once_and_records_who_whose_which_why(citizen, ve
 
     event = AuditEvent.objects.get(action=PERSONAL_DATA_REVEALED)
     assert event.actor_id == officer.pk
-    assert (event.target_type, event.target_id) == ("accounts.identityprofile", str(citizen.identity.pk))
-    assert event.details == {"field": "id_number", "reason": REASON, "subject_user_id": citizen.pk}
+    assert (event.target_type, event.target_id) == ("accounts.identityprofile", str(citizen_on_file.identity.pk))
+    assert event.details == {"field": "id_number", "reason": REASON, "subject_user_id": citizen_on_file.pk}
 
     # Back on the record, the number is masked again.
-    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk]))
+    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk]))
     _plaintext_absent(page.content, ID_NUMBER)
 
 
-def test_customer_service_reveals_a_phone_number(citizen, verified_client):
+def test_customer_service_reveals_a_phone_number(citizen_on_file, verified_client):
     agent = StaffFactory(role=StaffRole.CUSTOMER_SERVICE)
-    response = verified_client(agent).post(_reveal_url("user", citizen.pk, "phone"), {"reason": REASON})
+    response = verified_client(agent).post(_reveal_url("user", citizen_on_file.pk, "phone"), {"reason": REASON})
     assert response.status_code == 200
     assert PHONE in response.content.decode()
     event = AuditEvent.objects.get(action=PERSONAL_DATA_REVEALED)
-    assert (event.actor_id, event.target_type, event.target_id) == (agent.pk, "accounts.user", str(citizen.pk))
+    assert (event.actor_id, event.target_type, event.target_id) == (agent.pk, "accounts.user", str(citizen_on_file.pk))
     assert event.details["field"] == "phone"
 
 
@@ -228,36 +231,38 @@ def test_customer_service_reveals_a_phone_number(citizen, verified_client):
         ("Compare with 440106198511205676 from ticket", "must not contain personal data"),
     ],
 )
-def test_a_missing_short_or_personal_reason_reveals_nothing(citizen, verified_client, reason, message):
+def test_a_missing_short_or_personal_reason_reveals_nothing(citizen_on_file, verified_client, reason, message):
     client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
-    response = client.post(_reveal_url("identityprofile", citizen.identity.pk, "bank_card"), {"reason": reason})
+    response = client.post(_reveal_url("identityprofile", citizen_on_file.identity.pk, "bank_card"), {"reason": reason})
     assert response.status_code == 200
     assert message in response.content.decode()
     _plaintext_absent(response.content, BANK_CARD)
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_reveal_of_unknown_field_or_object_is_404(citizen, verified_client):
+def test_reveal_of_unknown_field_or_object_is_404(citizen_on_file, verified_client):
     client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
-    profile = citizen.identity
+    profile = citizen_on_file.identity
     assert client.get(_reveal_url("identityprofile", profile.pk, "id_number_hash")).status_code == 404
-    assert client.get(_reveal_url("user", citizen.pk, "password")).status_code == 404
+    assert client.get(_reveal_url("user", citizen_on_file.pk, "password")).status_code == 404
     assert client.get(_reveal_url("identityprofile", profile.pk + 1000, "id_number")).status_code == 404
     assert client.get(_reveal_url("identityprofile", "not-a-number", "id_number")).status_code == 404
 
 
 @pytest.mark.parametrize("role", [StaffRole.AUDITOR, None])
-def test_those_who_may_not_reveal_get_403_and_no_record(citizen, verified_client, role):
+def test_those_who_may_not_reveal_get_403_and_no_record(citizen_on_file, verified_client, role):
     client = verified_client(StaffFactory(role=role))
-    response = client.post(_reveal_url("identityprofile", citizen.identity.pk, "id_number"), {"reason": REASON})
+    response = client.post(_reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"), {"reason": REASON})
     assert response.status_code == 403
     _plaintext_absent(response.content, ID_NUMBER)
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_auditors_see_the_reveals_in_the_audit_log(citizen, verified_client):
+def test_auditors_see_the_reveals_in_the_audit_log(citizen_on_file, verified_client):
     officer = StaffFactory(role=StaffRole.PRIVACY_OFFICER)
-    verified_client(officer).post(_reveal_url("identityprofile", citizen.identity.pk, "id_number"), {"reason": REASON})
+    verified_client(officer).post(
+        _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"), {"reason": REASON}
+    )
 
     client = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     response = client.get(reverse("admin:audit_auditevent_changelist"), {"reveals": "only"})
@@ -267,7 +272,7 @@ def test_auditors_see_the_reveals_in_the_audit_log(citizen, verified_client):
     body = response.content.decode()
     assert "field=id_number" in body
     assert REASON in body
-    assert f"subject_user_id={citizen.pk}" in body
+    assert f"subject_user_id={citizen_on_file.pk}" in body
     _plaintext_absent(response.content, ID_NUMBER)
 
     by_action = client.get(reverse("admin:audit_auditevent_changelist"), {"action": PERSONAL_DATA_REVEALED})
@@ -300,10 +305,10 @@ def _found(client, admin_name: str, term: str) -> list[int]:
 
 
 @pytest.mark.parametrize("term", [ID_NUMBER, f" {ID_NUMBER} ", PHONE, "+86 138 1234 5678", "138-1234-5678"])
-def test_search_finds_a_person_by_whole_id_or_phone_number(citizen, crowd, verified_client, term):
+def test_search_finds_a_person_by_whole_id_or_phone_number(citizen_on_file, crowd, verified_client, term):
     client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
-    assert _found(client, "identityprofile", term) == [citizen.identity.pk]
-    assert _found(client, "user", term) == [citizen.pk]
+    assert _found(client, "identityprofile", term) == [citizen_on_file.identity.pk]
+    assert _found(client, "user", term) == [citizen_on_file.pk]
 
 
 def test_search_takes_a_lower_case_check_character(crowd, verified_client):
@@ -313,15 +318,15 @@ def test_search_takes_a_lower_case_check_character(crowd, verified_client):
 
 
 @pytest.mark.parametrize("term", ["4401061990", "1990030712", "1381234", "5678", "138****5678", "4401**********1231"])
-def test_search_does_not_find_by_a_partial_number(citizen, crowd, verified_client, term):
+def test_search_does_not_find_by_a_partial_number(citizen_on_file, crowd, verified_client, term):
     client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
     assert _found(client, "identityprofile", term) == []
     assert _found(client, "user", term) == []
 
 
-def test_search_decrypts_only_the_rows_it_shows(citizen, crowd, verified_client, monkeypatch):
+def test_search_decrypts_only_the_rows_it_shows(citizen_on_file, crowd, verified_client, monkeypatch):
     client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
-    profile_id = citizen.identity.pk
+    profile_id = citizen_on_file.identity.pk
     decrypted = []
     real_decrypt = encryption.decrypt
     monkeypatch.setattr(encryption, "decrypt", lambda token: decrypted.append(token) or real_decrypt(token))
@@ -408,10 +413,10 @@ def test_only_privacy_officers_add_sandbox_identities(verified_client, role):
     assert not SandboxIdentity.objects.exists()
 
 
-def test_identity_profile_is_never_editable_in_admin_even_for_superusers(citizen, verified_client):
+def test_identity_profile_is_never_editable_in_admin_even_for_superusers(citizen_on_file, verified_client):
     client = verified_client(StaffFactory(is_superuser=True))
-    url = reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk])
+    url = reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk])
     response = client.get(url)
     assert b'name="_save"' not in response.content
     assert client.post(url, {"id_number": OTHER_ID_NUMBER}).status_code == 403
-    assert IdentityProfile.objects.get(pk=citizen.identity.pk).id_number == ID_NUMBER
+    assert IdentityProfile.objects.get(pk=citizen_on_file.identity.pk).id_number == ID_NUMBER

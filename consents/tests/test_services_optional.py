@@ -246,13 +246,6 @@ def test_the_basic_service_works_for_someone_who_left_every_service(client, citi
 # -- The API ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_authenticate(citizen)
-    return client
-
-
 def test_api_lists_services_with_the_persons_enrolment(api, citizen):
     services.service_enrol(subject=citizen, service=service("public_transport"), data=TRANSPORT)
     listed = {row["code"]: row for row in api.get("/api/v1/consents/services/", **EN).json()}
