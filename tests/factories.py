@@ -5,8 +5,6 @@ would create through a service (an identity check, a guardian link) is built
 here the way that flow leaves it, so a test reads as the situation it sets up.
 """
 
-from datetime import timedelta
-
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -116,30 +114,3 @@ class GuardianLinkFactory(factory.django.DjangoModelFactory):
     minor = factory.SubFactory(UserFactory, is_minor=True)
     state = "confirmed"
     confirmed_at = factory.LazyFunction(timezone.now)
-
-
-def _first_policy():
-    from consents.models import PolicyVersion
-
-    return PolicyVersion.objects.get(version="2026.1")
-
-
-class PolicyVersionFactory(factory.django.DjangoModelFactory):
-    """A policy version after the seeded 2026.1, with its text unless a test gives one.
-
-    Published now and in effect in 30 days unless ``published_at`` /
-    ``effective_at`` say otherwise.
-    """
-
-    class Meta:
-        model = "consents.PolicyVersion"
-
-    class Params:
-        first = factory.LazyFunction(_first_policy)
-
-    version = factory.Sequence(lambda n: f"2026.{n + 2}")
-    text_zh = factory.LazyAttribute(lambda o: o.first.text_zh)
-    text_en = factory.LazyAttribute(lambda o: o.first.text_en)
-    material = False
-    published_at = factory.LazyFunction(timezone.now)
-    effective_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
