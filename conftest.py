@@ -75,6 +75,99 @@ def verified_client(client):
     return sign_in
 
 
+# -- People -----------------------------------------------------------------------------------------
+# One definition each; a test that needs a different person (another language,
+# an older account, a phone on file) builds it with the factories in
+# tests/factories.py under a name that says how it differs.
+
+
+@pytest.fixture
+def groups(db):
+    """The staff role groups, with the role matrix's permissions, by ``StaffRole``."""
+    from accounts.services import staff_groups_ensure
+
+    return staff_groups_ensure()
+
+
+@pytest.fixture
+def citizen(db):
+    """A signed-up citizen who reads the portal in English."""
+    from tests.factories import CitizenFactory
+
+    return CitizenFactory()
+
+
+@pytest.fixture
+def verified_citizen(db):
+    """A citizen whose identity the sandbox provider confirmed (level 2)."""
+    from tests.factories import VerifiedCitizenFactory
+
+    return VerifiedCitizenFactory()
+
+
+@pytest.fixture
+def staff(groups):
+    """A member of staff acting through the services: customer service, the least privileged role."""
+    from accounts.roles import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(role=StaffRole.CUSTOMER_SERVICE)
+
+
+@pytest.fixture
+def customer_service(groups):
+    """A customer-service agent, for tests of what that role may see and do."""
+    from accounts.roles import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(role=StaffRole.CUSTOMER_SERVICE, username="agent")
+
+
+@pytest.fixture
+def officer(groups):
+    """A privacy officer; the maker where a second officer checks. Pages name them ``officer_a``."""
+    from accounts.roles import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(role=StaffRole.PRIVACY_OFFICER, username="officer_a")
+
+
+@pytest.fixture
+def checker(groups):
+    """A second privacy officer: the checker of a maker-checker step (``officer_b``)."""
+    from accounts.roles import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(role=StaffRole.PRIVACY_OFFICER, username="officer_b")
+
+
+@pytest.fixture
+def auditor(groups):
+    """An auditor: reads everything, changes nothing."""
+    from accounts.roles import StaffRole
+    from tests.factories import StaffFactory
+
+    return StaffFactory(role=StaffRole.AUDITOR, username="auditor")
+
+
+@pytest.fixture
+def superuser(db):
+    """A staff superuser, for admin pages whose permissions are not the point of the test."""
+    from tests.factories import StaffFactory
+
+    return StaffFactory(is_superuser=True, username="superuser")
+
+
+@pytest.fixture
+def api(citizen):
+    """DRF's client signed in as ``citizen`` with a session (step-up checks are tied to it)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(citizen)
+    return client
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """A browser set up as most citizens' are: Chinese, Beijing time."""

@@ -7,14 +7,13 @@ from accounts.identity.providers import SandboxProvider
 from accounts.identity.services import identity_profile_update
 from accounts.models import AccountKind, IdentityProfile, SandboxIdentity
 from accounts.roles import StaffRole
-from accounts.services import staff_groups_ensure
 from accounts.staff.services import PERSONAL_DATA_REVEALED
 from audit.admin import PERSONAL_DATA_REVEALED as AUDIT_ADMIN_REVEALED
 from audit.models import AuditEvent
 from core import encryption
 from core.encryption import blind_index
 from core.masking import mask_bank_card, mask_email, mask_id_number, mask_name, mask_phone
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,22 +56,6 @@ def test_masks(mask, value, expected):
 # -- Fixtures ------------------------------------------------------------------
 
 
-@pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-@pytest.fixture
-def staff(groups):
-    def make(role: str | None = None, **extra):
-        user = UserFactory(is_staff=True, language="en", **extra)
-        if role:
-            user.groups.add(groups[role])
-        return user
-
-    return make
-
-
 def make_citizen(*, id_number=ID_NUMBER, phone=PHONE, email=EMAIL, legal_name=LEGAL_NAME, business=False):
     user = UserFactory(email=email, kind=AccountKind.BUSINESS if business else AccountKind.INDIVIDUAL)
     data = {"legal_name": legal_name, "id_number": id_number, "phone": phone, "bank_card": BANK_CARD}
@@ -84,7 +67,8 @@ def make_citizen(*, id_number=ID_NUMBER, phone=PHONE, email=EMAIL, legal_name=LE
 
 
 @pytest.fixture
-def citizen():
+def citizen_on_file(db):
+    """Identity, phone and bank card on file, for the masking and reveal tests."""
     return make_citizen()
 
 
@@ -101,10 +85,10 @@ def _reveal_url(model: str, object_id: int, field: str) -> str:
 
 
 @pytest.mark.parametrize("role", [StaffRole.CUSTOMER_SERVICE, StaffRole.PRIVACY_OFFICER, StaffRole.AUDITOR])
-def test_user_pages_show_contact_details_masked(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
+def test_user_pages_show_contact_details_masked(citizen_on_file, verified_client, role):
+    client = verified_client(StaffFactory(role=role))
     listing = client.get(reverse("admin:accounts_user_changelist"))
-    page = client.get(reverse("admin:accounts_user_change", args=[citizen.pk]))
+    page = client.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]))
     for response in (listing, page):
         assert response.status_code == 200
         _plaintext_absent(response.content, PHONE, EMAIL, "wang.xiaoming")
@@ -112,9 +96,9 @@ def test_user_pages_show_contact_details_masked(staff, citizen, verified_client,
         assert "w***@example.cn" in response.content.decode()
 
 
-def test_superuser_edit_form_has_no_personal_field_either(staff, citizen, verified_client):
-    client = verified_client(staff(is_superuser=True))
-    response = client.get(reverse("admin:accounts_user_change", args=[citizen.pk]))
+def test_superuser_edit_form_has_no_personal_field_either(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(is_superuser=True))
+    response = client.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]))
     assert response.status_code == 200
     assert b'name="_save"' in response.content  # editable for a superuser
     _plaintext_absent(response.content, PHONE, EMAIL, "wang.xiaoming", "张三")
@@ -124,20 +108,20 @@ def test_superuser_edit_form_has_no_personal_field_either(staff, citizen, verifi
 
     # Saving the form (staff flags, groups) leaves the personal fields alone.
     response = client.post(
-        reverse("admin:accounts_user_change", args=[citizen.pk]),
-        {"username": citizen.username, "is_active": "on", "language": "en"},
+        reverse("admin:accounts_user_change", args=[citizen_on_file.pk]),
+        {"username": citizen_on_file.username, "is_active": "on", "language": "en"},
     )
     assert response.status_code == 302
-    citizen.refresh_from_db()
-    assert (citizen.phone, citizen.email, citizen.language) == (PHONE, EMAIL, "en")
+    citizen_on_file.refresh_from_db()
+    assert (citizen_on_file.phone, citizen_on_file.email, citizen_on_file.language) == (PHONE, EMAIL, "en")
 
 
 @pytest.mark.parametrize("role", [StaffRole.CUSTOMER_SERVICE, StaffRole.PRIVACY_OFFICER, StaffRole.AUDITOR])
-def test_identity_profile_pages_show_identity_masked(staff, verified_client, role):
-    citizen = make_citizen(business=True)
-    client = verified_client(staff(role))
+def test_identity_profile_pages_show_identity_masked(verified_client, role):
+    citizen_on_file = make_citizen(business=True)
+    client = verified_client(StaffFactory(role=role))
     listing = client.get(reverse("admin:accounts_identityprofile_changelist"))
-    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk]))
+    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk]))
     for response in (listing, page):
         assert response.status_code == 200
         _plaintext_absent(response.content, ID_NUMBER, BANK_CARD, LEGAL_NAME, "李大山", PHONE, "1990-03-07")
@@ -148,26 +132,28 @@ def test_identity_profile_pages_show_identity_masked(staff, verified_client, rol
     assert "李**" in body
 
 
-def test_reveal_buttons_only_for_those_who_may_reveal(staff, citizen, verified_client):
-    url = reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk])
-    reveal = _reveal_url("identityprofile", citizen.identity.pk, "id_number")
+def test_reveal_buttons_only_for_those_who_may_reveal(citizen_on_file, verified_client):
+    url = reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk])
+    reveal = _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number")
 
-    officer_page = verified_client(staff(StaffRole.PRIVACY_OFFICER)).get(url).content.decode()
+    officer_page = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER)).get(url).content.decode()
     assert f'href="{reveal}"' in officer_page
     for field in ("legal_name", "bank_card"):
-        assert _reveal_url("identityprofile", citizen.identity.pk, field) in officer_page
+        assert _reveal_url("identityprofile", citizen_on_file.identity.pk, field) in officer_page
 
-    agent = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
-    user_page = agent.get(reverse("admin:accounts_user_change", args=[citizen.pk])).content.decode()
-    assert _reveal_url("user", citizen.pk, "phone") in user_page
+    agent = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
+    user_page = agent.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk])).content.decode()
+    assert _reveal_url("user", citizen_on_file.pk, "phone") in user_page
 
-    auditor = verified_client(staff(StaffRole.AUDITOR))
+    auditor = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     assert "/reveal/" not in auditor.get(url).content.decode()
-    assert "/reveal/" not in auditor.get(reverse("admin:accounts_user_change", args=[citizen.pk])).content.decode()
+    assert (
+        "/reveal/" not in auditor.get(reverse("admin:accounts_user_change", args=[citizen_on_file.pk])).content.decode()
+    )
 
 
-def test_other_read_only_records_open_without_personal_data(staff, citizen, verified_client):
-    client = verified_client(staff(StaffRole.AUDITOR))
+def test_other_read_only_records_open_without_personal_data(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     for name in ("identityverificationattempt", "loginactivity", "guardianlink", "stepupcheck"):
         response = client.get(reverse(f"admin:accounts_{name}_changelist"))
         assert response.status_code == 200
@@ -175,10 +161,10 @@ def test_other_read_only_records_open_without_personal_data(staff, citizen, veri
         _plaintext_absent(response.content, PHONE, ID_NUMBER, EMAIL)
 
 
-def test_identity_list_query_count_does_not_grow_with_rows(staff, verified_client, django_assert_max_num_queries):
+def test_identity_list_query_count_does_not_grow_with_rows(verified_client, django_assert_max_num_queries):
     for index in range(5):
         make_citizen(id_number=_valid_id(index), phone=f"1391234{index:04d}", email=f"p{index}@example.cn")
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
     client.get(reverse("admin:index"))  # the first request records the session (allauth usersessions)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("admin:accounts_identityprofile_changelist"))
@@ -195,9 +181,9 @@ def _valid_id(index: int) -> str:
 # -- The audited reveal --------------------------------------------------------
 
 
-def test_reveal_asks_for_a_reason_first(staff, citizen, verified_client):
-    client = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
-    response = client.get(_reveal_url("identityprofile", citizen.identity.pk, "id_number"))
+def test_reveal_asks_for_a_reason_first(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
+    response = client.get(_reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"))
     assert response.status_code == 200
     assert b'name="reason"' in response.content
     assert "4401**********1231" in response.content.decode()
@@ -205,10 +191,10 @@ def test_reveal_asks_for_a_reason_first(staff, citizen, verified_client):
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_reveal_shows_the_value_once_and_records_who_whose_which_why(staff, citizen, verified_client):
-    officer = staff(StaffRole.PRIVACY_OFFICER)
+def test_reveal_shows_the_value_once_and_records_who_whose_which_why(citizen_on_file, verified_client):
+    officer = StaffFactory(role=StaffRole.PRIVACY_OFFICER)
     client = verified_client(officer)
-    url = _reveal_url("identityprofile", citizen.identity.pk, "id_number")
+    url = _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number")
     response = client.post(url, {"reason": REASON})
 
     assert response.status_code == 200
@@ -218,21 +204,21 @@ def test_reveal_shows_the_value_once_and_records_who_whose_which_why(staff, citi
 
     event = AuditEvent.objects.get(action=PERSONAL_DATA_REVEALED)
     assert event.actor_id == officer.pk
-    assert (event.target_type, event.target_id) == ("accounts.identityprofile", str(citizen.identity.pk))
-    assert event.details == {"field": "id_number", "reason": REASON, "subject_user_id": citizen.pk}
+    assert (event.target_type, event.target_id) == ("accounts.identityprofile", str(citizen_on_file.identity.pk))
+    assert event.details == {"field": "id_number", "reason": REASON, "subject_user_id": citizen_on_file.pk}
 
     # Back on the record, the number is masked again.
-    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk]))
+    page = client.get(reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk]))
     _plaintext_absent(page.content, ID_NUMBER)
 
 
-def test_customer_service_reveals_a_phone_number(staff, citizen, verified_client):
-    agent = staff(StaffRole.CUSTOMER_SERVICE)
-    response = verified_client(agent).post(_reveal_url("user", citizen.pk, "phone"), {"reason": REASON})
+def test_customer_service_reveals_a_phone_number(citizen_on_file, verified_client):
+    agent = StaffFactory(role=StaffRole.CUSTOMER_SERVICE)
+    response = verified_client(agent).post(_reveal_url("user", citizen_on_file.pk, "phone"), {"reason": REASON})
     assert response.status_code == 200
     assert PHONE in response.content.decode()
     event = AuditEvent.objects.get(action=PERSONAL_DATA_REVEALED)
-    assert (event.actor_id, event.target_type, event.target_id) == (agent.pk, "accounts.user", str(citizen.pk))
+    assert (event.actor_id, event.target_type, event.target_id) == (agent.pk, "accounts.user", str(citizen_on_file.pk))
     assert event.details["field"] == "phone"
 
 
@@ -245,38 +231,40 @@ def test_customer_service_reveals_a_phone_number(staff, citizen, verified_client
         ("Compare with 440106198511205676 from ticket", "must not contain personal data"),
     ],
 )
-def test_a_missing_short_or_personal_reason_reveals_nothing(staff, citizen, verified_client, reason, message):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
-    response = client.post(_reveal_url("identityprofile", citizen.identity.pk, "bank_card"), {"reason": reason})
+def test_a_missing_short_or_personal_reason_reveals_nothing(citizen_on_file, verified_client, reason, message):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
+    response = client.post(_reveal_url("identityprofile", citizen_on_file.identity.pk, "bank_card"), {"reason": reason})
     assert response.status_code == 200
     assert message in response.content.decode()
     _plaintext_absent(response.content, BANK_CARD)
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_reveal_of_unknown_field_or_object_is_404(staff, citizen, verified_client):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
-    profile = citizen.identity
+def test_reveal_of_unknown_field_or_object_is_404(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
+    profile = citizen_on_file.identity
     assert client.get(_reveal_url("identityprofile", profile.pk, "id_number_hash")).status_code == 404
-    assert client.get(_reveal_url("user", citizen.pk, "password")).status_code == 404
+    assert client.get(_reveal_url("user", citizen_on_file.pk, "password")).status_code == 404
     assert client.get(_reveal_url("identityprofile", profile.pk + 1000, "id_number")).status_code == 404
     assert client.get(_reveal_url("identityprofile", "not-a-number", "id_number")).status_code == 404
 
 
 @pytest.mark.parametrize("role", [StaffRole.AUDITOR, None])
-def test_those_who_may_not_reveal_get_403_and_no_record(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
-    response = client.post(_reveal_url("identityprofile", citizen.identity.pk, "id_number"), {"reason": REASON})
+def test_those_who_may_not_reveal_get_403_and_no_record(citizen_on_file, verified_client, role):
+    client = verified_client(StaffFactory(role=role))
+    response = client.post(_reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"), {"reason": REASON})
     assert response.status_code == 403
     _plaintext_absent(response.content, ID_NUMBER)
     assert not AuditEvent.objects.filter(action=PERSONAL_DATA_REVEALED).exists()
 
 
-def test_auditors_see_the_reveals_in_the_audit_log(staff, citizen, verified_client):
-    officer = staff(StaffRole.PRIVACY_OFFICER)
-    verified_client(officer).post(_reveal_url("identityprofile", citizen.identity.pk, "id_number"), {"reason": REASON})
+def test_auditors_see_the_reveals_in_the_audit_log(citizen_on_file, verified_client):
+    officer = StaffFactory(role=StaffRole.PRIVACY_OFFICER)
+    verified_client(officer).post(
+        _reveal_url("identityprofile", citizen_on_file.identity.pk, "id_number"), {"reason": REASON}
+    )
 
-    client = verified_client(staff(StaffRole.AUDITOR))
+    client = verified_client(StaffFactory(role=StaffRole.AUDITOR))
     response = client.get(reverse("admin:audit_auditevent_changelist"), {"reveals": "only"})
     assert response.status_code == 200
     events = list(response.context["cl"].result_list)
@@ -284,7 +272,7 @@ def test_auditors_see_the_reveals_in_the_audit_log(staff, citizen, verified_clie
     body = response.content.decode()
     assert "field=id_number" in body
     assert REASON in body
-    assert f"subject_user_id={citizen.pk}" in body
+    assert f"subject_user_id={citizen_on_file.pk}" in body
     _plaintext_absent(response.content, ID_NUMBER)
 
     by_action = client.get(reverse("admin:audit_auditevent_changelist"), {"action": PERSONAL_DATA_REVEALED})
@@ -317,28 +305,28 @@ def _found(client, admin_name: str, term: str) -> list[int]:
 
 
 @pytest.mark.parametrize("term", [ID_NUMBER, f" {ID_NUMBER} ", PHONE, "+86 138 1234 5678", "138-1234-5678"])
-def test_search_finds_a_person_by_whole_id_or_phone_number(staff, citizen, crowd, verified_client, term):
-    client = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
-    assert _found(client, "identityprofile", term) == [citizen.identity.pk]
-    assert _found(client, "user", term) == [citizen.pk]
+def test_search_finds_a_person_by_whole_id_or_phone_number(citizen_on_file, crowd, verified_client, term):
+    client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
+    assert _found(client, "identityprofile", term) == [citizen_on_file.identity.pk]
+    assert _found(client, "user", term) == [citizen_on_file.pk]
 
 
-def test_search_takes_a_lower_case_check_character(staff, crowd, verified_client):
-    client = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
+def test_search_takes_a_lower_case_check_character(crowd, verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
     person = crowd[1]
     assert _found(client, "identityprofile", "11010519491231002x") == [person.identity.pk]
 
 
 @pytest.mark.parametrize("term", ["4401061990", "1990030712", "1381234", "5678", "138****5678", "4401**********1231"])
-def test_search_does_not_find_by_a_partial_number(staff, citizen, crowd, verified_client, term):
-    client = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
+def test_search_does_not_find_by_a_partial_number(citizen_on_file, crowd, verified_client, term):
+    client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
     assert _found(client, "identityprofile", term) == []
     assert _found(client, "user", term) == []
 
 
-def test_search_decrypts_only_the_rows_it_shows(staff, citizen, crowd, verified_client, monkeypatch):
-    client = verified_client(staff(StaffRole.CUSTOMER_SERVICE))
-    profile_id = citizen.identity.pk
+def test_search_decrypts_only_the_rows_it_shows(citizen_on_file, crowd, verified_client, monkeypatch):
+    client = verified_client(StaffFactory(role=StaffRole.CUSTOMER_SERVICE))
+    profile_id = citizen_on_file.identity.pk
     decrypted = []
     real_decrypt = encryption.decrypt
     monkeypatch.setattr(encryption, "decrypt", lambda token: decrypted.append(token) or real_decrypt(token))
@@ -351,8 +339,8 @@ def test_search_decrypts_only_the_rows_it_shows(staff, citizen, crowd, verified_
 # -- The sandbox registry ----------------------------------------------------------
 
 
-def test_privacy_officer_adds_a_sandbox_identity_the_provider_then_knows(staff, verified_client):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
+def test_privacy_officer_adds_a_sandbox_identity_the_provider_then_knows(verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
     response = client.post(
         reverse("admin:accounts_sandboxidentity_add"),
         {"legal_name": "赵测试", "id_number": "11010519491231002x", "behaviour": "normal", "note": "hotline rehearsal"},
@@ -372,8 +360,8 @@ def test_privacy_officer_adds_a_sandbox_identity_the_provider_then_knows(staff, 
         assert "1101**********002X" in page.content.decode()
 
 
-def test_a_bad_sandbox_id_number_is_refused_and_nothing_saved(staff, verified_client):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
+def test_a_bad_sandbox_id_number_is_refused_and_nothing_saved(verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
     response = client.post(
         reverse("admin:accounts_sandboxidentity_add"),
         {"legal_name": "赵测试", "id_number": "440106199003071234", "behaviour": "normal"},
@@ -383,8 +371,8 @@ def test_a_bad_sandbox_id_number_is_refused_and_nothing_saved(staff, verified_cl
     assert not SandboxIdentity.objects.exists()
 
 
-def test_a_duplicate_sandbox_id_number_is_refused(staff, verified_client):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
+def test_a_duplicate_sandbox_id_number_is_refused(verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
     data = {"legal_name": "赵测试", "id_number": ID_NUMBER, "behaviour": "normal"}
     assert client.post(reverse("admin:accounts_sandboxidentity_add"), data).status_code == 302
     response = client.post(reverse("admin:accounts_sandboxidentity_add"), {**data, "legal_name": "钱测试"})
@@ -393,8 +381,8 @@ def test_a_duplicate_sandbox_id_number_is_refused(staff, verified_client):
     assert SandboxIdentity.objects.count() == 1
 
 
-def test_changing_a_sandbox_identity_keeps_its_number_unless_a_new_one_is_given(staff, verified_client):
-    client = verified_client(staff(StaffRole.PRIVACY_OFFICER))
+def test_changing_a_sandbox_identity_keeps_its_number_unless_a_new_one_is_given(verified_client):
+    client = verified_client(StaffFactory(role=StaffRole.PRIVACY_OFFICER))
     client.post(
         reverse("admin:accounts_sandboxidentity_add"),
         {"legal_name": "赵测试", "id_number": ID_NUMBER, "behaviour": "normal"},
@@ -415,8 +403,8 @@ def test_changing_a_sandbox_identity_keeps_its_number_unless_a_new_one_is_given(
 
 
 @pytest.mark.parametrize("role", [StaffRole.CUSTOMER_SERVICE, StaffRole.AUDITOR])
-def test_only_privacy_officers_add_sandbox_identities(staff, verified_client, role):
-    client = verified_client(staff(role))
+def test_only_privacy_officers_add_sandbox_identities(verified_client, role):
+    client = verified_client(StaffFactory(role=role))
     response = client.post(
         reverse("admin:accounts_sandboxidentity_add"),
         {"legal_name": "赵测试", "id_number": ID_NUMBER, "behaviour": "normal"},
@@ -425,10 +413,10 @@ def test_only_privacy_officers_add_sandbox_identities(staff, verified_client, ro
     assert not SandboxIdentity.objects.exists()
 
 
-def test_identity_profile_is_never_editable_in_admin_even_for_superusers(staff, citizen, verified_client):
-    client = verified_client(staff(is_superuser=True))
-    url = reverse("admin:accounts_identityprofile_change", args=[citizen.identity.pk])
+def test_identity_profile_is_never_editable_in_admin_even_for_superusers(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(is_superuser=True))
+    url = reverse("admin:accounts_identityprofile_change", args=[citizen_on_file.identity.pk])
     response = client.get(url)
     assert b'name="_save"' not in response.content
     assert client.post(url, {"id_number": OTHER_ID_NUMBER}).status_code == 403
-    assert IdentityProfile.objects.get(pk=citizen.identity.pk).id_number == ID_NUMBER
+    assert IdentityProfile.objects.get(pk=citizen_on_file.identity.pk).id_number == ID_NUMBER

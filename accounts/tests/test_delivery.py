@@ -26,16 +26,6 @@ DETAILS = {
 PERSONAL_VALUES = ("陈美玲", "13912345678", "广州市天河区", "天河路 385 号")
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, language="en")
-
-
 def requested(user, **overrides) -> Delivery:
     return services.delivery_request(user=user, **{**DETAILS, **overrides})
 

@@ -32,11 +32,6 @@ def only_delivery_rules():
     RetentionRule.objects.exclude(code__in=RULES).update(active=False)
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
 def finished(*, user, staff, status: str, days_ago: int) -> Delivery:
     """A delivery taken through the services to ``status``, finished ``days_ago`` days ago."""
     delivery = services.delivery_request(user=user, **DETAILS)

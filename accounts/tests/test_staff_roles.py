@@ -11,7 +11,7 @@ from accounts.services import staff_groups_ensure
 from accounts.staff import roles as matrix
 from accounts.staff import services as staff_services
 from accounts.staff.roles import REVEAL_PERMISSION, STAFF_PERMISSIONS
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,27 +20,17 @@ PO = StaffRole.PRIVACY_OFFICER.value
 AUDITOR = StaffRole.AUDITOR.value
 NO_GROUP = "no_group"
 
+
+def staff_in(role: str):
+    return StaffFactory(role=None if role == NO_GROUP else role)
+
+
 ID_NUMBER = "440106199003071231"
 
 
 @pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-@pytest.fixture
-def staff(groups):
-    def make(role: str):
-        user = UserFactory(is_staff=True, language="en")
-        if role != NO_GROUP:
-            user.groups.add(groups[role])
-        return user
-
-    return make
-
-
-@pytest.fixture
-def citizen():
+def citizen_on_file(db):
+    """Identity, phone and bank card on file: what each role may see of it is the point."""
     user = UserFactory()
     identity_profile_update(
         user=user,
@@ -103,8 +93,8 @@ def test_auditor_is_read_only_and_cannot_reveal(groups):
 
 
 @pytest.mark.parametrize(("role", "can_reveal"), [(CS, True), (PO, True), (AUDITOR, False), (NO_GROUP, False)])
-def test_who_may_reveal(staff, role, can_reveal):
-    assert staff(role).has_perm(REVEAL_PERMISSION) is can_reveal
+def test_who_may_reveal(role, can_reveal):
+    assert staff_in(role).has_perm(REVEAL_PERMISSION) is can_reveal
 
 
 def test_sync_takes_away_permissions_granted_by_hand(groups):
@@ -189,12 +179,12 @@ EXPECTED = {
 }
 
 
-def _url(page: str, citizen) -> str:
-    profile = citizen.identity
+def _url(page: str, citizen_on_file) -> str:
+    profile = citizen_on_file.identity
     return {
         "index": reverse("admin:index"),
         "user_list": reverse("admin:accounts_user_changelist"),
-        "user_view": reverse("admin:accounts_user_change", args=[citizen.pk]),
+        "user_view": reverse("admin:accounts_user_change", args=[citizen_on_file.pk]),
         "identity_list": reverse("admin:accounts_identityprofile_changelist"),
         "identity_view": reverse("admin:accounts_identityprofile_change", args=[profile.pk]),
         "login_activity_list": reverse("admin:accounts_loginactivity_changelist"),
@@ -205,42 +195,44 @@ def _url(page: str, citizen) -> str:
         "reveal_id_number": reverse(
             "admin:accounts_identityprofile_reveal", kwargs={"object_id": profile.pk, "field": "id_number"}
         ),
-        "reveal_phone": reverse("admin:accounts_user_reveal", kwargs={"object_id": citizen.pk, "field": "phone"}),
+        "reveal_phone": reverse(
+            "admin:accounts_user_reveal", kwargs={"object_id": citizen_on_file.pk, "field": "phone"}
+        ),
     }[page]
 
 
 @pytest.mark.parametrize("role", [CS, PO, AUDITOR, NO_GROUP])
-def test_admin_pages_each_role_opens(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
-    got = {page: client.get(_url(page, citizen)).status_code for page in PAGES}
+def test_admin_pages_each_role_opens(citizen_on_file, verified_client, role):
+    client = verified_client(staff_in(role))
+    got = {page: client.get(_url(page, citizen_on_file)).status_code for page in PAGES}
     assert got == EXPECTED[role]
 
 
-def test_staff_without_a_group_sees_no_app_and_nothing_personal(staff, citizen, verified_client):
-    client = verified_client(staff(NO_GROUP))
+def test_staff_without_a_group_sees_no_app_and_nothing_personal(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory())
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert response.context["app_list"] == []
     body = response.content.decode()
     assert "4401" not in body
-    assert citizen.email not in body
+    assert citizen_on_file.email not in body
 
 
 @pytest.mark.parametrize("role", [CS, PO, AUDITOR])
-def test_staff_who_skipped_the_second_factor_are_sent_to_sign_in(staff, citizen, client, role):
-    client.force_login(staff(role))
-    response = client.get(_url("identity_view", citizen))
+def test_staff_who_skipped_the_second_factor_are_sent_to_sign_in(citizen_on_file, client, role):
+    client.force_login(staff_in(role))
+    response = client.get(_url("identity_view", citizen_on_file))
     assert response.status_code == 302
-    response = client.get(_url("reveal_id_number", citizen))
+    response = client.get(_url("reveal_id_number", citizen_on_file))
     assert response.status_code == 302
 
 
-def test_auditor_cannot_change_or_delete_anything(staff, citizen, verified_client):
-    client = verified_client(staff(AUDITOR))
-    profile = citizen.identity
+def test_auditor_cannot_change_or_delete_anything(citizen_on_file, verified_client):
+    client = verified_client(StaffFactory(role=AUDITOR))
+    profile = citizen_on_file.identity
     attempts = [
-        client.post(reverse("admin:accounts_user_change", args=[citizen.pk]), {"username": "renamed"}),
-        client.post(reverse("admin:accounts_user_delete", args=[citizen.pk]), {"post": "yes"}),
+        client.post(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]), {"username": "renamed"}),
+        client.post(reverse("admin:accounts_user_delete", args=[citizen_on_file.pk]), {"post": "yes"}),
         client.post(reverse("admin:accounts_identityprofile_delete", args=[profile.pk]), {"post": "yes"}),
         client.post(reverse("admin:accounts_sandboxidentity_add"), {"legal_name": "测试", "id_number": ID_NUMBER}),
         client.post(
@@ -249,20 +241,20 @@ def test_auditor_cannot_change_or_delete_anything(staff, citizen, verified_clien
         ),
     ]
     assert [response.status_code for response in attempts] == [403, 403, 403, 403, 403]
-    citizen.refresh_from_db()
-    assert citizen.username != "renamed"
-    assert type(citizen).objects.filter(pk=citizen.pk).exists()
+    citizen_on_file.refresh_from_db()
+    assert citizen_on_file.username != "renamed"
+    assert type(citizen_on_file).objects.filter(pk=citizen_on_file.pk).exists()
 
 
 @pytest.mark.parametrize("role", [CS, PO])
-def test_customer_service_and_officers_cannot_edit_identity_or_users(staff, citizen, verified_client, role):
-    client = verified_client(staff(role))
-    response = client.post(reverse("admin:accounts_user_change", args=[citizen.pk]), {"username": "renamed"})
+def test_customer_service_and_officers_cannot_edit_identity_or_users(citizen_on_file, verified_client, role):
+    client = verified_client(staff_in(role))
+    response = client.post(reverse("admin:accounts_user_change", args=[citizen_on_file.pk]), {"username": "renamed"})
     assert response.status_code == 403
     response = client.post(
-        reverse("admin:accounts_identityprofile_delete", args=[citizen.identity.pk]), {"post": "yes"}
+        reverse("admin:accounts_identityprofile_delete", args=[citizen_on_file.identity.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
     # The profile page offers no save button to anyone.
-    response = client.get(_url("identity_view", citizen))
+    response = client.get(_url("identity_view", citizen_on_file))
     assert b'name="_save"' not in response.content

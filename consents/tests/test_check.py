@@ -11,11 +11,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory()
-
-
 def purpose(code):
     return Purpose.objects.get(code=code)
 

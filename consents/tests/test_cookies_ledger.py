@@ -3,16 +3,14 @@
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink
 from consents.cookies.selectors import ANALYTICS_COOKIE, CHOICE_COOKIE
 from consents.cookies.services import cookie_choice_record
 from consents.models import ConsentChannel, ConsentEvent, ConsentState, DataCategory, PolicyDisplay, Purpose
 from consents.selectors import consent_check, policy_current
 from consents.services import purpose_widen
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +25,6 @@ def cookies_purpose():
 
 def last_event(user):
     return ConsentEvent.objects.filter(subject=user, purpose__code="cookies_analytics").order_by("-seq").first()
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
 
 
 def test_a_signed_in_acceptance_on_the_banner_is_a_ledger_grant_from_the_banner(client, citizen):
@@ -111,7 +104,7 @@ def test_a_minor_may_refuse_alone_but_acceptance_needs_a_guardian(client):
 
 def test_a_guardian_decides_for_the_ward_from_the_panel(client, citizen):
     minor = UserFactory(is_minor=True, language="en")
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     client.force_login(citizen)
     response = client.post(CHOOSE, {"choice": "accept", "source": "panel", "subject": minor.pk})
     # The guardian's own browser does not take the ward's choice.

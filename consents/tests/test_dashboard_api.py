@@ -8,10 +8,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from consents import services
 from consents.models import ConsentEvent, ConsentState, DataCategory, Partner, Purpose
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,24 +19,6 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 def purpose(code):
     return Purpose.objects.get(code=code)
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_login(citizen)
-    return client
-
-
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
 
 
 def state(user, code, partner=None):
@@ -120,7 +101,7 @@ def test_sensitive_grant_needs_step_up_with_a_clear_403(health, api, citizen):
     assert "one-time code" in body["detail"]
     assert state(citizen, "health_reminders") is None
 
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     assert api.post("/api/v1/consents/grant/", {"purpose": "health_reminders"}, format="json").status_code == 200
     assert state(citizen, "health_reminders").granted is True
 
@@ -129,7 +110,7 @@ def test_partner_sharing_needs_step_up_but_withdrawal_never_does(health, api, ci
     services.consent_grant(subject=citizen, purpose=purpose("surveys"))
     change = {"purpose": "surveys", "partner": "survey_partner"}
     assert api.post("/api/v1/consents/grant/", change, format="json").status_code == 403
-    check = step_up(api, citizen)
+    check = step_up_passed(citizen, client=api)
     assert api.post("/api/v1/consents/grant/", change, format="json").json()["partner"] == "survey_partner"
     StepUpCheck.objects.filter(pk=check.pk).update(verified_at=timezone.now() - datetime.timedelta(hours=1))
     assert api.post("/api/v1/consents/withdraw/", change, format="json").status_code == 200
@@ -141,7 +122,7 @@ def test_partner_sharing_needs_step_up_but_withdrawal_never_does(health, api, ci
 def test_expired_partner_agreement_is_a_400(api, citizen):
     services.consent_grant(subject=citizen, purpose=purpose("surveys"))
     Partner.objects.filter(code="survey_partner").update(agreement_expires_on=datetime.date(2020, 1, 1))
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     answer = api.post(
         "/api/v1/consents/grant/", {"purpose": "surveys", "partner": "survey_partner"}, format="json", **EN
     )

@@ -4,12 +4,10 @@ import json
 import uuid
 
 import pytest
-from django.utils import timezone
 
-from accounts.models import GuardianLink
 from consents import services
 from consents.models import ConsentChannel, ConsentSubject, Partner, Purpose
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +16,6 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 def purpose(code):
     return Purpose.objects.get(code=code)
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
 
 
 def test_history_lists_events_newest_first_with_who_acted(client, citizen):
@@ -72,7 +65,7 @@ def test_history_needs_sign_in(client):
 
 def test_ward_history_names_the_guardian(client, citizen):
     minor = UserFactory(is_minor=True, language="en")
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     services.consent_grant(subject=minor, purpose=purpose("surveys"), channel=ConsentChannel.GUARDIAN, actor=citizen)
     client.force_login(minor)
     assert [e.actor_label for e in client.get("/privacy/history/", **EN).context["events"]] == ["your guardian"]

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import GuardianLink, StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from consents import services
 from consents.models import (
     ConsentChannel,
@@ -21,7 +20,7 @@ from consents.models import (
     Purpose,
 )
 from consents.selectors import consent_check
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +32,9 @@ def purpose(code):
 
 
 @pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
 def signed_in(client, citizen):
     client.force_login(citizen)
     return client
-
-
-def step_up(client, user):
-    """What passing the step-up page leaves behind: a check tied to this browser session."""
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
 
 
 def shown_id(page) -> int:
@@ -221,7 +208,7 @@ def test_sensitive_purpose_needs_step_up_then_confirmation(health, signed_in, ci
     assert first["Location"].startswith("/account/two-factor/step-up/?next=%2Fprivacy%2Fconsent%2Fhealth_reminders")
     assert not PolicyDisplay.objects.filter(subject=citizen, purpose__code="health_reminders").exists()
 
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     page = signed_in.get(confirm_url, **EN)
     assert page.status_code == 200
     html = page.content.decode()
@@ -239,7 +226,7 @@ def test_sensitive_purpose_needs_step_up_then_confirmation(health, signed_in, ci
 
 
 def test_confirmation_post_without_the_shown_request_grants_nothing(health, signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     answer = signed_in.post("/privacy/consent/health_reminders/confirm/", {"shown": ""})
     assert answer.status_code == 302 and answer["Location"] == "/privacy/consent/health_reminders/confirm/"
     # The dashboard's display (purpose None) does not stand in for the confirmation either.
@@ -249,7 +236,7 @@ def test_confirmation_post_without_the_shown_request_grants_nothing(health, sign
 
 
 def test_stale_step_up_is_not_enough(health, signed_in, citizen):
-    check = step_up(signed_in, citizen)
+    check = step_up_passed(citizen, client=signed_in)
     StepUpCheck.objects.filter(pk=check.pk).update(verified_at=timezone.now() - datetime.timedelta(minutes=11))
     assert signed_in.get("/privacy/consent/health_reminders/confirm/").status_code == 302
 
@@ -262,7 +249,7 @@ def test_withdrawing_a_sensitive_purpose_is_one_click_without_step_up(health, si
 
 
 def test_non_sensitive_purpose_has_no_confirmation_screen(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     assert signed_in.get("/privacy/consent/surveys/confirm/").status_code == 404
     assert signed_in.get("/privacy/consent/service_provision/partner/sms_gateway/confirm/").status_code == 404
     # Panel purposes have their own confirmation screens.
@@ -275,7 +262,7 @@ def test_partner_sharing_goes_through_its_own_confirmation(signed_in, citizen):
     services.consent_grant(subject=citizen, purpose=surveys)
     url = "/privacy/consent/surveys/partner/survey_partner/confirm/"
     assert signed_in.get(url).status_code == 302  # step-up first
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     page = signed_in.get(url, **EN)
     html = page.content.decode()
     assert "Share data with Survey supplier (sandbox)?" in html
@@ -292,7 +279,7 @@ def test_partner_sharing_goes_through_its_own_confirmation(signed_in, citizen):
 
 
 def test_partner_confirmation_refuses_until_the_purpose_is_granted(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     page = signed_in.get("/privacy/consent/surveys/partner/survey_partner/confirm/", **EN)
     assert "give consent to that use first" in page.content.decode()
     assert page.context["can_confirm"] is False
@@ -305,7 +292,7 @@ def test_partner_with_an_expired_agreement_cannot_be_chosen(signed_in, citizen):
     Partner.objects.filter(code="survey_partner").update(agreement_expires_on=datetime.date(2020, 1, 1))
     html = signed_in.get("/privacy/", **EN).content.decode()
     assert "expired on" in html and "/privacy/consent/surveys/partner/survey_partner/confirm/" not in html
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     page = signed_in.get("/privacy/consent/surveys/partner/survey_partner/confirm/", **EN)
     assert page.context["can_confirm"] is False
     signed_in.post("/privacy/consent/surveys/partner/survey_partner/confirm/", {"shown": "1"})
@@ -313,7 +300,7 @@ def test_partner_with_an_expired_agreement_cannot_be_chosen(signed_in, citizen):
 
 
 def test_unknown_partner_or_partner_of_another_purpose_is_404(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     assert signed_in.get("/privacy/consent/surveys/partner/nobody/confirm/").status_code == 404
     assert signed_in.get("/privacy/consent/surveys/partner/face_provider/confirm/").status_code == 404
     assert signed_in.post("/privacy/consent/surveys/partner/face_provider/withdraw/").status_code == 404
@@ -336,9 +323,7 @@ def test_widened_purpose_shows_consent_needs_renewing(signed_in, citizen):
 def family():
     guardian = UserFactory(language="en")
     minor = UserFactory(is_minor=True, first_name="明", last_name="李", language="en")
-    GuardianLink.objects.create(
-        guardian=guardian, minor=minor, state=GuardianLink.State.CONFIRMED, confirmed_at=timezone.now()
-    )
+    GuardianLinkFactory(guardian=guardian, minor=minor)
     return guardian, minor
 
 
@@ -397,7 +382,7 @@ def test_guardian_confirms_a_sensitive_purpose_for_the_ward_after_their_own_step
     client.force_login(guardian)
     url = f"/privacy/for/{minor.pk}/consent/health_reminders/confirm/"
     assert client.get(url).status_code == 302
-    step_up(client, guardian)
+    step_up_passed(guardian, client=client)
     page = client.get(url)
     client.post(url, {"shown": shown_id(page)})
     assert state(minor, "health_reminders").by_guardian is True

@@ -6,8 +6,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.roles import StaffRole
-from accounts.services import staff_groups_ensure
 from consents import services as consent_services
 from consents.disclosures import services
 from consents.models import DataCategory, Disclosure, DisclosureSubject, Partner, Purpose
@@ -20,22 +18,6 @@ pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 RECORD_URL = "/admin/consents/disclosure/record/"
 LIST_URL = "/admin/consents/disclosure/"
-
-
-@pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-def staff(groups, role):
-    user = UserFactory(is_staff=True, language="en")
-    user.groups.add(groups[role])
-    return user
-
-
-@pytest.fixture
-def officer(groups):
-    return staff(groups, StaffRole.PRIVACY_OFFICER)
 
 
 @pytest.fixture
@@ -123,8 +105,8 @@ def test_the_ledger_is_read_only(officer_client, officer):
     assert Disclosure.objects.filter(pk=disclosure.pk).exists()
 
 
-def test_other_staff_cannot_record_or_release(verified_client, groups, officer):
-    auditor = verified_client(staff(groups, StaffRole.AUDITOR))
+def test_other_staff_cannot_record_or_release(verified_client, auditor, officer):
+    auditor = verified_client(auditor)
     assert auditor.get(RECORD_URL).status_code == 403
     disclosure = services.disclosure_record(
         authority="Bureau", kind="disclosure", legal_basis="government_agency",

@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-@pytest.fixture
-def officer():
-    return UserFactory(is_staff=True, language="en")
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
 def record(officer, subjects, **overrides):
     arguments = {
         "kind": DisclosureKind.DISCLOSURE,

@@ -7,20 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import GuardianLink, User
+from accounts.models import User
 from consents.disclosures import services as disclosures
 from consents.models import ConsentChannel, DataCategory, Partner, Purpose
 from consents.models.disclosures import DisclosureBasis, DisclosureKind
 from consents.selectors import consent_check, consent_missing_count, consent_missing_ids
 from consents.services import consent_grant, consent_withdraw, purpose_widen
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer():
-    return UserFactory(is_staff=True, language="en")
 
 
 def _grant(person, purpose, partner=None, **kwargs):
@@ -75,7 +70,7 @@ def population(officer) -> dict[str, int]:
     person("minor_nothing", is_minor=True)
     guardian = person("guardian")
     ward = person("minor_by_guardian", is_minor=True)
-    GuardianLink.objects.create(guardian=guardian, minor=ward, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=guardian, minor=ward)
     _grant(ward, surveys, actor=guardian, channel=ConsentChannel.GUARDIAN)
     _grant(ward, surveys, partner, actor=guardian, channel=ConsentChannel.GUARDIAN)
     _grant(ward, settings_purpose, actor=guardian, channel=ConsentChannel.GUARDIAN)

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer():
-    return UserFactory(is_staff=True, language="en")
-
-
-@pytest.fixture
 def surveys():
     return Purpose.objects.get(code="surveys")
 

@@ -4,26 +4,20 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink
 from audit.models import AuditEvent
 from consents.models import ConsentChannel, InterestTag, OptionalService
 from consents.personalisation import services
 from consents.personalisation.selectors import recommendations_allowed, recommendations_for
 from consents.services import ConsentError
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 API = "/api/v1/consents/interests/"
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
 
 
 def opt_in(user):
@@ -69,7 +63,7 @@ def test_a_minor_cannot_opt_in_alone_but_the_guardian_can(citizen):
     minor = UserFactory(is_minor=True)
     with pytest.raises(ConsentError):
         opt_in(minor)
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     services.recommendations_opt_in(subject=minor, actor=citizen, channel=ConsentChannel.GUARDIAN)
     assert services.interest_tag_add(user=minor, tag="transport") is not None
 
@@ -193,7 +187,7 @@ def test_interest_pages_need_sign_in_and_posts(client, citizen):
 
 def test_a_guardian_manages_the_wards_tags_from_the_panel(client, citizen):
     minor = UserFactory(is_minor=True)
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     services.recommendations_opt_in(subject=minor, actor=citizen, channel=ConsentChannel.GUARDIAN)
     tag = services.interest_tag_add(user=minor, tag="transport")
     request = RequestFactory().get("/privacy/for/1/")
@@ -221,13 +215,6 @@ def test_the_panel_reads_in_three_queries(citizen, django_assert_num_queries):
 
 
 # -- The API ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_login(citizen)
-    return client
 
 
 def test_the_api_lists_and_deletes_ones_own_tags(api, citizen):

@@ -10,7 +10,7 @@ from consents import services
 from consents.models import ConsentEvent, ConsentState, Purpose
 from consents.models.ledger import LedgerAppendOnlyError
 from consents.selectors import consent_ledger_verify, consents_current_for
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,6 @@ def test_basic_purposes_cannot_be_withdrawn():
 
 
 def test_a_minor_cannot_consent_alone_but_a_confirmed_guardian_can(optional_purposes):
-    from accounts.models import GuardianLink
 
     minor = UserFactory(is_minor=True)
     guardian = UserFactory()
@@ -110,7 +109,7 @@ def test_a_minor_cannot_consent_alone_but_a_confirmed_guardian_can(optional_purp
         services.consent_grant(subject=minor, purpose=optional_purposes[0])
     with pytest.raises(services.ConsentError):
         services.consent_grant(subject=minor, purpose=optional_purposes[0], actor=guardian)
-    GuardianLink.objects.create(guardian=guardian, minor=minor, state=GuardianLink.State.CONFIRMED)
+    GuardianLinkFactory(guardian=guardian, minor=minor, confirmed_at=None)
     event = services.consent_grant(subject=minor, purpose=optional_purposes[0], actor=guardian)
     assert event.actor == guardian
     assert ConsentState.objects.get(subject=minor, purpose=optional_purposes[0]).by_guardian

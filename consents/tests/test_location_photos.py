@@ -27,11 +27,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
 def jpeg_with_gps(*, latitude=(39, 54, 15.12), lat_ref="N", longitude=(116, 23, 26.64), lon_ref="E") -> bytes:
     """A real JPEG as a phone writes it: orientation, camera details and a GPS block."""
     exif = Image.Exif()

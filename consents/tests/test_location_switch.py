@@ -7,18 +7,16 @@ import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink, StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from audit.models import AuditEvent
 from consents.location import services
 from consents.location.selectors import location_coordinates, location_records_for, location_sharing_on
 from consents.models import ConsentChannel, ConsentEvent, LocationRecord, PolicyDisplay, Purpose
 from consents.policy_shown import policy_shown_token
 from consents.selectors import policy_current
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +24,8 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 API = "/api/v1/consents/location/"
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
 def turn_on(user):
     services.location_sharing_turn_on(subject=user, actor=user, channel=ConsentChannel.WEB)
-
-
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
 
 
 # -- The service --------------------------------------------------------------------------------------
@@ -103,7 +90,7 @@ def test_a_minor_needs_the_guardians_consent(citizen):
     minor = UserFactory(is_minor=True)
     with pytest.raises(services.LocationSharingOff):
         services.location_record(user=minor, latitude=1, longitude=1, source="device")
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     services.location_sharing_turn_on(subject=minor, actor=citizen, channel=ConsentChannel.GUARDIAN)
     services.location_record(user=minor, latitude=1, longitude=1, source="device")
 
@@ -147,7 +134,7 @@ def test_turning_on_needs_a_recent_step_up(client, citizen):
 
 def test_turning_on_goes_through_a_confirmation_screen_that_records_what_was_shown(client, citizen):
     client.force_login(citizen)
-    step_up(client, citizen)
+    step_up_passed(citizen, client=client)
     page = client.get("/privacy/location/on/?next=/privacy/", **EN)
     assert page.status_code == 200
     html = page.content.decode()
@@ -176,7 +163,7 @@ def test_a_token_not_from_this_page_records_no_display(client, citizen, whose):
         "altered": policy_shown_token(viewer=citizen, purpose=location, version=policy_current()) + "x",
     }[whose]
     client.force_login(citizen)
-    step_up(client, citizen)
+    step_up_passed(citizen, client=client)
     client.post("/privacy/location/on/", {"shown": token, "next": "/privacy/"})
     assert location_sharing_on(user=citizen)
     assert not PolicyDisplay.objects.filter(subject=citizen).exists()
@@ -254,13 +241,6 @@ def test_the_panel_reads_in_three_queries_and_offers_the_right_switch(citizen, d
 
 
 # -- The API ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_login(citizen)
-    return client
 
 
 def test_the_api_refuses_with_403_while_off(api):

@@ -5,11 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink, StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from audit.models import AuditEvent
 from consents import withdrawal_hooks
 from consents.location import services
@@ -17,16 +14,11 @@ from consents.location.selectors import location_records_for, location_sharing_o
 from consents.models import ConsentChannel, LocationRecord, Partner, Purpose
 from consents.selectors import consent_check
 from consents.services import consent_grant, consent_withdraw
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
 
 
 @pytest.fixture
@@ -98,7 +90,7 @@ def test_the_api_switch_needs_a_signed_in_person(citizen):
 
 def test_a_guardian_switching_off_for_a_child_deletes_the_childs_history(client, citizen, bystander):
     child = UserFactory(is_minor=True)
-    GuardianLink.objects.create(guardian=citizen, minor=child, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=child)
     sharing_with_history(child, n=2, actor=citizen, channel=ConsentChannel.GUARDIAN)
     sharing_with_history(citizen, n=1)
     client.force_login(citizen)
@@ -112,9 +104,7 @@ def test_a_withdrawal_request_deletes_the_history(client, citizen, bystander):
     sharing_with_history(citizen, n=2)
     client.force_login(citizen)
     client.get("/")
-    StepUpCheck.objects.create(
-        user=citizen, method=StepUpCheck.Method.TOTP, session_key_hash=session_key_hash(client.session.session_key)
-    )
+    step_up_passed(citizen, client=client)
     response = client.post("/requests/new/withdrawal/", {"purposes": ["location_services"]})
     assert response.status_code == 302
     assert_history_gone(citizen, count=2, actor=citizen, bystander=bystander)

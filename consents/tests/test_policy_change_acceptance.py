@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink
 from consents.models import (
     ConsentAction,
     ConsentEvent,
@@ -18,7 +17,7 @@ from consents.policy_acceptance import services
 from consents.policy_acceptance.selectors import policy_pending_for
 from consents.selectors import consent_ledger_verify
 from consents.services import ConsentError
-from tests.factories import UserFactory
+from tests.factories import CitizenFactory, GuardianLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +42,9 @@ def make_version(number="2026.2", *, material=True, effective_in=-DAY, published
 
 
 @pytest.fixture
-def citizen():
-    # An account older than any test version: they must accept a material change.
-    return UserFactory(language="en", date_joined=timezone.now() - 365 * DAY)
+def established_citizen(db):
+    """An account older than any test version: they must accept a material change."""
+    return CitizenFactory(date_joined=timezone.now() - 365 * DAY)
 
 
 # -- The banner ---------------------------------------------------------------------------------------
@@ -71,25 +70,25 @@ def test_material_banner_warns_that_acceptance_will_be_asked(client):
     assert "you will be asked to read and accept it" in client.get("/", **EN).content.decode()
 
 
-def test_banner_is_recorded_once_per_person_and_version(client, citizen):
+def test_banner_is_recorded_once_per_person_and_version(client, established_citizen):
     version = make_version(material=False, effective_in=30 * DAY, published_ago=DAY)
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     for _ in range(3):
         client.get("/", **EN)
     client.logout()
-    client.force_login(citizen)  # a new session
+    client.force_login(established_citizen)  # a new session
     client.get("/", **EN)
-    shown = PolicyDisplay.objects.filter(subject=citizen, context=PolicyDisplay.Context.POLICY_BANNER)
+    shown = PolicyDisplay.objects.filter(subject=established_citizen, context=PolicyDisplay.Context.POLICY_BANNER)
     assert [d.policy_version for d in shown] == [version]
 
 
-def test_banner_costs_one_query_once_recorded(client, citizen, django_assert_num_queries):
+def test_banner_costs_one_query_once_recorded(client, established_citizen, django_assert_num_queries):
     from django.template import Context, Template
     from django.test import RequestFactory
 
     make_version(material=False, effective_in=30 * DAY, published_ago=DAY)
     request = RequestFactory().get("/")
-    request.user = citizen
+    request.user = established_citizen
     request.session = {}
     from consents.policy_acceptance.context_processors import policy_banner
 
@@ -97,7 +96,7 @@ def test_banner_costs_one_query_once_recorded(client, citizen, django_assert_num
     context = Context(policy_banner(request))
     template.render(context)  # first view: look up, check, record
     request2 = RequestFactory().get("/")
-    request2.user = citizen
+    request2.user = established_citizen
     request2.session = request.session
     with django_assert_num_queries(1):
         html = Template(
@@ -109,9 +108,9 @@ def test_banner_costs_one_query_once_recorded(client, citizen, django_assert_num
 # -- The interstitial ----------------------------------------------------------------------------------
 
 
-def test_signed_in_person_is_sent_to_the_interstitial_from_every_page(client, citizen):
+def test_signed_in_person_is_sent_to_the_interstitial_from_every_page(client, established_citizen):
     make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     for url in ("/", "/privacy/", "/account/identity/", "/privacy/services/"):
         page = client.get(url)
         assert page.status_code == 302 and page.url.startswith(ACCEPT), url
@@ -119,9 +118,9 @@ def test_signed_in_person_is_sent_to_the_interstitial_from_every_page(client, ci
     assert page.url == ACCEPT + "?next=%2Faccount%2Fidentity%2F%3Ftab%3D1"
 
 
-def test_exempt_pages_stay_open(client, citizen):
+def test_exempt_pages_stay_open(client, established_citizen):
     make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     for url in ("/policy/", "/policy/2026.2/", "/policy/2026.2/changes/", "/policy/versions/", "/healthz", ACCEPT):
         assert client.get(url).status_code == 200, url
     assert client.get("/static/css/site.css").status_code == 200
@@ -129,43 +128,43 @@ def test_exempt_pages_stay_open(client, citizen):
     assert client.post("/accounts/logout/").status_code == 302
 
 
-def test_the_interstitial_shows_summary_and_diff_link_and_records_the_display(client, citizen):
+def test_the_interstitial_shows_summary_and_diff_link_and_records_the_display(client, established_citizen):
     version = make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     html = client.get(ACCEPT + "?next=/privacy/", **EN).content.decode()
     assert "Adds a face-recognition partner." in html
     assert 'href="/policy/2026.2/changes/"' in html and "I have read and accept" in html
-    display = PolicyDisplay.objects.get(subject=citizen)
+    display = PolicyDisplay.objects.get(subject=established_citizen)
     assert (display.context, display.policy_version) == (PolicyDisplay.Context.INTERSTITIAL, version)
 
 
-def test_accepting_is_a_ledger_event_and_returns_to_the_page_wanted(client, citizen):
+def test_accepting_is_a_ledger_event_and_returns_to_the_page_wanted(client, established_citizen):
     version = make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     done = client.post(ACCEPT, {"version": "2026.2", "next": "/privacy/services/"})
     assert done.status_code == 302 and done.url == "/privacy/services/"
-    event = ConsentEvent.objects.get(subject=citizen)
+    event = ConsentEvent.objects.get(subject=established_citizen)
     assert (event.action, event.purpose.code, event.policy_version) == (
         ConsentAction.RECONFIRMED,
         "service_provision",
         version,
     )
-    state = ConsentState.objects.get(subject=citizen, purpose__code="service_provision")
+    state = ConsentState.objects.get(subject=established_citizen, purpose__code="service_provision")
     assert state.policy_version == version
     assert consent_ledger_verify().ok
     assert client.get("/privacy/services/").status_code == 200
 
 
-def test_an_unsafe_next_is_ignored(client, citizen):
+def test_an_unsafe_next_is_ignored(client, established_citizen):
     make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     assert client.post(ACCEPT, {"version": "2026.2", "next": "https://evil.example/"}).url == "/"
 
 
-def test_accepting_a_stale_version_is_refused(client, citizen):
+def test_accepting_a_stale_version_is_refused(client, established_citizen):
     make_version("2026.2", effective_in=-2 * DAY)
     make_version("2026.3", effective_in=-DAY)
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     page = client.post(ACCEPT, {"version": "2026.2"}, **EN)
     assert page.status_code == 400 and "changed again" in page.content.decode()
     assert not ConsentEvent.objects.exists()
@@ -174,29 +173,29 @@ def test_accepting_a_stale_version_is_refused(client, citizen):
     assert client.get("/").status_code == 200
 
 
-def test_accepting_twice_records_once(citizen):
+def test_accepting_twice_records_once(established_citizen):
     version = make_version()
-    first = services.policy_accept(user=citizen, version=version)
-    assert services.policy_accept(user=citizen, version=version) == first
-    assert ConsentEvent.objects.filter(subject=citizen).count() == 1
+    first = services.policy_accept(user=established_citizen, version=version)
+    assert services.policy_accept(user=established_citizen, version=version) == first
+    assert ConsentEvent.objects.filter(subject=established_citizen).count() == 1
 
 
-def test_a_future_or_draft_version_cannot_be_accepted(citizen):
+def test_a_future_or_draft_version_cannot_be_accepted(established_citizen):
     with pytest.raises(ConsentError):
-        services.policy_accept(user=citizen, version=make_version("2026.4", effective_in=DAY))
+        services.policy_accept(user=established_citizen, version=make_version("2026.4", effective_in=DAY))
     with pytest.raises(ConsentError):
-        services.policy_accept(user=citizen, version=make_version("2026.5", published_ago=-DAY))
+        services.policy_accept(user=established_citizen, version=make_version("2026.5", published_ago=-DAY))
 
 
-def test_non_material_versions_and_newer_accounts_are_not_asked(client, citizen):
+def test_non_material_versions_and_newer_accounts_are_not_asked(client, established_citizen):
     make_version(material=False)
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     assert client.get("/").status_code == 200
     make_version("2026.3")
     newcomer = UserFactory()  # joined after 2026.3 took effect: registered under it
     client.force_login(newcomer)
     assert client.get("/").status_code == 200
-    assert policy_pending_for(user=citizen).version == "2026.3"
+    assert policy_pending_for(user=established_citizen).version == "2026.3"
 
 
 def test_admin_pages_are_exempt_for_staff_but_the_site_is_not(verified_client):
@@ -211,7 +210,7 @@ def test_a_child_also_sees_the_interstitial_and_can_acknowledge_it(client):
     make_version()
     minor = UserFactory(is_minor=True, language="en", date_joined=timezone.now() - 365 * DAY)
     guardian = UserFactory()
-    GuardianLink.objects.create(guardian=guardian, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=guardian, minor=minor)
     client.force_login(minor)
     html = client.get(ACCEPT, **EN).content.decode()
     assert "choices beyond the basic service stay with your guardian" in html
@@ -220,8 +219,8 @@ def test_a_child_also_sees_the_interstitial_and_can_acknowledge_it(client):
     assert consent_ledger_verify().ok
 
 
-def test_nothing_to_accept_goes_back(client, citizen):
-    client.force_login(citizen)
+def test_nothing_to_accept_goes_back(client, established_citizen):
+    client.force_login(established_citizen)
     assert client.get(ACCEPT + "?next=/privacy/").url == "/privacy/"
     assert client.get(ACCEPT).url == "/"
 
@@ -235,9 +234,9 @@ def test_anonymous_visitors_are_not_asked(client):
 # -- The API ------------------------------------------------------------------------------------------
 
 
-def test_api_answers_403_until_accepted_then_works(client, citizen):
+def test_api_answers_403_until_accepted_then_works(client, established_citizen):
     make_version()
-    client.force_login(citizen)
+    client.force_login(established_citizen)
     refused = client.get("/api/v1/me/", **EN)
     assert refused.status_code == 403
     body = refused.json()
@@ -250,13 +249,13 @@ def test_api_answers_403_until_accepted_then_works(client, citizen):
     assert wrong.status_code == 400
     done = client.post("/api/v1/consents/policy/accept/", {"policy_version": "2026.2"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["policy_version"] == "2026.2"
-    assert ConsentEvent.objects.get(subject=citizen).channel == "api"
+    assert ConsentEvent.objects.get(subject=established_citizen).channel == "api"
     assert client.get("/api/v1/me/").status_code == 200
 
 
-def test_api_accept_needs_authentication_and_something_to_accept(citizen):
+def test_api_accept_needs_authentication_and_something_to_accept(established_citizen):
     assert APIClient().post("/api/v1/consents/policy/accept/", {"policy_version": "2026.2"}).status_code in (401, 403)
     api = APIClient()
-    api.force_authenticate(citizen)
+    api.force_authenticate(established_citizen)
     answer = api.post("/api/v1/consents/policy/accept/", {"policy_version": "2026.1"}, format="json")
     assert answer.status_code == 400

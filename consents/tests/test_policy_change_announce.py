@@ -37,11 +37,6 @@ def draft(number="2026.2", *, material=True, effective_in=30 * DAY):
     )
 
 
-@pytest.fixture
-def officer():
-    return UserFactory(is_staff=True, is_superuser=True, language="en")
-
-
 def published(number="2026.2", **options):
     version = draft(number, **options)
     version.published_at = timezone.now()
@@ -148,20 +143,20 @@ def test_a_draft_is_not_announced():
         services.policy_announce(version=draft())
 
 
-def test_publish_sets_the_date_records_audit_and_sends_after_commit(officer, django_capture_on_commit_callbacks):
+def test_publish_sets_the_date_records_audit_and_sends_after_commit(superuser, django_capture_on_commit_callbacks):
     citizen = UserFactory(language="en")
     version = draft()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        services.policy_publish(version=version, actor=officer)
+        services.policy_publish(version=version, actor=superuser)
     version.refresh_from_db()
     assert before <= version.published_at <= timezone.now()
-    assert AuditEvent.objects.filter(action="consent.policy_published", actor_id=officer.pk).exists()
+    assert AuditEvent.objects.filter(action="consent.policy_published", actor_id=superuser.pk).exists()
     assert [m.to for m in mail.outbox] == [[citizen.email]]
     # Publishing again keeps the date and tells nobody twice.
     published_at = version.published_at
     with django_capture_on_commit_callbacks(execute=True):
-        services.policy_publish(version=version, actor=officer)
+        services.policy_publish(version=version, actor=superuser)
     version.refresh_from_db()
     assert version.published_at == published_at and len(mail.outbox) == 1
 
@@ -181,8 +176,8 @@ def test_publish_refuses_a_draft_whose_effective_date_has_come(officer, django_c
 # -- Admin ---------------------------------------------------------------------------------------------
 
 
-def test_admin_creates_a_draft_that_nobody_sees(verified_client, officer):
-    admin = verified_client(officer)
+def test_admin_creates_a_draft_that_nobody_sees(verified_client, superuser):
+    admin = verified_client(superuser)
     first = PolicyVersion.objects.get(version="2026.1")
     effective = timezone.localtime(timezone.now() + 30 * DAY)
     answer = admin.post(
@@ -207,8 +202,8 @@ def test_admin_creates_a_draft_that_nobody_sees(verified_client, officer):
     assert "Draft (not published)" in admin.get(CHANGELIST, **EN).content.decode()
 
 
-def test_admin_refuses_a_past_effective_date(verified_client, officer):
-    admin = verified_client(officer)
+def test_admin_refuses_a_past_effective_date(verified_client, superuser):
+    admin = verified_client(superuser)
     past = timezone.localtime(timezone.now() - DAY)
     answer = admin.post(
         "/admin/consents/policyversion/add/",
@@ -226,11 +221,11 @@ def test_admin_refuses_a_past_effective_date(verified_client, officer):
 
 
 def test_publish_action_asks_for_confirmation_then_publishes(
-    verified_client, officer, django_capture_on_commit_callbacks
+    verified_client, superuser, django_capture_on_commit_callbacks
 ):
     UserFactory()
     version = draft()
-    admin = verified_client(officer)
+    admin = verified_client(superuser)
     data = {"action": "publish", "_selected_action": [version.pk]}
     confirm = admin.post(CHANGELIST, data, **EN)
     assert confirm.status_code == 200 and "Yes, publish and announce" in confirm.content.decode()
@@ -244,10 +239,10 @@ def test_publish_action_asks_for_confirmation_then_publishes(
     assert OutboxEmail.objects.filter(kind="policy_changed").count() == 1
 
 
-def test_published_text_is_read_only_and_cannot_be_deleted(verified_client, officer):
+def test_published_text_is_read_only_and_cannot_be_deleted(verified_client, superuser):
     version = draft()
-    services.policy_publish(version=version, actor=officer)
-    admin = verified_client(officer)
+    services.policy_publish(version=version, actor=superuser)
+    admin = verified_client(superuser)
     page = admin.get(f"{CHANGELIST}{version.pk}/change/").content.decode()
     assert 'name="text_en"' not in page and 'name="effective_at_0"' not in page
     admin.post(f"{CHANGELIST}{version.pk}/change/", {"text_en": "changed", "version": "9"})

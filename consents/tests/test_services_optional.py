@@ -8,8 +8,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from accounts.models import GuardianLink, StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
+from accounts.models import StepUpCheck
 from audit.models import AuditEvent
 from consents.models import (
     ConsentAction,
@@ -24,7 +23,7 @@ from consents.optional_services import services
 from consents.optional_services.selectors import service_rows_for
 from consents.selectors import consent_check
 from consents.services import ConsentError
-from tests.factories import UserFactory
+from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +32,8 @@ TRANSPORT = {"card_number": "  TC-0001  "}
 FUND = {"account_number": "GJJ-123456", "employer": "Example Co."}
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
 def service(code):
     return OptionalService.objects.select_related("purpose").get(code=code)
-
-
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
 
 
 def allowed(user, purpose_code):
@@ -136,7 +124,7 @@ def test_a_child_cannot_enrol_alone_but_their_guardian_can(citizen):
     transport = service("public_transport")
     with pytest.raises(ConsentError):
         services.service_enrol(subject=minor, service=transport, data=TRANSPORT)
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     services.service_enrol(
         subject=minor, service=transport, data=TRANSPORT, actor=citizen, channel=ConsentChannel.GUARDIAN
     )
@@ -220,7 +208,7 @@ def test_sensitive_service_needs_the_step_up_check_but_leaving_does_not(client, 
     assert refused.status_code == 302 and "step-up" in refused.url
     assert not ServiceEnrolment.objects.exists()
 
-    step_up(client, citizen)
+    step_up_passed(citizen, client=client)
     assert client.post("/privacy/services/provident_fund/enrol/", FUND).status_code == 302
     assert allowed(citizen, "service_provident_fund")
     StepUpCheck.objects.filter(user=citizen).update(verified_at=timezone.now() - timedelta(hours=1))
@@ -238,7 +226,7 @@ def test_a_childs_own_page_is_read_only_and_the_guardian_decides_for_them(client
     client.force_login(citizen)
     # Not their ward yet: 404.
     assert client.get(f"/privacy/services/?subject={minor.pk}").status_code == 404
-    GuardianLink.objects.create(guardian=citizen, minor=minor, state="confirmed", confirmed_at=timezone.now())
+    GuardianLinkFactory(guardian=citizen, minor=minor)
     client.post("/privacy/services/public_transport/enrol/", {"card_number": "TC-1", "subject": minor.pk})
     assert allowed(minor, "service_public_transport")
     assert ConsentEvent.objects.get(subject=minor).channel == ConsentChannel.GUARDIAN
@@ -256,13 +244,6 @@ def test_the_basic_service_works_for_someone_who_left_every_service(client, citi
 
 
 # -- The API ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_authenticate(citizen)
-    return client
 
 
 def test_api_lists_services_with_the_persons_enrolment(api, citizen):

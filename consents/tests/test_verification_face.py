@@ -8,15 +8,14 @@ from django.utils import timezone, translation
 
 from accounts.identity import services as identity_services
 from accounts.identity.selectors import identity_profile_for
-from accounts.models import StepUpCheck, VerificationLevel
-from accounts.two_factor.selectors import session_key_hash
+from accounts.models import VerificationLevel
 from audit.models import AuditEvent
 from consents.models import ConsentEvent, Partner, PolicyDisplay, Purpose, StrongVerification
 from consents.selectors import consent_check
 from consents.strong_verification import providers, services
 from consents.strong_verification.selectors import face_consent_given
 from consents.strong_verification.services import StrongVerificationError
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +36,6 @@ def at_level_two(id_number=PASSES, **user_fields):
 
 def level(user):
     return identity_profile_for(user=user).verification_level
-
-
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
 
 
 # -- Consent ------------------------------------------------------------------------------------------
@@ -176,7 +169,7 @@ def test_consent_screen_is_behind_step_up_and_records_what_was_shown(client):
     client.force_login(user)
     page = client.get("/privacy/verification/face/consent/")
     assert page.status_code == 302 and page.url.startswith("/account/two-factor/step-up/")
-    step_up(client, user)
+    step_up_passed(user, client=client)
     page = client.get("/privacy/verification/face/consent/", **EN)
     html = page.content.decode()
     assert page.status_code == 200 and "GD-FR-2026-001" in html

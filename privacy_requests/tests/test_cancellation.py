@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import phones
-from accounts.models import StepUpCheck, User
-from accounts.two_factor.selectors import session_key_hash
+from accounts.models import User
 from audit.models import AuditEvent
 from personal_data import holds
 from privacy_requests import services
@@ -23,7 +22,7 @@ from privacy_requests.cancellation import services as cancellation
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import DuplicateRequest, TransitionNotAllowed
 from privacy_requests.working_days import add_working_days, working_days_between
-from tests.factories import UserFactory
+from tests.factories import CitizenFactory, UserFactory, step_up_passed
 
 MIDDLEWARE = "privacy_requests.cancellation.middleware.CancellationPendingMiddleware"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -44,15 +43,11 @@ def _middleware(settings):
 
 
 @pytest.fixture
-def citizen():
-    user = UserFactory(language="en", email="wang.fang@example.cn")
+def wang_fang(db):
+    """A citizen whose address and verified mobile number the tests sign in with and expect back."""
+    user = CitizenFactory(email="wang.fang@example.cn")
     phones.user_phone_set(user=user, phone="13812345678", verified=True)
     return user
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
 
 
 @pytest.fixture
@@ -79,14 +74,8 @@ def signed_in(user) -> Client:
     return client
 
 
-def step_up(client, user) -> StepUpCheck:
-    return StepUpCheck.objects.create(
-        user=user, method=StepUpCheck.Method.TOTP, session_key_hash=session_key_hash(client.session.session_key)
-    )
-
-
 def file_online(user) -> PrivacyRequest:
-    check = StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return cancellation.cancellation_request(user=user, identity_check=check)
 
 
@@ -99,10 +88,10 @@ def cooled_off(request: PrivacyRequest) -> PrivacyRequest:
 # -- The confirmation page ----------------------------------------------------------
 
 
-def test_confirm_page_needs_sign_in_and_a_fresh_step_up(citizen):
+def test_confirm_page_needs_sign_in_and_a_fresh_step_up(wang_fang):
     assert Client().get(CONFIRM).status_code == 302
     assert "/accounts/login/" in Client().get(CONFIRM)["Location"]
-    client = signed_in(citizen)
+    client = signed_in(wang_fang)
     response = client.get(CONFIRM)
     assert response.status_code == 302 and response["Location"].startswith("/account/two-factor/step-up/")
     response = client.post(CONFIRM)
@@ -110,9 +99,9 @@ def test_confirm_page_needs_sign_in_and_a_fresh_step_up(citizen):
     assert not PrivacyRequest.objects.filter(kind=RequestKind.CANCELLATION).exists()
 
 
-def test_confirm_page_lists_the_consequences_and_nothing_else_to_fulfil(citizen):
-    client = signed_in(citizen)
-    step_up(client, citizen)
+def test_confirm_page_lists_the_consequences_and_nothing_else_to_fulfil(wang_fang):
+    client = signed_in(wang_fang)
+    step_up_passed(wang_fang, client=client)
     assert client.get(CONFIRM).status_code == 200  # in Chinese, the default
     page = client.get(CONFIRM, **EN)
     assert page.status_code == 200
@@ -131,10 +120,10 @@ def test_confirm_page_lists_the_consequences_and_nothing_else_to_fulfil(citizen)
     assert "<select" not in form and "<textarea" not in form and 'type="checkbox"' not in form
 
 
-def test_confirm_page_names_what_a_hold_keeps(citizen, hold):
+def test_confirm_page_names_what_a_hold_keeps(wang_fang, hold):
     hold("sign_in_activity")
-    client = signed_in(citizen)
-    step_up(client, citizen)
+    client = signed_in(wang_fang)
+    step_up_passed(wang_fang, client=client)
     text = client.get(CONFIRM, **EN).content.decode()
     kept = text.split('data-testid="cancel-kept"')[1].split("</ul>")[0]
     assert "Sign-in activity" in kept
@@ -143,16 +132,16 @@ def test_confirm_page_names_what_a_hold_keeps(citizen, hold):
 # -- Confirming: every session ends at once -----------------------------------------
 
 
-def test_confirming_files_the_request_and_ends_every_session_at_once(citizen):
-    browser = signed_in(citizen)
-    phone = signed_in(citizen)
-    assert UserSession.objects.filter(user=citizen).count() == 2
-    check = step_up(browser, citizen)
+def test_confirming_files_the_request_and_ends_every_session_at_once(wang_fang):
+    browser = signed_in(wang_fang)
+    phone = signed_in(wang_fang)
+    assert UserSession.objects.filter(user=wang_fang).count() == 2
+    check = step_up_passed(wang_fang, client=browser)
 
     response = browser.post(CONFIRM, **EN)
 
     assert response.status_code == 302 and response["Location"] == DONE
-    request = PrivacyRequest.objects.get(requester=citizen, kind=RequestKind.CANCELLATION)
+    request = PrivacyRequest.objects.get(requester=wang_fang, kind=RequestKind.CANCELLATION)
     assert request.state == RequestState.IDENTITY_VERIFIED
     assert request.identity_check == check and request.channel == RequestChannel.WEB
     assert request.due_date is not None
@@ -160,34 +149,34 @@ def test_confirming_files_the_request_and_ends_every_session_at_once(citizen):
     assert timezone.localdate(request.cooling_off_until) < request.due_date
     # Signed out here, and the other device's session is gone too.
     assert "_auth_user_id" not in browser.session
-    assert UserSession.objects.filter(user=citizen).count() == 0
+    assert UserSession.objects.filter(user=wang_fang).count() == 0
     assert phone.get("/account/identity/")["Location"].startswith("/accounts/login/")
     done = browser.get(DONE, **EN).content.decode()
     assert request.reference in done and "Reverse the cancellation" in done
     assert AuditEvent.objects.filter(action="privacy_request.cancellation_cooling_off").exists()
 
 
-def test_the_person_is_told_how_long_they_can_reverse(citizen, django_capture_on_commit_callbacks):
+def test_the_person_is_told_how_long_they_can_reverse(wang_fang, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        request = file_online(citizen)
+        request = file_online(wang_fang)
     message = next(m for m in mail.outbox if "cancellation" in m.subject and request.reference in m.subject)
-    assert message.to == [citizen.email]
+    assert message.to == [wang_fang.email]
     assert "Reverse the cancellation" in message.body
 
 
-def test_a_second_cancellation_is_refused_with_the_open_one(citizen):
-    first = file_online(citizen)
+def test_a_second_cancellation_is_refused_with_the_open_one(wang_fang):
+    first = file_online(wang_fang)
     with pytest.raises(DuplicateRequest) as raised:
-        file_online(citizen)
+        file_online(wang_fang)
     assert raised.value.open_request == first
 
 
 # -- Cooling-off: signing in offers only "reverse" ----------------------------------
 
 
-def test_signing_in_during_cooling_off_offers_only_reverse(citizen):
-    file_online(citizen)
-    client = signed_in(citizen)
+def test_signing_in_during_cooling_off_offers_only_reverse(wang_fang):
+    file_online(wang_fang)
+    client = signed_in(wang_fang)
 
     for address in ("/", "/account/identity/", "/privacy/", CONFIRM, "/requests/"):
         response = client.get(address, **EN)
@@ -203,9 +192,9 @@ def test_signing_in_during_cooling_off_offers_only_reverse(citizen):
     assert "_auth_user_id" not in client.session
 
 
-def test_reversing_restores_normal_use(citizen):
-    request = file_online(citizen)
-    client = signed_in(citizen)
+def test_reversing_restores_normal_use(wang_fang):
+    request = file_online(wang_fang)
+    client = signed_in(wang_fang)
 
     response = client.post(REVERSE, **EN)
 
@@ -217,9 +206,9 @@ def test_reversing_restores_normal_use(citizen):
     assert AuditEvent.objects.filter(action="privacy_request.cancellation_reversed").exists()
 
 
-def test_the_reverse_page_is_only_for_a_pending_cancellation(citizen):
+def test_the_reverse_page_is_only_for_a_pending_cancellation(wang_fang):
     assert Client().get(REVERSE)["Location"].startswith("/accounts/login/")
-    client = signed_in(citizen)
+    client = signed_in(wang_fang)
     assert client.get(REVERSE)["Location"] == "/"
     other = UserFactory()
     theirs = file_online(other)
@@ -229,9 +218,9 @@ def test_the_reverse_page_is_only_for_a_pending_cancellation(citizen):
     assert theirs.state == RequestState.IDENTITY_VERIFIED
 
 
-def test_after_cooling_off_it_can_no_longer_be_reversed(citizen):
-    request = cooled_off(file_online(citizen))
-    client = signed_in(citizen)
+def test_after_cooling_off_it_can_no_longer_be_reversed(wang_fang):
+    request = cooled_off(file_online(wang_fang))
+    client = signed_in(wang_fang)
     assert client.get("/account/identity/")["Location"] == REVERSE
     page = client.get(REVERSE, **EN).content.decode()
     assert "can no longer be reversed online" in page and 'data-testid="cancel-reverse"' not in page
@@ -259,20 +248,20 @@ def test_cooling_off_always_ends_before_the_due_date(settings):
 # -- Completion by staff --------------------------------------------------------------
 
 
-def test_staff_cannot_complete_during_cooling_off(citizen, staff):
-    request = file_online(citizen)
+def test_staff_cannot_complete_during_cooling_off(wang_fang, staff):
+    request = file_online(wang_fang)
     with pytest.raises(TransitionNotAllowed):
         services.privacy_request_complete(request=request, actor=staff)
     request.refresh_from_db()
     assert request.state == RequestState.IDENTITY_VERIFIED
-    assert User.objects.get(pk=citizen.pk).is_active
+    assert User.objects.get(pk=wang_fang.pk).is_active
 
 
 def test_completion_erases_and_anonymises_and_the_email_and_phone_register_again(
-    citizen, staff, django_capture_on_commit_callbacks
+    wang_fang, staff, django_capture_on_commit_callbacks
 ):
-    SocialAccount.objects.create(user=citizen, provider="weixin", uid="wx-123")
-    request = cooled_off(file_online(citizen))
+    SocialAccount.objects.create(user=wang_fang, provider="weixin", uid="wx-123")
+    request = cooled_off(file_online(wang_fang))
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -280,7 +269,7 @@ def test_completion_erases_and_anonymises_and_the_email_and_phone_register_again
 
     request.refresh_from_db()
     assert request.state == RequestState.COMPLETED
-    account = User.objects.get(pk=citizen.pk)
+    account = User.objects.get(pk=wang_fang.pk)
     assert not account.is_active and not account.has_usable_password()
     assert (account.email, account.first_name, account.last_name, account.phone, account.phone_hash) == ("",) * 5
     assert not EmailAddress.objects.filter(user=account).exists()
@@ -316,26 +305,26 @@ def test_completion_erases_and_anonymises_and_the_email_and_phone_register_again
     )
     assert response.status_code == 302
     new = User.objects.get(email="wang.fang@example.cn")
-    assert new.pk != citizen.pk and new.phone == "13812345678"
+    assert new.pk != wang_fang.pk and new.phone == "13812345678"
 
 
-def test_completion_keeps_what_a_hold_covers_and_says_why(citizen, staff, hold):
+def test_completion_keeps_what_a_hold_covers_and_says_why(wang_fang, staff, hold):
     hold("sign_in_activity")
-    request = cooled_off(file_online(citizen))
+    request = cooled_off(file_online(wang_fang))
     services.privacy_request_complete(request=request, actor=staff)
     request.refresh_from_db()
     kept = request.outcomes.get(category="sign_in_activity")
     assert kept.result == RequestOutcome.Result.KEPT and "law" in kept.legal_reason
     assert "Sign-in activity" in request.answer
     assert request.outcomes.get(category="profile").result == RequestOutcome.Result.ANONYMISED
-    assert not User.objects.get(pk=citizen.pk).is_active
+    assert not User.objects.get(pk=wang_fang.pk).is_active
 
 
-def test_a_held_profile_keeps_the_identifiers_but_the_account_still_closes(citizen, staff, hold):
+def test_a_held_profile_keeps_the_identifiers_but_the_account_still_closes(wang_fang, staff, hold):
     hold("profile")
-    request = cooled_off(file_online(citizen))
+    request = cooled_off(file_online(wang_fang))
     services.privacy_request_complete(request=request, actor=staff)
-    account = User.objects.get(pk=citizen.pk)
+    account = User.objects.get(pk=wang_fang.pk)
     assert not account.is_active and not account.has_usable_password()
     assert account.email == "wang.fang@example.cn"
     assert request.outcomes.get(category="profile").result == RequestOutcome.Result.KEPT
@@ -344,13 +333,15 @@ def test_a_held_profile_keeps_the_identifiers_but_the_account_still_closes(citiz
 # -- Filed by customer service on the citizen's behalf ----------------------------------
 
 
-def test_customer_service_files_on_behalf_after_a_phone_check(citizen, staff, django_capture_on_commit_callbacks):
-    other_device = signed_in(citizen)
+def test_customer_service_files_on_behalf_after_a_phone_check(wang_fang, staff, django_capture_on_commit_callbacks):
+    other_device = signed_in(wang_fang)
     with django_capture_on_commit_callbacks(execute=True):
         request = cancellation.cancellation_file_on_behalf(
-            citizen=citizen, staff=staff, identity_check_note="Called back on the registered number; ID last 4 matched"
+            citizen=wang_fang,
+            staff=staff,
+            identity_check_note="Called back on the registered number; ID last 4 matched",
         )
-    assert request.kind == RequestKind.CANCELLATION and request.requester == citizen
+    assert request.kind == RequestKind.CANCELLATION and request.requester == wang_fang
     assert (request.channel, request.filed_by) == (RequestChannel.PHONE, staff)
     assert request.identity_check_note.startswith("Called back")
     assert request.state == RequestState.IDENTITY_VERIFIED and request.cooling_off_until is not None
@@ -364,20 +355,20 @@ def test_customer_service_files_on_behalf_after_a_phone_check(citizen, staff, dj
 
 
 @pytest.mark.parametrize("note", ["", "   "])
-def test_on_behalf_filing_needs_the_identity_check_recorded(citizen, staff, note):
+def test_on_behalf_filing_needs_the_identity_check_recorded(wang_fang, staff, note):
     with pytest.raises(TransitionNotAllowed):
-        cancellation.cancellation_file_on_behalf(citizen=citizen, staff=staff, identity_check_note=note)
+        cancellation.cancellation_file_on_behalf(citizen=wang_fang, staff=staff, identity_check_note=note)
     assert not PrivacyRequest.objects.exists()
 
 
-def test_only_staff_file_on_behalf(citizen):
+def test_only_staff_file_on_behalf(wang_fang):
     stranger = UserFactory()
     with pytest.raises(TransitionNotAllowed):
-        cancellation.cancellation_file_on_behalf(citizen=citizen, staff=stranger, identity_check_note="checked")
+        cancellation.cancellation_file_on_behalf(citizen=wang_fang, staff=stranger, identity_check_note="checked")
     assert not PrivacyRequest.objects.exists()
 
 
-def test_a_pending_material_policy_never_loops_with_the_reverse_page(citizen):
+def test_a_pending_material_policy_never_loops_with_the_reverse_page(wang_fang):
     from consents.models import PolicyVersion
 
     first = PolicyVersion.objects.get(version="2026.1")
@@ -391,9 +382,9 @@ def test_a_pending_material_policy_never_loops_with_the_reverse_page(citizen):
         published_at=timezone.now() - timedelta(days=10),
         effective_at=timezone.now() - timedelta(days=1),
     )
-    User.objects.filter(pk=citizen.pk).update(date_joined=timezone.now() - timedelta(days=365))
-    file_online(citizen)
-    client = signed_in(citizen)
+    User.objects.filter(pk=wang_fang.pk).update(date_joined=timezone.now() - timedelta(days=365))
+    file_online(wang_fang)
+    client = signed_in(wang_fang)
     address, seen = "/account/identity/", []
     for _ in range(4):
         response = client.get(address, **EN)
@@ -406,16 +397,16 @@ def test_a_pending_material_policy_never_loops_with_the_reverse_page(citizen):
     assert REVERSE in [*seen, address] or "accept" in address
 
 
-def test_a_staff_answer_on_completion_is_kept_before_the_summary(citizen, staff):
-    request = cooled_off(file_online(citizen))
+def test_a_staff_answer_on_completion_is_kept_before_the_summary(wang_fang, staff):
+    request = cooled_off(file_online(wang_fang))
     services.privacy_request_complete(request=request, actor=staff, answer="Thank you for using the portal.")
     request.refresh_from_db()
     assert request.answer.startswith("Thank you for using the portal.\n\n")
     assert request.answer.endswith("We deleted or anonymised all your data.")
 
 
-def test_signing_in_with_the_password_during_cooling_off_lands_on_reverse(citizen):
-    file_online(citizen)
+def test_signing_in_with_the_password_during_cooling_off_lands_on_reverse(wang_fang):
+    file_online(wang_fang)
     client = Client()
     response = client.post(
         "/accounts/login/", {"login": "wang.fang@example.cn", "password": "Correct-Horse-42"}, follow=True, **EN
@@ -425,21 +416,21 @@ def test_signing_in_with_the_password_during_cooling_off_lands_on_reverse(citize
     assert "privacy_cancellation_clear" not in client.session
 
 
-def test_a_clear_sign_in_is_remembered_so_pages_need_not_ask(citizen):
+def test_a_clear_sign_in_is_remembered_so_pages_need_not_ask(wang_fang):
     client = Client()
     client.post("/accounts/login/", {"login": "wang.fang@example.cn", "password": "Correct-Horse-42"})
-    assert client.session["privacy_cancellation_clear"] == citizen.pk
+    assert client.session["privacy_cancellation_clear"] == wang_fang.pk
     with CaptureQueriesContext(connection) as queries:
         client.get("/account/identity/")
     assert not any("privacy_requests_privacyrequest" in q["sql"] for q in queries.captured_queries)
 
 
-def test_completion_closes_the_persons_other_open_requests(citizen, staff):
-    check = StepUpCheck.objects.create(user=citizen, method=StepUpCheck.Method.TOTP, session_key_hash="y" * 64)
+def test_completion_closes_the_persons_other_open_requests(wang_fang, staff):
+    check = step_up_passed(wang_fang)
     access = services.privacy_request_create(
-        requester=citizen, kind=RequestKind.ACCESS, details={"note": "my data"}, identity_check=check
+        requester=wang_fang, kind=RequestKind.ACCESS, details={"note": "my data"}, identity_check=check
     )
-    request = cooled_off(file_online(citizen))
+    request = cooled_off(file_online(wang_fang))
     services.privacy_request_complete(request=request, actor=staff)
     access.refresh_from_db()
     assert access.state == RequestState.WITHDRAWN
@@ -447,8 +438,8 @@ def test_completion_closes_the_persons_other_open_requests(citizen, staff):
     assert access.requester_id is None and access.details == ""
 
 
-def test_a_closed_account_cannot_be_cancelled_again_on_behalf(citizen, staff):
-    User.objects.filter(pk=citizen.pk).update(is_active=False)
-    citizen.refresh_from_db()
+def test_a_closed_account_cannot_be_cancelled_again_on_behalf(wang_fang, staff):
+    User.objects.filter(pk=wang_fang.pk).update(is_active=False)
+    wang_fang.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
-        cancellation.cancellation_file_on_behalf(citizen=citizen, staff=staff, identity_check_note="checked")
+        cancellation.cancellation_file_on_behalf(citizen=wang_fang, staff=staff, identity_check_note="checked")

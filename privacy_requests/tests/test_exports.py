@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from accounts.models import IdentityProfile, LoginActivity, StepUpCheck
+from accounts.models import IdentityProfile, LoginActivity
 from consents.models import LocationRecord, Purpose
 from consents.services import consent_grant, consent_withdraw
 from core.csv_safety import csv_cell
@@ -25,7 +25,7 @@ from privacy_requests.exports import api as export_api
 from privacy_requests.exports import services as export_services
 from privacy_requests.exports.tasks import export_build
 from privacy_requests.models import ExportFile, RequestKind
-from tests.factories import UserFactory
+from tests.factories import CitizenFactory, UserFactory, step_up_passed
 
 ID_NUMBER = "11010519491231002X"
 BANK_CARD = "6222020200112233445"
@@ -41,17 +41,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def citizen():
-    user = UserFactory(language="en", phone="13800138000")
+def citizen_on_file(db):
+    """Identity, phone and bank card on file at level 2, so the export has something in each section."""
+    user = CitizenFactory(phone="13800138000")
     IdentityProfile.objects.create(
         user=user, legal_name="张三", id_number=ID_NUMBER, bank_card=BANK_CARD, verification_level=2
     )
     return user
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
 
 
 def _seed(user, *, logins=5, locations=3):
@@ -73,7 +69,7 @@ def _seed(user, *, logins=5, locations=3):
 
 
 def _file_request(user, kind=RequestKind.EXPORT):
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="0" * 64)
+    check = step_up_passed(user)
     return request_services.privacy_request_create(requester=user, kind=kind, details={}, identity_check=check)
 
 
@@ -94,15 +90,17 @@ def _csv_rows(archive, code):
 
 
 @pytest.fixture
-def ready_export(citizen, staff, django_capture_on_commit_callbacks):
-    _seed(citizen)
-    return _complete(_file_request(citizen), staff, django_capture_on_commit_callbacks)
+def ready_export(citizen_on_file, staff, django_capture_on_commit_callbacks):
+    _seed(citizen_on_file)
+    return _complete(_file_request(citizen_on_file), staff, django_capture_on_commit_callbacks)
 
 
 # -- the ZIP --------------------------------------------------------------------
 
 
-def test_completing_an_export_request_builds_a_zip_with_every_category_and_tells_the_citizen(ready_export, citizen):
+def test_completing_an_export_request_builds_a_zip_with_every_category_and_tells_the_citizen(
+    ready_export, citizen_on_file
+):
     export = ready_export
     assert export.state == ExportFile.State.READY
     assert export.progress == 100
@@ -125,7 +123,7 @@ def test_completing_an_export_request_builds_a_zip_with_every_category_and_tells
     assert profile[0]["bank_card"] == BANK_CARD
     assert profile[0]["legal_name"] == "张三"
     assert profile[0]["phone"] == "13800138000"
-    assert profile[0]["email"] == citizen.email
+    assert profile[0]["email"] == citizen_on_file.email
 
     assert len(json.loads(archive.read("sign_in_activity.json"))) == 5
     locations = json.loads(archive.read("locations.json"))
@@ -157,15 +155,17 @@ def test_completing_an_export_request_builds_a_zip_with_every_category_and_tells
     readme = archive.read("README.txt").decode()
     assert "summary.html" in readme
 
-    message = InboxMessage.objects.filter(recipient=citizen, kind="export_ready").get()
+    message = InboxMessage.objects.filter(recipient=citizen_on_file, kind="export_ready").get()
     assert export.request.reference in message.body
     assert f"/requests/exports/{export.pk}/" in message.body
 
 
-def test_summary_is_written_in_the_persons_language(citizen, staff, django_capture_on_commit_callbacks, settings):
-    citizen.language = "zh-hans"
-    citizen.save(update_fields=["language"])
-    export = _complete(_file_request(citizen, RequestKind.ACCESS), staff, django_capture_on_commit_callbacks)
+def test_summary_is_written_in_the_persons_language(
+    citizen_on_file, staff, django_capture_on_commit_callbacks, settings
+):
+    citizen_on_file.language = "zh-hans"
+    citizen_on_file.save(update_fields=["language"])
+    export = _complete(_file_request(citizen_on_file, RequestKind.ACCESS), staff, django_capture_on_commit_callbacks)
     summary = _zip(export).read("summary.html").decode()
     assert 'lang="zh-hans"' in summary
 
@@ -199,7 +199,7 @@ def test_csv_cell(value, cell):
     assert csv_cell(value) == cell
 
 
-def test_exporters_use_the_same_number_of_queries_for_few_and_many_rows(citizen):
+def test_exporters_use_the_same_number_of_queries_for_few_and_many_rows(citizen_on_file):
     def count(user):
         with CaptureQueriesContext(connection) as queries:
             for category in personal_data_categories():
@@ -209,8 +209,8 @@ def test_exporters_use_the_same_number_of_queries_for_few_and_many_rows(citizen)
 
     few = UserFactory()
     _seed(few, logins=2, locations=1)
-    _seed(citizen, logins=2500, locations=2100)
-    assert count(few) == count(citizen)
+    _seed(citizen_on_file, logins=2500, locations=2100)
+    assert count(few) == count(citizen_on_file)
 
 
 # -- the task -------------------------------------------------------------------
@@ -240,13 +240,13 @@ def test_a_build_that_died_half_way_is_started_again_from_scratch(ready_export, 
     assert "profile.json" in _zip(ready_export).namelist()
 
 
-def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen, staff, monkeypatch, media_root):
+def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen_on_file, staff, monkeypatch, media_root):
     def explode(**kwargs):
         kwargs["out"].write(b"half a zip")
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(export_services, "export_zip_write", explode)
-    request = _file_request(citizen)
+    request = _file_request(citizen_on_file)
     request_services.privacy_request_start_review(request=request, actor=staff)
     request_services.privacy_request_complete(request=request, actor=staff)
     export = ExportFile.objects.get(request=request)
@@ -260,8 +260,8 @@ def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen, st
 # -- download and progress ------------------------------------------------------
 
 
-def test_the_owner_downloads_the_zip_uncached_as_an_attachment(ready_export, citizen, verified_client):
-    client = verified_client(citizen)
+def test_the_owner_downloads_the_zip_uncached_as_an_attachment(ready_export, citizen_on_file, verified_client):
+    client = verified_client(citizen_on_file)
     response = client.get(f"/requests/exports/{ready_export.pk}/download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -292,10 +292,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(ready_export, client):
     assert client.get(f"/api/v1/requests/exports/{ready_export.pk}/").status_code in (401, 403)
 
 
-def test_after_expiry_the_link_answers_410_and_the_file_is_gone(ready_export, citizen, verified_client):
+def test_after_expiry_the_link_answers_410_and_the_file_is_gone(ready_export, citizen_on_file, verified_client):
     path = export_services.export_path(ready_export.file_name)
     ExportFile.objects.filter(pk=ready_export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    client = verified_client(citizen)
+    client = verified_client(citizen_on_file)
     response = client.get(f"/requests/exports/{ready_export.pk}/download/")
     assert response.status_code == 410
     assert "This download link has expired and the file has been deleted." in response.content.decode()
@@ -307,8 +307,8 @@ def test_after_expiry_the_link_answers_410_and_the_file_is_gone(ready_export, ci
     assert "expired" in client.get(f"/requests/exports/{ready_export.pk}/").content.decode()
 
 
-def test_the_beat_task_deletes_expired_files(ready_export, citizen, staff, django_capture_on_commit_callbacks):
-    fresh = _complete(_file_request(citizen, RequestKind.ACCESS), staff, django_capture_on_commit_callbacks)
+def test_the_beat_task_deletes_expired_files(ready_export, citizen_on_file, staff, django_capture_on_commit_callbacks):
+    fresh = _complete(_file_request(citizen_on_file, RequestKind.ACCESS), staff, django_capture_on_commit_callbacks)
     old_path = export_services.export_path(ready_export.file_name)
     ExportFile.objects.filter(pk=ready_export.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert export_services.exports_expire_due() == 1
@@ -318,13 +318,13 @@ def test_the_beat_task_deletes_expired_files(ready_export, citizen, staff, djang
     assert export_services.exports_expire_due() == 0
 
 
-def test_the_progress_page_shows_state_and_percentage(citizen, staff, verified_client):
-    request = _file_request(citizen)
+def test_the_progress_page_shows_state_and_percentage(citizen_on_file, staff, verified_client):
+    request = _file_request(citizen_on_file)
     request_services.privacy_request_start_review(request=request, actor=staff)
     request_services.privacy_request_complete(request=request, actor=staff)  # on-commit build not run
     export = ExportFile.objects.get(request=request)
     ExportFile.objects.filter(pk=export.pk).update(state=ExportFile.State.BUILDING, progress=42)
-    client = verified_client(citizen)
+    client = verified_client(citizen_on_file)
     page = client.get(f"/requests/exports/{export.pk}/").content.decode()
     assert "42%" in page
     assert f"/requests/exports/{export.pk}/" in page  # the refresh link
@@ -335,8 +335,8 @@ def test_the_progress_page_shows_state_and_percentage(citizen, staff, verified_c
     assert response.status_code == 302 and response["Location"].endswith(f"/requests/exports/{export.pk}/")
 
 
-def test_the_progress_page_offers_the_download_when_ready(ready_export, citizen, verified_client):
-    page = verified_client(citizen).get(f"/requests/exports/{ready_export.pk}/").content.decode()
+def test_the_progress_page_offers_the_download_when_ready(ready_export, citizen_on_file, verified_client):
+    page = verified_client(citizen_on_file).get(f"/requests/exports/{ready_export.pk}/").content.decode()
     assert f"/requests/exports/{ready_export.pk}/download/" in page
 
 
@@ -348,18 +348,18 @@ def _close(request, staff):
     request_services.privacy_request_complete(request=request, actor=staff)
 
 
-def test_a_fourth_copy_in_a_day_is_refused_with_when_to_retry(citizen, staff):
+def test_a_fourth_copy_in_a_day_is_refused_with_when_to_retry(citizen_on_file, staff):
     for kind in (RequestKind.EXPORT, RequestKind.ACCESS, RequestKind.EXPORT):
-        export_services.export_quota_check(user=citizen)
-        _close(_file_request(citizen, kind), staff)
+        export_services.export_quota_check(user=citizen_on_file)
+        _close(_file_request(citizen_on_file, kind), staff)
     with pytest.raises(export_services.ExportQuotaExceeded) as refused:
-        export_services.export_quota_check(user=citizen)
+        export_services.export_quota_check(user=citizen_on_file)
     assert 23 * 3600 < refused.value.retry_after_seconds <= 24 * 3600
     assert "3" in refused.value.message and "24 hours" in refused.value.message
     # Other people and other kinds are not affected.
     export_services.export_quota_check(user=UserFactory())
     # A day later the oldest has left the window.
-    export_services.export_quota_check(user=citizen, now=timezone.now() + timedelta(days=1, minutes=1))
+    export_services.export_quota_check(user=citizen_on_file, now=timezone.now() + timedelta(days=1, minutes=1))
 
 
 class _CreateExport(APIView):
@@ -368,11 +368,11 @@ class _CreateExport(APIView):
         return None
 
 
-def test_the_api_answers_429_with_retry_after(citizen, staff):
+def test_the_api_answers_429_with_retry_after(citizen_on_file, staff):
     for _ in range(3):
-        _close(_file_request(citizen), staff)
+        _close(_file_request(citizen_on_file), staff)
     request = APIRequestFactory().post("/api/v1/requests/", {"kind": "export"}, format="json")
-    force_authenticate(request, user=citizen)
+    force_authenticate(request, user=citizen_on_file)
     response = _CreateExport.as_view()(request)
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 24 * 3600
@@ -382,36 +382,36 @@ def test_the_api_answers_429_with_retry_after(citizen, staff):
 # -- erasure through the registry -----------------------------------------------
 
 
-def test_erasure_deletes_or_anonymises_each_category_and_keeps_the_ledger(citizen, monkeypatch):
-    _seed(citizen)
-    results = personal_data_erase(user=citizen, categories=["sign_in_activity", "locations", "consent_ledger"])
+def test_erasure_deletes_or_anonymises_each_category_and_keeps_the_ledger(citizen_on_file, monkeypatch):
+    _seed(citizen_on_file)
+    results = personal_data_erase(user=citizen_on_file, categories=["sign_in_activity", "locations", "consent_ledger"])
     assert results == {"sign_in_activity": "deleted", "locations": "deleted", "consent_ledger": "anonymised"}
-    assert not LoginActivity.objects.filter(user=citizen).exists()
-    assert not LocationRecord.objects.filter(user=citizen).exists()
+    assert not LoginActivity.objects.filter(user=citizen_on_file).exists()
+    assert not LocationRecord.objects.filter(user=citizen_on_file).exists()
     from consents.models import ConsentEvent
 
     assert ConsentEvent.objects.filter(subject__isnull=True).count() == 4
 
 
-def test_erasure_keeps_a_held_category(citizen, monkeypatch):
-    _seed(citizen)
+def test_erasure_keeps_a_held_category(citizen_on_file, monkeypatch):
+    _seed(citizen_on_file)
     held = {"locations"}
     monkeypatch.setattr("personal_data.holds.is_held", lambda *, user, category: category in held)
     monkeypatch.setattr("consents.personal_data.is_held", lambda *, user, category: category in held)
     monkeypatch.setattr("privacy_requests.erasure.is_held", lambda *, user, category: category in held)
-    results = personal_data_erase(user=citizen)
+    results = personal_data_erase(user=citizen_on_file)
     assert results["locations"] == "kept"
-    assert LocationRecord.objects.filter(user=citizen).count() == 3
+    assert LocationRecord.objects.filter(user=citizen_on_file).count() == 3
     assert results["profile"] == "anonymised"
     assert results["sign_in_activity"] == "deleted"
-    citizen.refresh_from_db()
-    assert citizen.email == "" and not citizen.is_active and citizen.phone == ""
-    assert not IdentityProfile.objects.filter(user=citizen).exists()
+    citizen_on_file.refresh_from_db()
+    assert citizen_on_file.email == "" and not citizen_on_file.is_active and citizen_on_file.phone == ""
+    assert not IdentityProfile.objects.filter(user=citizen_on_file).exists()
     assert set(results) == {category.code for category in personal_data_categories()}
 
 
-def test_the_beat_scan_rebuilds_an_export_whose_task_was_lost(citizen, staff):
-    request = _file_request(citizen)
+def test_the_beat_scan_rebuilds_an_export_whose_task_was_lost(citizen_on_file, staff):
+    request = _file_request(citizen_on_file)
     request_services.privacy_request_start_review(request=request, actor=staff)
     request_services.privacy_request_complete(request=request, actor=staff)  # on-commit dispatch never ran
     export = ExportFile.objects.get(request=request)
@@ -424,17 +424,19 @@ def test_the_beat_scan_rebuilds_an_export_whose_task_was_lost(citizen, staff):
     assert export_services.exports_requeue_stale(now=later) == 0
 
 
-def test_each_eraser_asks_about_holds_itself(citizen, monkeypatch):
-    _seed(citizen)
+def test_each_eraser_asks_about_holds_itself(citizen_on_file, monkeypatch):
+    _seed(citizen_on_file)
     monkeypatch.setattr("accounts.personal_data.is_held", lambda *, user, category: category == "sign_in_activity")
     entry = {c.code: c for c in personal_data_categories()}["sign_in_activity"]
-    assert entry.eraser(citizen) == "kept"
-    assert LoginActivity.objects.filter(user=citizen).count() == 5
+    assert entry.eraser(citizen_on_file) == "kept"
+    assert LoginActivity.objects.filter(user=citizen_on_file).count() == 5
 
 
-def test_erasing_export_files_deletes_the_zip_after_commit(ready_export, citizen, django_capture_on_commit_callbacks):
+def test_erasing_export_files_deletes_the_zip_after_commit(
+    ready_export, citizen_on_file, django_capture_on_commit_callbacks
+):
     path = export_services.export_path(ready_export.file_name)
     with django_capture_on_commit_callbacks(execute=True):
-        assert personal_data_erase(user=citizen, categories=["export_files"]) == {"export_files": "deleted"}
+        assert personal_data_erase(user=citizen_on_file, categories=["export_files"]) == {"export_files": "deleted"}
     assert not path.exists()
     assert not ExportFile.objects.filter(pk=ready_export.pk).exists()

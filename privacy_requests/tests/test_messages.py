@@ -6,34 +6,18 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import StepUpCheck
 from notifications.models import InboxMessage, OutboxEmail
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestKind
 from privacy_requests.services import TransitionNotAllowed
 from privacy_requests.tasks import privacy_requests_lapse_stale_task
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, language="en")
-
-
-@pytest.fixture
-def checker():
-    return UserFactory(is_staff=True)
-
-
 def _file(user, kind=RequestKind.ACCESS, verified=True):
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="x" * 64) if verified else None
+    check = step_up_passed(user) if verified else None
     return services.privacy_request_create(requester=user, kind=kind, details={}, identity_check=check)
 
 

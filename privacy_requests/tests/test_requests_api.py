@@ -4,39 +4,19 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from consents.models import ConsentState, Purpose
 from consents.services import consent_grant
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestState
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/requests/"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
-def api(citizen):
-    client = APIClient()
-    client.force_login(citizen)
-    return client
-
-
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
-
-
 def _file(user, kind="access"):
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return services.privacy_request_create(requester=user, kind=kind, details={}, identity_check=check)
 
 
@@ -63,7 +43,7 @@ def test_a_token_client_cannot_file_requests(citizen):
 
 
 def test_create_records_the_step_up_check(api, citizen):
-    check = step_up(api, citizen)
+    check = step_up_passed(citizen, client=api)
     response = api.post(URL, {"kind": "export", "details": {"note": "for my bank"}}, format="json", **EN)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -75,7 +55,7 @@ def test_create_records_the_step_up_check(api, citizen):
 
 
 def test_create_checks_details_like_the_page(api, citizen):
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     response = api.post(
         URL, {"kind": "correction", "details": {"field": "phone", "new_value": "123", "reason": ""}}, format="json"
     )
@@ -88,7 +68,7 @@ def test_create_checks_details_like_the_page(api, citizen):
 
 def test_duplicate_is_409_with_the_open_request(api, citizen):
     first = _file(citizen)
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     response = api.post(URL, {"kind": "access"}, format="json")
     assert response.status_code == 409
     assert response.json()["open_request"]["reference"] == first.reference
@@ -97,7 +77,7 @@ def test_duplicate_is_409_with_the_open_request(api, citizen):
 def test_withdrawal_completes_at_once(api, citizen):
     purpose = Purpose.objects.get(code="surveys")
     consent_grant(subject=citizen, purpose=purpose)
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     response = api.post(URL, {"kind": "withdrawal", "details": {"purposes": ["surveys"]}}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "completed"
@@ -137,7 +117,7 @@ def test_requests_are_in_the_openapi_schema(api):
 def test_daily_export_limit_is_429_with_retry_after(api, citizen):
     for _ in range(3):
         services.privacy_request_withdraw(request=_file(citizen, "export"), actor=citizen)
-    step_up(api, citizen)
+    step_up_passed(citizen, client=api)
     response = api.post(URL, {"kind": "access"}, format="json", **EN)
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert PrivacyRequest.objects.filter(requester=citizen).count() == 3

@@ -7,27 +7,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from consents.models import ConsentState, Purpose
 from consents.services import consent_grant
 from notifications.models import OutboxEmail
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestKind, RequestState
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def citizen():
-    return UserFactory(language="en")
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
 
 
 @pytest.fixture
@@ -35,14 +23,8 @@ def signed_in(verified_client, citizen):
     return verified_client(citizen)
 
 
-def step_up(client, user):
-    return StepUpCheck.objects.create(
-        user=user, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
-
-
 def _file(user, kind=RequestKind.ACCESS, **kwargs):
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return services.privacy_request_create(requester=user, kind=kind, details={}, identity_check=check, **kwargs)
 
 
@@ -75,7 +57,7 @@ def test_new_request_needs_a_recent_step_up(signed_in):
 
 
 def test_filing_an_access_request_records_the_step_up_and_starts_the_clock(signed_in, citizen):
-    check = step_up(signed_in, citizen)
+    check = step_up_passed(citizen, client=signed_in)
     response = signed_in.post(reverse("privacy_requests:new", args=["access"]), {"note": "all of it"}, **EN)
     request = PrivacyRequest.objects.get(requester=citizen)
     assert response.status_code == 302 and response["Location"] == reverse("privacy_requests:detail", args=[request.pk])
@@ -86,7 +68,7 @@ def test_filing_an_access_request_records_the_step_up_and_starts_the_clock(signe
 
 def test_duplicate_open_request_is_refused_with_a_link_to_the_open_one(signed_in, citizen):
     first = _file(citizen)
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     url = reverse("privacy_requests:new", args=["access"])
     page = signed_in.get(url, **EN).content.decode()
     assert 'data-testid="duplicate"' in page
@@ -97,7 +79,7 @@ def test_duplicate_open_request_is_refused_with_a_link_to_the_open_one(signed_in
 
 
 def test_correction_form_names_the_field_with_a_bad_value(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     response = signed_in.post(
         reverse("privacy_requests:new", args=["correction"]),
         {"field": "phone", "new_value": "12345", "reason": "I changed my number"},
@@ -109,7 +91,7 @@ def test_correction_form_names_the_field_with_a_bad_value(signed_in, citizen):
 
 
 def test_correction_request_is_filed(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     response = signed_in.post(
         reverse("privacy_requests:new", args=["correction"]),
         {"field": "phone", "new_value": "13800138000", "reason": "I changed my number"},
@@ -125,7 +107,7 @@ def test_correction_request_is_filed(signed_in, citizen):
 def test_consent_withdrawal_request_completes_at_once(signed_in, citizen):
     purpose = Purpose.objects.get(code="surveys")
     consent_grant(subject=citizen, purpose=purpose)
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     url = reverse("privacy_requests:new", args=["withdrawal"])
     page = signed_in.get(url, **EN).content.decode()
     assert 'value="surveys"' in page
@@ -230,14 +212,14 @@ def test_signed_in_complaint_needs_step_up(signed_in, citizen):
     url = reverse("privacy_requests:complaint")
     response = signed_in.get(url)
     assert response.status_code == 302 and reverse("accounts:two_factor_step_up") in response["Location"]
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     response = signed_in.post(url, {"subject": "Cookies", "message": "Which ones?"}, **EN)
     assert response.status_code == 302
     assert PrivacyRequest.objects.get(requester=citizen, kind="complaint").contact_email == ""
 
 
 def test_cancellation_kind_goes_to_its_own_flow(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     response = signed_in.get(reverse("privacy_requests:new", args=["cancellation"]))
     assert response.status_code == 302 and response["Location"].endswith("/requests/cancel/")
     assert signed_in.get(reverse("privacy_requests:new", args=["nonsense"])).status_code == 404
@@ -246,7 +228,7 @@ def test_cancellation_kind_goes_to_its_own_flow(signed_in, citizen):
 def test_daily_export_limit_is_explained_on_the_form(signed_in, citizen):
     for _ in range(3):
         services.privacy_request_withdraw(request=_file(citizen, RequestKind.EXPORT), actor=citizen)
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     response = signed_in.post(reverse("privacy_requests:new", args=["access"]), {}, **EN)
     assert response.status_code == 200
     assert "copies of your data a day" in response.content.decode()
@@ -254,7 +236,7 @@ def test_daily_export_limit_is_explained_on_the_form(signed_in, citizen):
 
 
 def test_deletion_request_names_the_chosen_categories(signed_in, citizen):
-    step_up(signed_in, citizen)
+    step_up_passed(citizen, client=signed_in)
     url = reverse("privacy_requests:new", args=["deletion"])
     page = signed_in.get(url, **EN).content.decode()
     assert 'name="categories"' in page

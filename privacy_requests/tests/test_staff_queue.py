@@ -8,44 +8,17 @@ from django.utils import timezone
 
 from accounts.identity.services import identity_profile_update
 from accounts.roles import StaffRole
-from accounts.services import staff_groups_ensure
 from audit.models import AuditEvent
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestState
 from privacy_requests.selectors import allowed_actions
 from privacy_requests.staff.views import ACTIONS
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ID_NUMBER = "440106199003071231"
 CHANGELIST = "admin:privacy_requests_privacyrequest_changelist"
-
-
-@pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-def _staff(groups, role=StaffRole.PRIVACY_OFFICER, **kwargs):
-    user = UserFactory(is_staff=True, language="en", **kwargs)
-    user.groups.add(groups[role])
-    return user
-
-
-@pytest.fixture
-def officer(groups):
-    return _staff(groups, username="officer_a")
-
-
-@pytest.fixture
-def second_officer(groups):
-    return _staff(groups, username="officer_b")
-
-
-@pytest.fixture
-def auditor(groups):
-    return _staff(groups, StaffRole.AUDITOR, username="auditor_c")
 
 
 def _file(*, staff, kind=RequestKind.ACCESS, citizen=None):
@@ -99,13 +72,13 @@ def test_queue_lists_overdue_first_then_due_soon_then_later_then_closed(verified
     assert "due within 3 working days" in html
 
 
-def test_overdue_filter_and_assigned_to_me_filter(verified_client, officer, second_officer):
+def test_overdue_filter_and_assigned_to_me_filter(verified_client, officer, checker):
     overdue = _file(staff=officer)
     _set_due(overdue, -1)
     mine = _file(staff=officer)
     services.privacy_request_assign(request=mine, actor=officer, assignee=officer)
     theirs = _file(staff=officer)
-    services.privacy_request_assign(request=theirs, actor=officer, assignee=second_officer)
+    services.privacy_request_assign(request=theirs, actor=officer, assignee=checker)
     client = verified_client(officer)
 
     assert _listed_references(client.get(reverse(CHANGELIST), {"overdue": "yes"})) == [overdue.reference]
@@ -147,7 +120,7 @@ def test_assign_to_me_action(verified_client, officer):
     assert AuditEvent.objects.filter(action="privacy_request.assign", actor=officer).count() == 2
 
 
-def test_bulk_assign_to_a_chosen_staff_member(verified_client, officer, second_officer):
+def test_bulk_assign_to_a_chosen_staff_member(verified_client, officer, checker):
     requests = [_file(staff=officer) for _ in range(3)]
     client = verified_client(officer)
     selected = [r.pk for r in requests]
@@ -159,12 +132,12 @@ def test_bulk_assign_to_a_chosen_staff_member(verified_client, officer, second_o
 
     response = client.post(
         reverse(CHANGELIST),
-        {"action": "assign_to", "_selected_action": selected, "assignee": second_officer.pk},
+        {"action": "assign_to", "_selected_action": selected, "assignee": checker.pk},
         follow=True,
     )
 
     assert "3 requests assigned to officer_b." in response.content.decode()
-    assert set(PrivacyRequest.objects.values_list("assigned_to", flat=True)) == {second_officer.pk}
+    assert set(PrivacyRequest.objects.values_list("assigned_to", flat=True)) == {checker.pk}
 
 
 def test_bulk_assign_offers_only_staff_who_may_work_the_queue(verified_client, officer, auditor):
@@ -190,12 +163,12 @@ def _shown_actions(response):
 
 
 @pytest.mark.parametrize("step", ["identity_verified", "in_review", "proposed", "completed"])
-def test_buttons_match_allowed_actions(verified_client, officer, second_officer, step):
+def test_buttons_match_allowed_actions(verified_client, officer, checker, step):
     request = _file(staff=officer, kind=RequestKind.DELETION)
     if step in ("in_review", "proposed"):
         services.privacy_request_start_review(request=request, actor=officer)
     if step == "proposed":
-        services.privacy_request_propose(request=request, actor=second_officer, action="delete")
+        services.privacy_request_propose(request=request, actor=checker, action="delete")
     if step == "completed":
         request = _file(staff=officer, kind=RequestKind.COMPLAINT)
         services.privacy_request_complete(request=request, actor=officer, answer="Done.")
@@ -283,12 +256,12 @@ def test_proposer_cannot_confirm_their_own_proposal(verified_client, officer):
     assert request.state == RequestState.IN_REVIEW
 
 
-def test_second_staff_member_confirms_a_deletion_and_it_completes(verified_client, officer, second_officer):
+def test_second_staff_member_confirms_a_deletion_and_it_completes(verified_client, officer, checker):
     citizen = UserFactory()
     request = _file(staff=officer, kind=RequestKind.DELETION, citizen=citizen)
     services.privacy_request_start_review(request=request, actor=officer)
     services.privacy_request_propose(request=request, actor=officer, action="delete")
-    client = verified_client(second_officer)
+    client = verified_client(checker)
 
     page = client.get(_change_url(request))
     assert "confirm" in _shown_actions(page)
@@ -299,7 +272,7 @@ def test_second_staff_member_confirms_a_deletion_and_it_completes(verified_clien
     assert "Proposal confirmed and applied." in response.content.decode()
     request.refresh_from_db()
     assert request.state == RequestState.COMPLETED
-    assert AuditEvent.objects.filter(action="privacy_request.confirm_delete", actor=second_officer).exists()
+    assert AuditEvent.objects.filter(action="privacy_request.confirm_delete", actor=checker).exists()
 
 
 def test_extend_and_message_with_pause(verified_client, officer):
@@ -372,8 +345,8 @@ def test_non_staff_cannot_reach_the_queue(verified_client, officer):
 # -- Requests entered by staff -----------------------------------------------------------
 
 
-def test_phone_entry_records_filed_by_and_identity_note(verified_client, groups):
-    agent = _staff(groups, StaffRole.CUSTOMER_SERVICE, username="agent_d")
+def test_phone_entry_records_filed_by_and_identity_note(verified_client):
+    agent = StaffFactory(role=StaffRole.CUSTOMER_SERVICE, username="agent_d")
     citizen = UserFactory()
     identity_profile_update(user=citizen, data={"legal_name": "王小明", "id_number": ID_NUMBER})
 
@@ -434,8 +407,8 @@ def test_auditor_cannot_enter_requests(verified_client, auditor):
     assert verified_client(auditor).get(url).status_code == 403
 
 
-def test_cancellation_filed_on_a_citizens_behalf(verified_client, groups):
-    agent = _staff(groups, StaffRole.CUSTOMER_SERVICE, username="agent_e")
+def test_cancellation_filed_on_a_citizens_behalf(verified_client):
+    agent = StaffFactory(role=StaffRole.CUSTOMER_SERVICE, username="agent_e")
     citizen = UserFactory()
     client = verified_client(agent)
     entry = client.get(reverse("admin:privacy_requests_privacyrequest_staff_entry")).content.decode()

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import StaffRole
-from accounts.services import staff_groups_ensure
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind
 from privacy_requests.staff.chart import bar_chart_svg
@@ -17,18 +16,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SUMMARY = "admin:privacy_requests_privacyrequest_summary"
-
-
-@pytest.fixture
-def groups():
-    return staff_groups_ensure()
-
-
-@pytest.fixture
-def officer(groups):
-    user = UserFactory(is_staff=True, language="en", username="officer_s")
-    user.groups.add(groups[StaffRole.PRIVACY_OFFICER])
-    return user
 
 
 def _file(*, staff, kind=RequestKind.ACCESS):

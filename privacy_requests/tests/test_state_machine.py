@@ -5,41 +5,21 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import StepUpCheck
 from audit.models import AuditEvent
 from notifications.models import InboxMessage
 from privacy_requests import fulfilment, selectors, services
 from privacy_requests.models import PrivacyRequest, RequestEvent, RequestKind, RequestOutcome, RequestState
 from privacy_requests.services import DuplicateRequest, TransitionNotAllowed
 from privacy_requests.state_machine import TRANSITIONS, all_pairs
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 S = RequestState
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory()
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
-def checker():
-    return UserFactory(is_staff=True)
-
-
-def _check(user):
-    return StepUpCheck.objects.create(user=user, method=StepUpCheck.Method.TOTP, session_key_hash="x" * 64)
-
-
 def _filed(user, kind=RequestKind.ACCESS, *, verified=True):
     return services.privacy_request_create(
-        requester=user, kind=kind, details={}, identity_check=_check(user) if verified else None
+        requester=user, kind=kind, details={}, identity_check=step_up_passed(user) if verified else None
     )
 
 
@@ -135,7 +115,7 @@ def test_reference_comes_from_the_row_id(citizen):
 
 
 def test_request_with_step_up_check_is_verified_at_once_and_records_the_check(citizen):
-    check = _check(citizen)
+    check = step_up_passed(citizen)
     request = services.privacy_request_create(
         requester=citizen, kind=RequestKind.ACCESS, details={}, identity_check=check
     )

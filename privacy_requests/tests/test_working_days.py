@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from accounts.models import StepUpCheck
 from privacy_requests import selectors, services
 from privacy_requests.models import CalendarDay, RequestKind
 from privacy_requests.working_days import add_working_days, is_working_day, working_days_between
-from tests.factories import UserFactory
+from tests.factories import step_up_passed
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -58,19 +57,9 @@ def test_calendar_edits_in_admin_change_the_count():
     assert add_working_days(date(2026, 11, 2), 15) == date(2026, 11, 24)
 
 
-@pytest.fixture
-def citizen():
-    return UserFactory()
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
 def _filed_on(user, day: date, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: _at(day))
-    check = StepUpCheck.objects.create(user=user, method="totp", session_key_hash="x" * 64)
+    check = step_up_passed(user)
     return services.privacy_request_create(requester=user, kind=RequestKind.ACCESS, details={}, identity_check=check)
 
 

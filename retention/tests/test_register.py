@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.roles import StaffRole
 from audit.models import AuditEvent
 from consents.catalogue import DATA_CATEGORIES
 from consents.models import DataCategory, Partner, Purpose
@@ -20,19 +19,11 @@ from retention.models import RetentionRule
 from retention.register.holdings import HOLDINGS
 from retention.register.selectors import processing_register_rows
 from retention.register.services import REGISTER_DOWNLOADED
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "admin:retention_processingregister_changelist"
 DOWNLOAD = "admin:retention_processingregister_download"
-
-
-@pytest.fixture
-def customer_service(groups):
-    user = UserFactory(is_staff=True, language="en", username="agent_r")
-    user.groups.add(groups[StaffRole.CUSTOMER_SERVICE])
-    return user
 
 
 def _rows_in_english():

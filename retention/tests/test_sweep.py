@@ -15,7 +15,7 @@ from privacy_requests.exports.services import export_path
 from privacy_requests.models import ExportFile, PrivacyRequest
 from retention.models import SweepReport
 from retention.sweep import LOCK_KEY, retention_sweep
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +240,7 @@ def test_a_step_up_check_a_request_relied_on_stays(only_rule):
 
     only_rule("step_up_checks")
     person = UserFactory()
-    used, spare = (StepUpCheck.objects.create(user=person, method="email") for _ in range(2))
+    used, spare = (step_up_passed(person, method=StepUpCheck.Method.EMAIL) for _ in range(2))
     StepUpCheck.objects.update(verified_at=timezone.now() - timedelta(days=2))
     PrivacyRequest.objects.create(reference="RT-SU", kind="access", requester=person, identity_check=used)
     retention_sweep()

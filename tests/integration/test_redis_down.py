@@ -11,13 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import StepUpCheck
-from accounts.two_factor.selectors import session_key_hash
 from incidents.models import Audience, Incident
 from incidents.services import incident_save
 from notifications.models import InboxMessage, OutboxEmail
 from privacy_requests.models import PrivacyRequest, RequestState
-from tests.factories import UserFactory
+from tests.factories import UserFactory, step_up_passed
 
 from . import beat
 from .processes import wait_until
@@ -42,9 +40,7 @@ def test_a_request_filed_while_redis_is_down_is_confirmed_by_email_once_it_is_ba
 
     citizen = UserFactory(language="en", username="filer_faults")
     client = verified_client(citizen)
-    StepUpCheck.objects.create(
-        user=citizen, method="totp", session_key_hash=session_key_hash(client.session.session_key)
-    )
+    step_up_passed(citizen, client=client)
 
     broker.stop()
     started = time.monotonic()
