@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import refuse_invisible_controls
+
 from .activity.selectors import linked_accounts_for, social_account_provider
 from .models import AccountKind
 from .registration import account_register
@@ -74,6 +76,12 @@ class SignupForm(allauth_forms.SignupForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        for name in BUSINESS_FIELDS:
+            if cleaned_data.get(name) and name not in self.errors:
+                try:
+                    refuse_invisible_controls(cleaned_data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
         if not self.is_business:
             return cleaned_data
         required = {

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import require_recent_verification
 from consents.cookies.acting import acting_subject, channel_for
-from consents.cookies.views import safe_next
 from consents.dashboard.selectors import shown_policy_version
 from consents.models import PolicyDisplay
 from consents.selectors import policy_current
 from consents.services import ConsentError
+from core.navigation import safe_next
 
 from . import services
 from .forms import PhotoForm

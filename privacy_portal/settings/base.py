@@ -225,11 +225,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "consent_check": "6000/min"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "privacy_portal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# core.parsers.BoundedJSONParser: no API body is legitimately larger or deeper than this.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Citizens' privacy portal API",
     "DESCRIPTION": "Consent checks for platform services and the citizen's own privacy data.",
