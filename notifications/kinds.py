@@ -51,6 +51,9 @@ GUARDIAN_LINK_ENDED = register(NotificationKind("guardian_link_ended"))
 # One-time codes for the second factor: email only, an inbox copy would be
 # readable by whoever holds the session the code is meant to confirm.
 ONE_TIME_CODE = register(NotificationKind("one_time_code", inbox=False))
+# A staff member's authenticator enrolment link: email only, for the same
+# reason; whoever holds a leaked staff password could read the inbox.
+STAFF_ENROLMENT = register(NotificationKind("staff_enrolment", inbox=False))
 # A new version of the privacy policy, announced when it is published (issue #4), sent in
 # bulk by incidents.fanout: one text per language, so the template names nobody.
 POLICY_CHANGED = register(NotificationKind("policy_changed"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from core.masking import mask_email
 from core.navigation import safe_next
 
-from . import services
+from . import enrolment, services
 from .decorators import step_up_required_response
 from .forms import CodeForm
 from .qr import qr_code_data_uri, totp_secret_for_display
@@ -100,6 +100,8 @@ def totp_setup(request):
     check, so an unattended signed-in browser cannot swap in another phone.
     """
     user = request.user
+    if not enrolment.staff_may_set_up_authenticator(request=request):
+        return render(request, "accounts/two_factor/staff_enrolment_needed.html", status=403)
     if totp_device_confirmed(user=user) is not None:
         needs_check = step_up_required_response(request)
         if needs_check is not None:
@@ -116,6 +118,7 @@ def totp_setup(request):
             # The session that set the app up is verified by it; any other
             # session of this person now has to pass the code step.
             services.session_mark_verified(request=request, device=device)
+            enrolment.staff_enrolment_finish(request=request)
             messages.success(request, _("Your authenticator app is set up. Sign-in now asks for its code."))
             continue_url = next_url or resolve_url("accounts:two_factor_overview")
             if codes:
@@ -289,3 +292,15 @@ def step_up(request):
         },
         template="accounts/two_factor/code_page.html",
     )
+
+
+@login_required
+def staff_enrol(request, token: str):
+    """A staff member opens the enrolment link issued for them; the POST uses it."""
+    if request.method == "POST":
+        try:
+            enrolment.staff_enrolment_redeem(request=request, token=token)
+        except enrolment.EnrolmentRefused as exc:
+            return render(request, "accounts/two_factor/staff_enrol.html", {"refused": exc.message}, status=400)
+        return redirect(f"{resolve_url('accounts:two_factor_totp_setup')}?next={resolve_url('admin:index')}")
+    return render(request, "accounts/two_factor/staff_enrol.html")
