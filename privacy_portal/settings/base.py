@@ -212,7 +212,16 @@ MAX_TASK_COUNTDOWN = CELERY_VISIBILITY_TIMEOUT // 2
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # -- REST framework: authenticated by default; session auth enforces CSRF.
+# How many reverse proxies (nginx, a load balancer) stand in front of the portal
+# and append to X-Forwarded-For. The client address for rate limits and
+# sign-in records is the entry that many hops from the right; with 0 (no
+# proxy) the header is ignored, so a client cannot choose its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 REST_FRAMEWORK = {
+    # DRF's throttles read the same hop; left unset, DRF would trust any X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
