@@ -33,8 +33,10 @@ from bench import broker
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from bench.waiting import wait_for_all, wait_for_empty_queue
-from incidents import fanout, services
+from incidents import services
 from incidents.models import Audience, Incident
+from incidents.notification_kinds import SECURITY_INCIDENT
+from notifications import fanout
 from notifications.models import OutboxEmail
 
 FULL_COUNT = 100_000
@@ -158,8 +160,8 @@ def _wait_for_first(sink, worker) -> float:
 
 
 def _check(*, count: int, received: int, distinct: int) -> None:
-    rows = OutboxEmail.objects.filter(kind=services.NOTIFICATION_KIND).count()
-    sent = OutboxEmail.objects.filter(kind=services.NOTIFICATION_KIND, state=OutboxEmail.State.SENT).count()
+    rows = OutboxEmail.objects.filter(kind=SECURITY_INCIDENT).count()
+    sent = OutboxEmail.objects.filter(kind=SECURITY_INCIDENT, state=OutboxEmail.State.SENT).count()
     progress(f"  outbox rows {rows}, sent {sent}; sink received {received} ({distinct} distinct)")
     problems = []
     if rows != count or sent != count:
@@ -176,7 +178,7 @@ def _floor_rate(sink, count: int) -> float:
     sender = "privacy@gov.example.cn"
     with tempfile.NamedTemporaryFile(prefix="fanout-floor-", suffix=".bin", delete=False) as spool:
         path = spool.name
-        rows = OutboxEmail.objects.filter(kind=services.NOTIFICATION_KIND).order_by("pk")
+        rows = OutboxEmail.objects.filter(kind=SECURITY_INCIDENT).order_by("pk")
         for row in rows.values("pk", "to_address", "subject", "body").iterator(chunk_size=RENDER_CHUNK):
             data = _rendered(row)
             to = row["to_address"].encode()

@@ -40,7 +40,7 @@ from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from bench.worker import PROJECT_DIR
 from core.encryption import encrypt
-from incidents.models import FanOut
+from notifications.models import FanOut
 from privacy_requests.models import PrivacyRequest
 from retention.models import LegalHold, RetentionRule, SweepReport
 from retention.selectors import held_people_for

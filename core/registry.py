@@ -20,6 +20,7 @@ registry                          owner                       contributing modul
 ================================  ==========================  ==========================
 personal-data categories          ``personal_data.registry``  ``<app>/personal_data.py``
 notification kinds                ``notifications.kinds``     ``<app>/notification_kinds.py``
+fan-out topics                    ``notifications.topics``    ``<app>/fanout_topics.py``
 withdrawal hooks                  ``consents.withdrawal_hooks``  ``<app>/withdrawal_hooks.py``
 fulfilment handlers               ``privacy_requests.fulfilment``  ``<app>/fulfilment.py``
 ================================  ==========================  ==========================

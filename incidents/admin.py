@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -12,10 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_mixins import ReadOnlyAdminMixin
+from notifications.admin import fan_out_progress_text
 
 from . import selectors, services
-from .models import REPORT_WINDOW, REPORTABLE, Audience, FanOut, Incident
+from .models import REPORT_WINDOW, REPORTABLE, Incident
 
 
 class IncidentForm(forms.ModelForm):
@@ -52,11 +53,10 @@ class IncidentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        audience = cleaned.get("audience")
+        if "reported_at" in self.fields:
+            self._clean_reported_at(cleaned.get("reported_at"))
         if "audience" not in self.fields:  # notified: who is affected no longer changes
             return cleaned
-        if audience == Audience.CATEGORY and not cleaned.get("audience_category"):
-            self.add_error("audience_category", gettext("Choose the category whose people are affected."))
         upload = cleaned.get("audience_file")
         if upload is not None:
             try:
@@ -65,9 +65,34 @@ class IncidentForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 self.add_error("audience_file", error)
-        elif audience == Audience.IDS and not self.instance.audience_user_ids:
-            self.add_error("audience_file", gettext("Upload the CSV list of affected user ids."))
+                return cleaned
+        # The service's own rules, so the form refuses exactly what it would.
+        problems = services.incident_audience_problems(
+            incident=self.instance,
+            audience=cleaned.get("audience"),
+            category=cleaned.get("audience_category") or "",
+            user_ids=self.instance.audience_user_ids,
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
+
+    def _clean_reported_at(self, reported_at):
+        if "reported_at" in self.errors:
+            return
+        if reported_at is None:
+            if self.instance.pk is not None and self.initial.get("reported_at") is not None:
+                self.add_error("reported_at", gettext("A report's time can be corrected but not removed."))
+            return
+        discovered_at = self.cleaned_data.get("discovered_at") or self.instance.discovered_at
+        probe = Incident(discovered_at=discovered_at)
+        for field, message in services.incident_report_problems(incident=probe, reported_at=reported_at).items():
+            self.add_error(field, message)
+
+    @property
+    def audience_changed(self) -> bool:
+        return bool({"audience", "audience_category", "audience_file"} & set(self.changed_data))
 
 
 class ReportClockFilter(admin.SimpleListFilter):
@@ -114,16 +139,6 @@ def report_clock_text(incident: Incident) -> str:
         return gettext("Overdue")
     minutes = int(remaining.total_seconds() // 60)
     return gettext("%(hours)d h %(minutes)02d min left") % {"hours": minutes // 60, "minutes": minutes % 60}
-
-
-def progress_text(fan_out: FanOut) -> str:
-    progress = selectors.fan_out_progress(fan_out=fan_out)
-    return gettext("%(queued)d of %(total)d queued, %(sent)d emails sent, %(failed)d failed") % {
-        "queued": progress.queued,
-        "total": progress.total,
-        "sent": progress.sent,
-        "failed": progress.failed,
-    }
 
 
 @admin.register(Incident)
@@ -180,10 +195,25 @@ class IncidentAdmin(admin.ModelAdmin):
     def notification_progress(self, obj):
         if obj.fan_out is None:
             return gettext("Not notified")
-        return progress_text(obj.fan_out)
+        return fan_out_progress_text(obj.fan_out)
 
     def save_model(self, request, obj, form, change):
-        services.incident_save(incident=obj, actor=request.user, created=not change)
+        # The record, its audience and its report each go through their own
+        # service, so the rules and audit events are the same as anywhere else.
+        with transaction.atomic():
+            services.incident_save(incident=obj, actor=request.user, created=not change)
+            if change and "audience" in form.fields and form.audience_changed:
+                services.incident_audience_set(
+                    incident=obj,
+                    actor=request.user,
+                    audience=form.cleaned_data["audience"],
+                    category=form.cleaned_data.get("audience_category") or "",
+                    user_ids=obj.audience_user_ids,
+                )
+            # A new incident's report time is part of recording it (checked by incident_save).
+            reported_at = form.cleaned_data.get("reported_at")
+            if change and "reported_at" in form.changed_data and reported_at is not None:
+                services.incident_mark_reported(incident=obj, actor=request.user, reported_at=reported_at)
 
     def get_urls(self):
         opts = self.model._meta
@@ -232,30 +262,3 @@ class IncidentAdmin(admin.ModelAdmin):
                 "already": incident.fan_out_id is not None,
             },
         )
-
-
-@admin.register(FanOut)
-class FanOutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every mass notification (incident notices, policy announcements) and how far it has got; read-only.
-
-    Whoever may see incidents may see this: a fan-out holds no personal data
-    beyond counts, and its rows are written only by the services.
-    """
-
-    list_display = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
-    list_filter = ("kind",)
-    search_fields = ("key",)
-    # Each row counts its emails' states: keep the page short.
-    list_per_page = 25
-    fields = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
-    readonly_fields = fields
-
-    @admin.display(description=_("progress"))
-    def progress(self, obj):
-        return progress_text(obj)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("incidents.view_incident") or request.user.has_perm("incidents.view_fanout")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)

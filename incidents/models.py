@@ -1,8 +1,7 @@
-"""Security incidents and the fan-out that tells the people they affect."""
+"""Security incidents; the people they affect are told through a ``notifications.FanOut``."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -27,50 +26,6 @@ class Audience(models.TextChoices):
     ALL = "all", _("All users")
     CATEGORY = "category", _("Users with data in a category")
     IDS = "ids", _("A list of user ids (CSV)")
-
-
-class FanOut(models.Model):
-    """One message sent to many people through the outbox, in batches.
-
-    Generic on purpose: an incident notice today, a policy announcement
-    tomorrow. ``cursor`` is the last user id whose messages were written; it
-    moves in the same transaction as the batch, so a crash loses at most the
-    uncommitted batch and a rerun starts after the last committed one.
-    """
-
-    key = models.CharField(_("key"), max_length=100, unique=True)
-    kind = models.CharField(_("notification kind"), max_length=64)
-    total = models.PositiveIntegerField(_("people"), default=0)
-    cursor = models.BigIntegerField(_("last user id written"), default=0)
-    created_at = models.DateTimeField(_("started"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last batch"), auto_now=True)
-    finished_at = models.DateTimeField(_("all queued"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("notification fan-out")
-        verbose_name_plural = _("notification fan-outs")
-
-    def __str__(self):
-        return self.key
-
-
-class FanOutRecipient(models.Model):
-    """One person already written to by a fan-out: a rerun never writes to them again."""
-
-    fan_out = models.ForeignKey(FanOut, on_delete=models.CASCADE, related_name="recipients")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    outbox_email = models.ForeignKey(
-        "notifications.OutboxEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["fan_out", "user"], name="fanout_recipient_once")]
-        verbose_name = _("fan-out recipient")
-        verbose_name_plural = _("fan-out recipients")
-
-    def __str__(self):
-        return f"fan-out {self.fan_out_id} → user {self.user_id}"
 
 
 class Incident(models.Model):
@@ -106,7 +61,12 @@ class Incident(models.Model):
         _("portal banner until"), null=True, blank=True, help_text=_("Shown on every portal page once notified.")
     )
     fan_out = models.OneToOneField(
-        FanOut, verbose_name=_("notification"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "notifications.FanOut",
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Who recorded and changed it is in the audit log (incident.recorded / incident.changed).
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

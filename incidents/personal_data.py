@@ -7,45 +7,29 @@ with the inbox and the emails.
 
 from django.utils.translation import gettext_lazy as _
 
-from consents.models import PolicyVersion
-from consents.policy_acceptance.services import ANNOUNCEMENT_KEY_PREFIX
+from notifications.models import FanOutRecipient
+from notifications.topics import notices_for
 from privacy_requests.holds import is_held
 from privacy_requests.registry import register_personal_data
-
-from .models import FanOutRecipient, Incident
 
 CHUNK = 2000
 
 
-def _policy_version_numbers(keys: list[str]) -> dict[str, str]:
-    ids = [key.removeprefix(ANNOUNCEMENT_KEY_PREFIX) for key in keys if key.startswith(ANNOUNCEMENT_KEY_PREFIX)]
-    versions = PolicyVersion.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
-    return {f"{ANNOUNCEMENT_KEY_PREFIX}{pk}": number for pk, number in versions.values_list("pk", "version")}
-
-
 def export_bulk_notices(user):
-    """Each security incident and policy change the person was told about, and when the telling began."""
+    """Each security incident and policy change the person was told about, and when the telling began.
+
+    What each fan-out was about comes from the app that started it (its
+    topic in ``notifications.topics``); records of fan-outs no topic still
+    knows about are left out.
+    """
     told = FanOutRecipient.objects.filter(user=user).select_related("fan_out").order_by("fan_out__created_at", "id")
     records = list(told.iterator(chunk_size=CHUNK))
-    fan_out_ids = [record.fan_out_id for record in records]
-    incidents = {incident.fan_out_id: incident for incident in Incident.objects.filter(fan_out_id__in=fan_out_ids)}
-    versions = _policy_version_numbers([record.fan_out.key for record in records])
+    notices = notices_for({record.fan_out_id: record.fan_out for record in records}.values())
     for record in records:
-        incident = incidents.get(record.fan_out_id)
-        if incident is not None:
-            yield {
-                "notice": "security incident",
-                "about": incident.title,
-                "advice": incident.advice,
-                "sent": record.fan_out.created_at,
-            }
-        elif record.fan_out.key in versions:
-            yield {
-                "notice": "privacy policy change",
-                "about": versions[record.fan_out.key],
-                "advice": "",
-                "sent": record.fan_out.created_at,
-            }
+        if record.fan_out_id not in notices:
+            continue
+        topic, notice = notices[record.fan_out_id]
+        yield {"notice": topic.label, "about": notice.about, "advice": notice.advice, "sent": record.fan_out.created_at}
 
 
 def erase_bulk_notices(user) -> str:

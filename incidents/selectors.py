@@ -1,21 +1,19 @@
-"""Reads: who an incident affects, how far its notification has got, the banner."""
-
-from dataclasses import dataclass
+"""Reads: who an incident affects, the banner, notifications still running."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from notifications.models import OutboxEmail
 from privacy_requests.registry import personal_data_categories
 
-from .models import Audience, FanOut, Incident
+from .models import Audience, Incident
 
 
 def _user_links(model) -> list[str]:
     """Lookups from ``model`` to the user: direct foreign keys, or one hop through a model that has one."""
     user_model = get_user_model()
-    direct, via = [], []
+    direct: list[str] = []
+    via: list[str] = []
     for field in model._meta.concrete_fields:
         target = getattr(field, "related_model", None)
         if not field.is_relation or target is None:
@@ -60,32 +58,6 @@ def incident_recipients(*, incident: Incident) -> QuerySet:
 
 def category_choices() -> list[tuple[str, str]]:
     return [(c.code, str(c.label)) for c in personal_data_categories()]
-
-
-@dataclass(frozen=True)
-class FanOutProgress:
-    total: int
-    queued: int
-    sent: int
-    failed: int
-    finished: bool
-
-
-def fan_out_progress(*, fan_out: FanOut) -> FanOutProgress:
-    """Counted from the rows themselves: people written to, and their emails' states."""
-    states = dict(
-        OutboxEmail.objects.filter(pk__in=fan_out.recipients.values("outbox_email"))
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
-    )
-    return FanOutProgress(
-        total=fan_out.total,
-        queued=fan_out.recipients.count(),
-        sent=states.get(OutboxEmail.State.SENT, 0),
-        failed=states.get(OutboxEmail.State.FAILED, 0),
-        finished=fan_out.finished_at is not None,
-    )
 
 
 def incident_banner_current() -> Incident | None:

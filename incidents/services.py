@@ -13,11 +13,12 @@ from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from core.dispatch import dispatch_on_commit
+from notifications import fanout
 
-from . import fanout, selectors
+from . import selectors
+from .fanout_topics import INCIDENT_NOTICES
 from .models import Audience, Incident
 
-NOTIFICATION_KIND = "security_incident"
 CSV_MAX_BYTES = 2 * 1024 * 1024
 CSV_MAX_ERRORS = 5
 
@@ -69,14 +70,37 @@ def user_ids_from_csv(*, data: bytes) -> list[int]:
     return ids
 
 
+# What ``incident_save`` leaves alone on a change: each has a service of its
+# own with its rule and its audit event.
+AUDIENCE_FIELDS = ("audience", "audience_category", "audience_user_ids")
+_NOT_EDITED_HERE = {*AUDIENCE_FIELDS, "reported_at", "fan_out", "banner_until", "created_at"}
+
+
 def incident_save(*, incident: Incident, actor, created: bool) -> Incident:
-    """Save an incident edited in admin and audit it (ids and field names only)."""
+    """Record a new incident, or save the description of one, and audit it (ids and field names only).
+
+    A new incident arrives with its audience and, if already reported, the
+    report's time, checked by the same rules as ``incident_audience_set``
+    and ``incident_mark_reported``. On a change those fields are not written
+    here: they change only through their own services.
+    """
     with transaction.atomic():
-        if incident.audience != Audience.CATEGORY:
-            incident.audience_category = ""
-        if incident.audience != Audience.IDS:
-            incident.audience_user_ids = []
-        incident.save()
+        if created:
+            problems = incident_audience_problems(
+                incident=incident,
+                audience=incident.audience,
+                category=incident.audience_category,
+                user_ids=incident.audience_user_ids,
+            )
+            if incident.reported_at is not None:
+                problems |= incident_report_problems(incident=incident, reported_at=incident.reported_at)
+            if problems:
+                raise ValidationError(problems)
+            _audience_normalise(incident)
+            incident.save()
+        else:
+            fields = [f.name for f in Incident._meta.concrete_fields if not f.primary_key]
+            incident.save(update_fields=[name for name in fields if name not in _NOT_EDITED_HERE])
         audit_record(
             actor=actor,
             action="incident.recorded" if created else "incident.changed",
@@ -86,12 +110,102 @@ def incident_save(*, incident: Incident, actor, created: bool) -> Incident:
     return incident
 
 
-def incident_mark_reported(*, incident: Incident, actor, reported_at: datetime | None = None) -> Incident:
+def _audience_normalise(incident: Incident) -> None:
+    # Only what the chosen audience reads is kept, so a stale list or
+    # category cannot come back if the choice changes again.
+    if incident.audience != Audience.CATEGORY:
+        incident.audience_category = ""
+    if incident.audience != Audience.IDS:
+        incident.audience_user_ids = []
+
+
+def incident_audience_problems(
+    *, incident: Incident, audience: str, category: str = "", user_ids: list[int] | None = None
+) -> dict[str, str]:
+    """What stops ``incident`` from affecting this audience, by form field; empty when nothing does.
+
+    The admin form shows these; ``incident_audience_set`` refuses on them.
+    """
+    problems: dict[str, str] = {}
+    if incident.fan_out_id is not None:
+        # Once people are being told, who they are is history, not a setting.
+        problems["audience"] = _("The affected people are being notified: who they are can no longer change.")
+        return problems
+    if audience not in Audience.values:
+        problems["audience"] = _("Choose who is affected.")
+    elif audience == Audience.CATEGORY:
+        if not category:
+            problems["audience_category"] = _("Choose the category whose people are affected.")
+        elif category not in {code for code, _label in selectors.category_choices()}:
+            problems["audience_category"] = _("“%(code)s” is not a personal-data category.") % {"code": category}
+    elif audience == Audience.IDS and not user_ids:
+        problems["audience_file"] = _("Upload the CSV list of affected user ids.")
+    return problems
+
+
+def incident_audience_set(
+    *, incident: Incident, actor, audience: str, category: str = "", user_ids: list[int] | None = None
+) -> Incident:
+    """Choose who ``incident`` affects: everyone, people with data in a category, or a list of ids.
+
+    Refused (``ValidationError``) once the incident has been notified, and for
+    a choice missing what it needs. The ids are checked to be accounts by
+    ``user_ids_from_csv`` when they are read.
+    """
     with transaction.atomic():
-        incident.reported_at = reported_at or timezone.now()
+        # The lock orders this after a notification being started at the same time.
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        problems = incident_audience_problems(incident=locked, audience=audience, category=category, user_ids=user_ids)
+        if problems:
+            raise ValidationError(problems)
+        incident.audience = audience
+        incident.audience_category = category
+        incident.audience_user_ids = sorted(set(user_ids or []))
+        _audience_normalise(incident)
+        incident.save(update_fields=list(AUDIENCE_FIELDS))
+        audit_record(
+            actor=actor,
+            action="incident.audience_set",
+            target=incident,
+            details={
+                "audience": incident.audience,
+                "category": incident.audience_category,
+                "ids": len(incident.audience_user_ids),
+            },
+        )
+    return incident
+
+
+def incident_report_problems(*, incident: Incident, reported_at: datetime) -> dict[str, str]:
+    """What is wrong with ``reported_at`` as the time ``incident`` was reported; empty when nothing."""
+    if reported_at > timezone.now():
+        return {"reported_at": _("The report cannot have been made in the future.")}
+    if incident.discovered_at is not None and reported_at < incident.discovered_at:
+        return {"reported_at": _("The report cannot come before the incident was discovered.")}
+    return {}
+
+
+def incident_mark_reported(*, incident: Incident, actor, reported_at: datetime | None = None) -> Incident:
+    """Record when ``incident`` was reported to the cyberspace office (now, unless told); a later call corrects it.
+
+    The four-hour clock reads this time: a report after the deadline stays
+    flagged overdue, and the audit event says so.
+    """
+    reported_at = reported_at or timezone.now()
+    problems = incident_report_problems(incident=incident, reported_at=reported_at)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        corrected = (
+            incident.pk is not None and Incident.objects.filter(pk=incident.pk, reported_at__isnull=False).exists()
+        )
+        incident.reported_at = reported_at
         incident.save(update_fields=["reported_at"])
         audit_record(
-            actor=actor, action="incident.reported", target=incident, details={"overdue": incident.report_overdue}
+            actor=actor,
+            action="incident.reported",
+            target=incident,
+            details={"overdue": incident.report_overdue, "corrected": corrected},
         )
     return incident
 
@@ -104,8 +218,8 @@ def incident_notify(*, incident: Incident, actor, banner_until: datetime | None 
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.fan_out is None:
             incident.fan_out = fanout.fan_out_start(
-                key=f"incident:{incident.pk}",
-                kind=NOTIFICATION_KIND,
+                key=INCIDENT_NOTICES.key(incident.pk),
+                kind=INCIDENT_NOTICES.kind,
                 recipients=selectors.incident_recipients(incident=incident),
             )
             incident.banner_until = banner_until

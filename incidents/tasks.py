@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
+from notifications.fanout import STALE_AFTER
+
 from . import selectors, services
-from .fanout import STALE_AFTER
 from .models import Incident
 
 

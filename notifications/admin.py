@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_email
 
-from . import services
-from .models import InboxMessage, OutboxEmail
+from . import selectors, services
+from .models import FanOut, InboxMessage, OutboxEmail
+from .topics import fan_out_topics, topic_for_key
 
 
 @admin.register(OutboxEmail)
@@ -54,3 +55,48 @@ class InboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("recipient_id", "kind", "created_at", "read_at")
     readonly_fields = fields
     show_full_result_count = False
+
+
+def fan_out_progress_text(fan_out: FanOut) -> str:
+    progress = selectors.fan_out_progress(fan_out=fan_out)
+    return gettext("%(queued)d of %(total)d queued, %(sent)d emails sent, %(failed)d failed") % {
+        "queued": progress.queued,
+        "total": progress.total,
+        "sent": progress.sent,
+        "failed": progress.failed,
+    }
+
+
+@admin.register(FanOut)
+class FanOutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every mass notification (incident notices, policy announcements) and how far it has got; read-only.
+
+    Whoever may see a topic's subject (a topic's ``view_permission``, e.g.
+    incidents) may see every fan-out: a fan-out holds no personal data beyond
+    counts, and its rows are written only by the services.
+    """
+
+    list_display = ("key", "kind", "progress", "created_at", "updated_at", "finished_at")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+    # Each row counts its emails' states: keep the page short.
+    list_per_page = 25
+    fields = ("key", "kind", "audience", "progress", "created_at", "updated_at", "finished_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return fan_out_progress_text(obj)
+
+    @admin.display(description=_("who is told"))
+    def audience(self, obj):
+        topic = topic_for_key(obj.key)
+        return topic.audience if topic is not None else "—"
+
+    def has_view_permission(self, request, obj=None):
+        permissions = ["notifications.view_fanout"]
+        permissions += [topic.view_permission for topic in fan_out_topics.entries() if topic.view_permission]
+        return any(request.user.has_perm(permission) for permission in permissions)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

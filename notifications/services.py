@@ -174,7 +174,7 @@ def _send_statements(alias: str) -> _SendStatements:
     db = connections[alias]
     quote = db.ops.quote_name
     table = quote(OutboxEmail._meta.db_table)
-    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields}
+    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields if f.column}
     # SQLite (make run) has no row locks and runs tasks in-process anyway.
     lock = db.ops.for_update_sql(skip_locked=True) if db.features.has_select_for_update_skip_locked else ""
     return _SendStatements(
@@ -287,7 +287,8 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict
     with transaction.atomic():
         InboxMessage.objects.bulk_create(inbox)
         OutboxEmail.objects.bulk_create(emails)
-    return {email.recipient_id: email.pk for email in emails}
+    # bulk_create sets the primary keys (PostgreSQL and SQLite return them); every row has a recipient.
+    return {email.recipient_id: email.pk for email in emails if email.pk is not None and email.recipient_id is not None}
 
 
 def notify_set(*, kind: str, people: QuerySet, context: dict | None = None) -> list[tuple[int, int | None]]:
@@ -355,8 +356,8 @@ def _notify_set_sql(*, spec, people: QuerySet, texts: dict, now, quote) -> tuple
             " SELECT user_id, %s, subject, body, %s, NULL FROM addressed ORDER BY user_id)"
         )
         params += [spec.code, now]
-    outbox_fields = ("recipient", "to_address", "kind", "language", "subject", "body", "state", "attempts")
-    outbox_fields += ("next_attempt_at", "last_error", "created_at", "sent_at")
+    outbox_fields: tuple[str, ...] = ("recipient", "to_address", "kind", "language", "subject", "body", "state")
+    outbox_fields += ("attempts", "next_attempt_at", "last_error", "created_at", "sent_at")
     if spec.email:
         steps.append(
             f"outbox AS (INSERT INTO {table(OutboxEmail)} ({columns(OutboxEmail, *outbox_fields)})"  # noqa: S608

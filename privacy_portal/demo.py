@@ -10,6 +10,7 @@ from stdnum.cn import ric
 
 from accounts.identity import services as identity_services
 from accounts.models import SandboxIdentity, User
+from accounts.notification_kinds import WELCOME
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
 from accounts.two_factor.selectors import RECOVERY_DEVICE_NAME
@@ -163,7 +164,7 @@ def seed_demo() -> list[SeededPerson]:
             EmailAddress.objects.create(user=user, email=person.email, primary=True, verified=True)
             if person.role:
                 user.groups.add(groups[person.role])
-            notification_send(recipient=user, kind="welcome")
+            notification_send(recipient=user, kind=WELCOME)
             if not is_staff:
                 _seed_identity(user, person, identities)
         codes = _ensure_recovery_codes(user) if is_staff else []

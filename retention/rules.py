@@ -227,7 +227,7 @@ NOT_EXPIRED_BY_RULE = {
     # Issue #6's other ledgers (owned by their apps; a rule may replace these entries once periods are decided).
     "consents.disclosure": "the disclosure ledger shows the person who received their data (clause 5.3); evidence",
     "consents.disclosuresubject": "the subjects of a disclosure; kept with the disclosure ledger",
-    "incidents.fanoutrecipient": "proof each person was told of an incident or a policy change, and what stops "
+    "notifications.fanoutrecipient": "proof each person was told of an incident or a policy change, and what stops "
     "a resumed fan-out writing to anyone twice; kept with the incident or policy version",
 }
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import GuardianLink, IdentityProfile, User
 from accounts.models import VerificationLevel as Level
+from accounts.notification_kinds import GUARDIAN_LINK_CONFIRMED, GUARDIAN_LINK_ENDED, GUARDIAN_LINK_REQUESTED
 from accounts.validators import clean_id_number
 from audit.services import audit_record
 from core.encryption import blind_index
@@ -87,7 +88,7 @@ def _send_code(link: GuardianLink) -> None:
     guardian_identity = selectors.identity_profile_for(user=link.guardian)
     notification_send(
         recipient=link.minor,
-        kind="guardian_link_requested",
+        kind=GUARDIAN_LINK_REQUESTED,
         context={
             "code": code,
             "guardian_name": guardian_identity.legal_name or link.guardian.get_username(),
@@ -179,7 +180,7 @@ def guardian_link_confirm(*, minor: User, link: GuardianLink, code: str) -> Guar
             link.code_expires_at = None
             link.save(update_fields=["state", "confirmed_at", "code_hash", "code_expires_at"])
             audit_record(actor=minor, action="guardian.link_confirmed", target=link, details=_details(link))
-            notification_send(recipient=link.guardian, kind="guardian_link_confirmed")
+            notification_send(recipient=link.guardian, kind=GUARDIAN_LINK_CONFIRMED)
     # Raised after the block so the counted attempt is committed, not rolled back.
     if failure is not None:
         raise ValidationError({"code": [failure]})
@@ -203,4 +204,4 @@ def guardian_link_end(*, actor: User, link: GuardianLink) -> None:
         audit_record(actor=actor, action="guardian.link_ended", target=link, details=_details(link))
         if was_confirmed:
             other = link.minor if actor.pk == link.guardian_id else link.guardian
-            notification_send(recipient=other, kind="guardian_link_ended")
+            notification_send(recipient=other, kind=GUARDIAN_LINK_ENDED)

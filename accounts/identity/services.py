@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdentityProfile, IdentityVerificationAttempt, SandboxIdentity, User
 from accounts.models import VerificationLevel as Level
+from accounts.notification_kinds import IDENTITY_VERIFIED
 from accounts.validators import (
     clean_bank_card,
     clean_id_number,
@@ -334,7 +335,7 @@ def _mark_verified(*, user: User, profile: IdentityProfile, legal_name: str, id_
         target=profile,
         details={"fields": IDENTITY_FIELDS, "level": int(profile.verification_level)},
     )
-    notification_send(recipient=user, kind="identity_verified")
+    notification_send(recipient=user, kind=IDENTITY_VERIFIED)
 
 
 def _keep_unverified(*, user: User, profile: IdentityProfile, legal_name: str, id_number: str) -> None:

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StaffEnrolment, User
+from accounts.notification_kinds import STAFF_ENROLMENT
 from audit.services import audit_record
 from core.logging import security_log
 from core.site import site_url
@@ -35,7 +36,6 @@ LINK_VALID = timedelta(hours=24)
 SETUP_WINDOW = timedelta(minutes=30)
 SESSION_KEY = "staff_enrolment"
 PERMISSION = "accounts.manage_staff_second_factor"
-KIND = "staff_enrolment"
 
 
 class EnrolmentRefused(Exception):
@@ -96,7 +96,7 @@ def staff_enrolment_issue(*, staff_member: User, issued_by: User | None) -> str:
         if issued_by is not None:
             notification_send(
                 recipient=staff_member,
-                kind=KIND,
+                kind=STAFF_ENROLMENT,
                 context={"link": link, "valid_hours": int(LINK_VALID.total_seconds() // 3600)},
             )
     return link

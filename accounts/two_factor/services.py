@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StepUpCheck, User
+from accounts.notification_kinds import ONE_TIME_CODE
 from audit.services import audit_record
 from core.encryption import blind_index
 from core.logging import security_log
@@ -229,7 +230,7 @@ def email_code_send(*, user: User, purpose: Purpose) -> EmailDevice:
         code = device.token
         device.token = _email_code_digest(device, code)
         device.save()
-        notification_send(recipient=user, kind="one_time_code", context={"code": code, "minutes": validity // 60})
+        notification_send(recipient=user, kind=ONE_TIME_CODE, context={"code": code, "minutes": validity // 60})
     return device
 
 

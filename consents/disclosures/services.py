@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 from audit.services import audit_record
 from consents.models import DataCategory, Disclosure, DisclosureSubject, Partner, Purpose
 from consents.models.disclosures import DisclosureBasis, DisclosureKind
+from consents.notification_kinds import DATA_DISCLOSED
 from consents.selectors import consent_missing_count
 from core.dispatch import dispatch_on_commit
 from notifications.services import notification_send
 
-NOTIFICATION_KIND = "data_disclosed"
 NOTICE_BATCH_SIZE = 500
 
 
@@ -257,7 +257,7 @@ def disclosure_notices_send(*, disclosure: Disclosure, batch_size: int = NOTICE_
             if not rows:
                 return told
             for row in rows:
-                notification_send(recipient=row.user, kind=NOTIFICATION_KIND, context=context)
+                notification_send(recipient=row.user, kind=DATA_DISCLOSED, context=context)
             DisclosureSubject.objects.filter(pk__in=[row.pk for row in rows]).update(notified_at=timezone.now())
         told += len(rows)
 

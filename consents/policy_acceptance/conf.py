@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-# The generic fan-out's batch (incidents.fanout.BATCH_SIZE): the rows are
+# The generic fan-out's batch (notifications.fanout.BATCH_SIZE): the rows are
 # written by the database server, so a batch this size is one short transaction.
 ANNOUNCE_BATCH_SIZE = 5000
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from consents import services as consent_services
+from consents.fanout_topics import POLICY_ANNOUNCEMENTS
 from consents.models import (
     ConsentAction,
     ConsentChannel,
@@ -27,15 +28,15 @@ from consents.selectors import policy_current
 from consents.services import ConsentError
 from core.dispatch import dispatch_on_commit
 from core.site import site_url
-from incidents import fanout
-from incidents.models import FanOut
+from notifications import fanout
+from notifications.models import FanOut
 
 from . import conf, tasks
 from .selectors import ACCEPTANCE_PURPOSE, policy_banner_recorded, policy_is_published
 
-NOTIFICATION_KIND = "policy_changed"
-# Announcements run on the generic fan-out, one per version: "policy:<version pk>".
-ANNOUNCEMENT_KEY_PREFIX = "policy:"
+# Announcements run on the generic fan-out, one per version: "policy:<version pk>"
+# (the topic consents/fanout_topics.py registers).
+ANNOUNCEMENT_KEY_PREFIX = POLICY_ANNOUNCEMENTS.key_prefix
 
 
 def policy_is_draft(*, version: PolicyVersion) -> bool:
@@ -159,7 +160,9 @@ def policy_announce(*, version: PolicyVersion, batch_size: int | None = None, ma
         "version_url": f"{base}/policy/{version.version}/",
         "changes_url": f"{base}/policy/{version.version}/changes/",
     }
-    announcement = fanout.fan_out_start(key=_announcement_key(version.pk), kind=NOTIFICATION_KIND, recipients=audience)
+    announcement = fanout.fan_out_start(
+        key=_announcement_key(version.pk), kind=POLICY_ANNOUNCEMENTS.kind, recipients=audience
+    )
     fanout.fan_out_reopen(fan_out=announcement, recipients=audience)
     return fanout.fan_out_run(
         fan_out=announcement,
@@ -194,7 +197,7 @@ def policy_announcements_to_resume(*, stale_after: timedelta) -> list[int]:
 
 
 def _announcement_key(version_pk: int) -> str:
-    return f"{ANNOUNCEMENT_KEY_PREFIX}{version_pk}"
+    return POLICY_ANNOUNCEMENTS.key(version_pk)
 
 
 def _version_pk(key: str) -> int:

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from consents.models import PolicyVersion
-from incidents.fanout import STALE_AFTER
+from notifications.fanout import STALE_AFTER
 
 from . import services
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from consents.models import PolicyVersion
 from consents.policy_acceptance import services
-from incidents.models import FanOut
-from incidents.selectors import fan_out_progress
-from notifications.models import InboxMessage, OutboxEmail
+from notifications.models import FanOut, InboxMessage, OutboxEmail
+from notifications.selectors import fan_out_progress
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from incidents import fanout, selectors, services
-from incidents.models import FanOutRecipient
-from notifications.models import InboxMessage, OutboxEmail
+from incidents import services
+from notifications import fanout
+from notifications.models import FanOutRecipient, InboxMessage, OutboxEmail
+from notifications.selectors import fan_out_progress
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def test_progress_counts_queued_sent_and_failed(five_people, make_incident, offi
     _notify(incident, officer, batch_size=2, max_batches=1)
     incident.refresh_from_db()
 
-    progress = selectors.fan_out_progress(fan_out=incident.fan_out)
+    progress = fan_out_progress(fan_out=incident.fan_out)
     assert (progress.total, progress.queued, progress.sent, progress.failed, progress.finished) == (5, 2, 0, 0, False)
 
     services.incident_fan_out_run(incident=incident, batch_size=2)
@@ -105,7 +106,7 @@ def test_progress_counts_queued_sent_and_failed(five_people, make_incident, offi
     OutboxEmail.objects.filter(pk=emails[1].pk).update(state=OutboxEmail.State.FAILED)
     incident.fan_out.refresh_from_db()
 
-    progress = selectors.fan_out_progress(fan_out=incident.fan_out)
+    progress = fan_out_progress(fan_out=incident.fan_out)
     assert (progress.total, progress.queued, progress.sent, progress.failed, progress.finished) == (5, 5, 1, 1, True)
 
 
@@ -192,8 +193,8 @@ def test_beat_resumes_a_fan_out_whose_worker_died(five_people, make_incident, of
 
     from django.utils import timezone
 
-    from incidents.models import FanOut
     from incidents.tasks import incident_fan_outs_resume
+    from notifications.models import FanOut
 
     incident = make_incident(audience="ids", audience_user_ids=[p.pk for p in five_people])
     _notify(incident, officer, batch_size=2, max_batches=1)
@@ -231,12 +232,12 @@ def test_staff_who_see_incidents_see_every_fan_out_and_its_progress(
         key="policy:99", kind="policy_changed", recipients=get_user_model().objects.filter(pk=five_people[0].pk)
     )
 
-    page = verified_client(auditor).get("/admin/incidents/fanout/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = verified_client(auditor).get("/admin/notifications/fanout/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"incident:{incident.pk}" in page and "2 of 5 queued, 0 emails sent, 0 failed" in page
     assert "policy:99" in page and "0 of 1 queued" in page
-    change = verified_client(officer).get(f"/admin/incidents/fanout/{policy_run.pk}/change/")
+    change = verified_client(officer).get(f"/admin/notifications/fanout/{policy_run.pk}/change/")
     assert change.status_code == 200 and 'name="key"' not in change.content.decode()  # read-only
 
 
 def test_citizens_cannot_see_fan_outs_in_admin(five_people, verified_client):
-    assert verified_client(five_people[0]).get("/admin/incidents/fanout/").status_code == 302
+    assert verified_client(five_people[0]).get("/admin/notifications/fanout/").status_code == 302

@@ -4,14 +4,13 @@ import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
-from incidents import fanout
-from incidents.models import FanOut, FanOutRecipient
-from notifications.models import InboxMessage, OutboxEmail
+from notifications import fanout
+from notifications.models import FanOut, FanOutRecipient, InboxMessage, OutboxEmail
 from notifications.services import notification_send
 from tests.factories import UserFactory
 
@@ -120,8 +119,10 @@ def test_announcements_made_before_the_move_count_as_told(notice_context):
         recipient=told_before, kind="policy_changed", subject="s", body="… /policy/2026.7/changes/ …"
     )
     migration = importlib.import_module("incidents.migrations.0002_policy_announcements_on_fan_out")
+    # The models as that migration knew them (the fan-out lived in incidents then).
+    state = MigrationExecutor(connection).loader.project_state(("incidents", "0002_policy_announcements_on_fan_out"))
 
-    migration.record_earlier_announcements(apps, None)
+    migration.record_earlier_announcements(state.apps, None)
 
     run = FanOut.objects.get(key=f"policy:{version.pk}")
     assert list(run.recipients.values_list("user", flat=True)) == [told_before.pk]

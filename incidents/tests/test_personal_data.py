@@ -8,8 +8,8 @@ from django.utils import timezone
 from consents.models import PolicyVersion
 from consents.policy_acceptance.services import policy_announce
 from incidents import services
-from incidents.models import FanOutRecipient
 from incidents.personal_data import erase_bulk_notices, export_bulk_notices
+from notifications.models import FanOutRecipient
 from retention.services import legal_hold_place
 from tests.factories import UserFactory
 

@@ -27,12 +27,12 @@ from audit.services import audit_record
 from core.site import site_url
 from notifications.services import notification_send
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind
+from privacy_requests.notification_kinds import ACCOUNT_CANCELLATION_FILED
 from privacy_requests.working_days import is_working_day
 
 from .selectors import cancellation_in_cooling_off
 
 DEFAULT_COOLING_OFF_DAYS = 7
-NOTIFICATION_FILED = "account_cancellation_filed"
 # The registry's categories (accounts/personal_data.py) the account itself depends on.
 PROFILE_CATEGORY = "profile"
 SOCIAL_ACCOUNTS_CATEGORY = "social_accounts"
@@ -86,7 +86,7 @@ def _file(*, user: User, create_kwargs: dict, actor: User) -> PrivacyRequest:
         )
         notification_send(
             recipient=user,
-            kind=NOTIFICATION_FILED,
+            kind=ACCOUNT_CANCELLATION_FILED,
             context={
                 "reference": request.reference,
                 "cooling_off_until": request.cooling_off_until,

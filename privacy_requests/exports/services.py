@@ -16,6 +16,7 @@ from core.files import media_files_remove, media_path
 from core.site import site_url
 from notifications.services import notification_send
 from privacy_requests.models import ExportFile, PrivacyRequest, RequestKind
+from privacy_requests.notification_kinds import EXPORT_READY
 
 from .builder import export_zip_write
 
@@ -29,7 +30,6 @@ EXPORT_WINDOW = timedelta(days=1)
 EXPORT_LINK_LIFETIME = timedelta(days=7)
 EXPORT_DIRECTORY = "exports"
 EXPORT_KINDS = (RequestKind.ACCESS, RequestKind.EXPORT)
-NOTIFICATION_KIND = "export_ready"
 
 
 class ExportQuotaExceeded(Exception):
@@ -171,7 +171,7 @@ def _export_mark_ready(*, export: ExportFile, file_name: str, size: int) -> None
         )
         notification_send(
             recipient=export.request.requester,
-            kind=NOTIFICATION_KIND,
+            kind=EXPORT_READY,
             context={
                 "request": export.request,
                 "export": export,

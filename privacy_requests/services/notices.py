@@ -9,14 +9,15 @@ from django.utils import translation
 from core.site import site_url
 from notifications.services import email_enqueue, notification_send
 
+from .. import notification_kinds
 from ..models import PrivacyRequest, RequestKind, RequestState
 
-# Notification kinds (registered in notifications/kinds.py).
-KIND_RECEIVED = "request_received"
-KIND_STATUS = "request_status_changed"
-KIND_MESSAGE = "request_message"
-KIND_EXTENDED = "request_extended"
-KIND_STAFF_REPLY = "request_citizen_replied"
+# The kinds a request's notices use, under the names the services know them by.
+KIND_RECEIVED = notification_kinds.REQUEST_RECEIVED
+KIND_STATUS = notification_kinds.REQUEST_STATUS_CHANGED
+KIND_MESSAGE = notification_kinds.REQUEST_MESSAGE
+KIND_EXTENDED = notification_kinds.REQUEST_EXTENDED
+KIND_STAFF_REPLY = notification_kinds.REQUEST_CITIZEN_REPLIED
 
 
 def request_url(request: PrivacyRequest) -> str:

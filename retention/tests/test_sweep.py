@@ -266,8 +266,7 @@ def test_report_holds_counts_only(only_rule, sign_ins):
 
 def test_set_null_children_are_unlinked_set_based(only_rule):
     """A fan-out's recipient row outlives the email it pointed at: the link is nulled, the row kept."""
-    from incidents.models import FanOut, FanOutRecipient
-    from notifications.models import OutboxEmail
+    from notifications.models import FanOut, FanOutRecipient, OutboxEmail
 
     only_rule("emails_sent")
     person = UserFactory()

@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents.models import FanOut
-from notifications.models import OutboxEmail
+from notifications.models import FanOut, OutboxEmail
 
 from .processes import wait_until
 

@@ -1,4 +1,4 @@
-"""The notification outbox and the citizen's in-portal inbox."""
+"""The outbox emails and the in-portal inbox messages."""
 
 from django.conf import settings
 from django.db import models

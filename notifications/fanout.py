@@ -1,11 +1,12 @@
 """Sending one message to many people through the outbox, in resumable batches.
 
-Generic: a recipients queryset, a notification kind and a context; incident
-notices and policy announcements both go through it. Each batch is one
-transaction that locks the fan-out row, writes the inbox messages, the
-outbox emails and one ``FanOutRecipient`` per person, and moves the cursor.
-On PostgreSQL the rows are written by the server (INSERT … SELECT from the
-recipients query, see ``notifications.services.notify_set``), so 100,000
+Generic: a recipients queryset, a notification kind and a context. Incident
+notices and policy announcements both go through it, yet it names neither:
+each describes its fan-outs as a topic in ``notifications.topics``. Each
+batch is one transaction that locks the fan-out row, writes the inbox
+messages, the outbox emails and one ``FanOutRecipient`` per person, and
+moves the cursor. On PostgreSQL the rows are written by the server (INSERT …
+SELECT from the recipients query, see ``services.notify_set``), so 100,000
 people cost a handful of statements rather than 100,000 Python objects.
 
 After a batch commits, its emails are handed to the workers in chunks, each
@@ -22,9 +23,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.dispatch import dispatch_on_commit
-from notifications.services import notify_set
 
 from .models import FanOut, FanOutRecipient
+from .services import notify_set
 
 # People written per transaction: big enough that per-statement overhead
 # vanishes, small enough that the fan-out row's lock and a lost batch stay short.
@@ -138,7 +139,7 @@ def _record(*, fan_out: FanOut, told: list[tuple[int, int | None]]) -> None:
 
 
 def _dispatch_sends(outbox_ids: list[int]) -> None:
-    from notifications.tasks import outbox_send_batch
+    from .tasks import outbox_send_batch
 
     for start in range(0, len(outbox_ids), SEND_CHUNK):
         dispatch_on_commit(outbox_send_batch, outbox_ids[start : start + SEND_CHUNK])

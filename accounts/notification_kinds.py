@@ -1,0 +1,15 @@
+"""The notifications the accounts app sends (registered with ``notifications.kinds``)."""
+
+from notifications.kinds import kind_register
+
+WELCOME = kind_register("welcome")
+IDENTITY_VERIFIED = kind_register("identity_verified")
+GUARDIAN_LINK_REQUESTED = kind_register("guardian_link_requested")
+GUARDIAN_LINK_CONFIRMED = kind_register("guardian_link_confirmed")
+GUARDIAN_LINK_ENDED = kind_register("guardian_link_ended")
+# One-time codes for the second factor: email only, an inbox copy would be
+# readable by whoever holds the session the code is meant to confirm.
+ONE_TIME_CODE = kind_register("one_time_code", inbox=False)
+# A staff member's authenticator enrolment link: email only, for the same
+# reason; whoever holds a leaked staff password could read the inbox.
+STAFF_ENROLMENT = kind_register("staff_enrolment", inbox=False)

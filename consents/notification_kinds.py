@@ -1,0 +1,9 @@
+"""The notifications the consents app sends (registered with ``notifications.kinds``)."""
+
+from notifications.kinds import kind_register
+
+# A new version of the privacy policy, announced when it is published (issue #4), sent in
+# bulk by the fan-out: one text per language, so the template names nobody.
+POLICY_CHANGED = kind_register("policy_changed")
+# Someone received the person's data (issue #6): who, what, when, why.
+DATA_DISCLOSED = kind_register("data_disclosed")

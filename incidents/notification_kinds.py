@@ -1,0 +1,6 @@
+"""The notifications the incidents app sends (registered with ``notifications.kinds``)."""
+
+from notifications.kinds import kind_register
+
+# A personal-data security incident affecting the person (issue #6), sent in bulk by the fan-out.
+SECURITY_INCIDENT = kind_register("security_incident")

@@ -1,0 +1,18 @@
+"""The notifications the rights-request app sends (registered with ``notifications.kinds``)."""
+
+from notifications.kinds import kind_register
+
+# Rights requests (issue #5): filed, each change of state, staff messages, extensions.
+REQUEST_RECEIVED = kind_register("request_received")
+REQUEST_STATUS_CHANGED = kind_register("request_status_changed")
+REQUEST_MESSAGE = kind_register("request_message")
+REQUEST_EXTENDED = kind_register("request_extended")
+# To the assigned staff member when the citizen replies.
+REQUEST_CITIZEN_REPLIED = kind_register("request_citizen_replied")
+# The ZIP of an access or export request is ready to download (issue #5).
+EXPORT_READY = kind_register("export_ready")
+# A correction changed a verified field: the person verifies their identity again.
+IDENTITY_REVERIFICATION_NEEDED = kind_register("identity_reverification_needed")
+ACCOUNT_CANCELLATION_FILED = kind_register("account_cancellation_filed")
+# Sent to the address the account had: after a cancellation it has no inbox to read.
+ACCOUNT_CANCELLED = kind_register("account_cancelled", inbox=False)
