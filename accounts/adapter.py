@@ -81,6 +81,8 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             body=message.body,
             recipient=user if isinstance(user, User) and user.pk else None,
+            # Verification codes, password-reset links and the like: sealed until sent.
+            sealed=True,
         )
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
