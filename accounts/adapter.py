@@ -81,6 +81,8 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject,
             body=message.body,
             recipient=user if isinstance(user, User) and user.pk else None,
+            # Verification codes, password-reset links and the like: sealed until sent.
+            sealed=True,
         )
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
@@ -107,12 +109,23 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
-        # allauth keys failed sign-ins by email or username; by mobile number
-        # every attempt would share one empty key, letting five typos lock
-        # everybody's phone sign-in. The number's keyed hash names it instead.
+        """Failed sign-ins count per account *and* client address.
+
+        allauth keys them by email or username alone, so five wrong passwords
+        from anywhere locked the owner out for five minutes: anyone who knew
+        an address could keep its owner from signing in. With the client
+        address in the key an attacker only slows their own attempts; the
+        per-address limit ("login_failed" in ACCOUNT_RATE_LIMITS) still caps
+        how fast one client guesses across accounts. The address is the
+        trusted hop's view of the client (TRUSTED_PROXY_COUNT), not a header
+        a client can forge. By mobile number every attempt would share one
+        empty key in allauth's scheme; the number's keyed hash names it.
+        """
         if credentials.get("phone") and not credentials.get("email") and not credentials.get("username"):
-            return f"{get_current_site(request).domain}:phone:{phones.phone_lookup_key(credentials['phone'])}"
-        return super()._get_login_attempts_cache_key(request, **credentials)
+            account = f"phone:{phones.phone_lookup_key(credentials['phone'])}"
+        else:
+            account = str(credentials.get("email") or credentials.get("username") or "").lower()
+        return f"{get_current_site(request).domain}:{account}:{self.get_client_ip(request)}"
 
     # -- Phone numbers (allauth's phone support), stored on the user.
 

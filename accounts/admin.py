@@ -7,9 +7,12 @@ that services write (verification attempts, sign-ins, guardian links,
 step-up checks, identity profiles) are read-only for everyone.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rest_framework.authtoken.models import TokenProxy
 
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_id_number, mask_name
@@ -20,12 +23,14 @@ from .models import (
     IdentityVerificationAttempt,
     LoginActivity,
     SandboxIdentity,
+    StaffEnrolment,
     StepUpCheck,
     User,
 )
 from .staff import services as staff_services
 from .staff.admin_mixins import NumberSearchAdminMixin, RevealableAdminMixin
 from .staff.forms import SandboxIdentityForm
+from .two_factor import enrolment
 
 _NUMBER_SEARCH_HELP = _(
     "Enter a whole resident ID number or mobile number (found by its keyed hash), or a username or email address."
@@ -64,6 +69,68 @@ class UserAdmin(NumberSearchAdminMixin, RevealableAdminMixin, DjangoUserAdmin):
     ordering = ("id",)
     id_number_hash_path = "identity__id_number_hash"
     phone_hash_path = "phone_hash"
+    actions = ["issue_enrolment_link", "reset_second_factor", "revoke_api_tokens"]
+
+    def has_revoke_api_tokens_permission(self, request) -> bool:
+        return request.user.has_perm("authtoken.delete_token")
+
+    @admin.action(permissions=["revoke_api_tokens"], description=_("Revoke API tokens"))
+    def revoke_api_tokens(self, request, queryset):
+        revoked = staff_services.api_tokens_revoke(users=queryset, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
+
+    def has_manage_staff_second_factor_permission(self, request) -> bool:
+        return request.user.has_perm(enrolment.PERMISSION)
+
+    def _for_each_staff_member(self, request, queryset, act) -> int:
+        done = 0
+        for staff_member in queryset:
+            try:
+                act(staff_member)
+            except (PermissionDenied, enrolment.EnrolmentRefused) as exc:
+                self.message_user(request, f"{staff_member.get_username()}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+    @admin.action(
+        permissions=["manage_staff_second_factor"], description=_("Email an authenticator enrolment link (24 hours)")
+    )
+    def issue_enrolment_link(self, request, queryset):
+        done = self._for_each_staff_member(
+            request,
+            queryset,
+            lambda staff_member: enrolment.staff_enrolment_issue(staff_member=staff_member, issued_by=request.user),
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d enrolment link sent.", "%(count)d enrolment links sent.", done) % {"count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(permissions=["manage_staff_second_factor"], description=_("Reset the second factor (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        done = self._for_each_staff_member(
+            request,
+            queryset,
+            lambda staff_member: enrolment.staff_second_factor_reset(staff_member=staff_member, actor=request.user),
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d second factor reset; the person needs a new enrolment link.",
+                    "%(count)d second factors reset; each person needs a new enrolment link.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("name"))
     def masked_name(self, obj):
@@ -206,3 +273,20 @@ class SandboxIdentityAdmin(admin.ModelAdmin):
 
 # Deliveries have their own admin module; importing it registers it.
 from .delivery import admin as delivery_admin  # noqa: E402, F401
+
+
+@admin.register(StaffEnrolment)
+class StaffEnrolmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who issued which link for whom, and when it was used; the secret itself is never kept."""
+
+    list_display = ("id", "user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at")
+    list_select_related = ("user", "issued_by")
+    fields = ("user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at")
+
+
+# DRF's own token admin lists every key in full, and its addresses carry the
+# key (the primary key): anyone who can view the page could act as any
+# service. So tokens have no admin page; an operator issues one with
+# ``manage.py drf_create_token`` on the server, which prints it once, and
+# revokes it with the account action "Revoke API tokens".
+admin.site.unregister(TokenProxy)

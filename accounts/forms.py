@@ -3,9 +3,12 @@
 from allauth.account import forms as allauth_forms
 from allauth.socialaccount import forms as socialaccount_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from core.validators import refuse_invisible_controls
 
 from .activity.selectors import linked_accounts_for, social_account_provider
 from .models import AccountKind
@@ -74,6 +77,12 @@ class SignupForm(allauth_forms.SignupForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        for name in BUSINESS_FIELDS:
+            if cleaned_data.get(name) and name not in self.errors:
+                try:
+                    refuse_invisible_controls(cleaned_data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
         if not self.is_business:
             return cleaned_data
         required = {
@@ -90,6 +99,18 @@ class SignupForm(allauth_forms.SignupForm):
             except ValidationError as error:
                 self.add_error("uscc", error)
         return cleaned_data
+
+    def try_save(self, request):
+        """allauth's entry point; a known address costs as much time as a new account.
+
+        For a known address allauth only mails its owner and stores nothing,
+        so it answered in a fraction of the time a new account takes (whose
+        password is hashed): the delay told whether an address is
+        registered. The password is hashed either way.
+        """
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
 
     def save(self, request):
         # The account, its email address and its registration data are one

@@ -9,4 +9,7 @@ GUARDIAN_LINK_CONFIRMED = kind_register("guardian_link_confirmed")
 GUARDIAN_LINK_ENDED = kind_register("guardian_link_ended")
 # One-time codes for the second factor: email only, an inbox copy would be
 # readable by whoever holds the session the code is meant to confirm.
-ONE_TIME_CODE = kind_register("one_time_code", inbox=False)
+ONE_TIME_CODE = kind_register("one_time_code", inbox=False, sealed=True)
+# A staff member's authenticator enrolment link: email only, for the same
+# reason; whoever holds a leaked staff password could read the inbox.
+STAFF_ENROLMENT = kind_register("staff_enrolment", inbox=False, sealed=True)

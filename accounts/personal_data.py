@@ -29,6 +29,7 @@ from accounts.models import (
     IdentityProfile,
     IdentityVerificationAttempt,
     LoginActivity,
+    StaffEnrolment,
     StepUpCheck,
     User,
 )
@@ -174,12 +175,21 @@ def export_two_factor(user):
                 "created": device.created_at,
                 "last_used": device.last_used_at,
             }
+    # Staff only: the enrolment links issued for them (never the secret).
+    for link in StaffEnrolment.objects.filter(user=user).order_by("id").iterator(chunk_size=CHUNK):
+        yield {
+            "kind": "staff_enrolment_link",
+            "name": "",
+            "confirmed": link.used_at is not None,
+            "created": link.issued_at,
+            "last_used": link.used_at,
+        }
 
 
 def erase_two_factor(user) -> str:
     if _held(user, "two_factor"):
         return "kept"
-    for model in (TOTPDevice, EmailDevice, StaticDevice):
+    for model in (TOTPDevice, EmailDevice, StaticDevice, StaffEnrolment):
         model.objects.filter(user=user).delete()
     return "deleted"
 
@@ -301,7 +311,7 @@ register_personal_data(
 register_personal_data(
     "two_factor",
     label=_("Two-factor sign-in methods"),
-    models=[TOTPDevice, EmailDevice, StaticDevice],
+    models=[TOTPDevice, EmailDevice, StaticDevice, StaffEnrolment],
     exporter=export_two_factor,
     eraser=erase_two_factor,
 )

@@ -22,6 +22,9 @@ class NotificationKind:
     code: str
     email: bool = True
     inbox: bool = True
+    # The email's text is a secret (a code, a link that signs someone in or
+    # enrols a device): stored encrypted in the outbox and removed once sent.
+    sealed: bool = False
 
     @property
     def subject_template(self) -> str:
@@ -35,9 +38,9 @@ class NotificationKind:
 notification_kinds: Registry[NotificationKind] = Registry(name="notification kinds", module="notification_kinds")
 
 
-def kind_register(code: str, *, email: bool = True, inbox: bool = True) -> str:
+def kind_register(code: str, *, email: bool = True, inbox: bool = True, sealed: bool = False) -> str:
     """Declare a kind (in the sending app's ``notification_kinds.py``); returns its code for callers to use."""
-    return notification_kinds.register(code, NotificationKind(code, email=email, inbox=inbox)).code
+    return notification_kinds.register(code, NotificationKind(code, email=email, inbox=inbox, sealed=sealed)).code
 
 
 def get(code: str) -> NotificationKind:

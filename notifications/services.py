@@ -35,12 +35,15 @@ def _render(kind: kinds.NotificationKind, language: str, context: dict) -> tuple
     return " ".join(subject.split())[:200], body
 
 
-def email_enqueue(*, to_address: str, kind: str, language: str, subject: str, body: str, recipient=None) -> OutboxEmail:
+def email_enqueue(
+    *, to_address: str, kind: str, language: str, subject: str, body: str, recipient=None, sealed: bool = False
+) -> OutboxEmail:
     """Queue an already-written email through the outbox.
 
     For mail whose text comes from elsewhere (allauth's templates, one-time
     codes) or whose addressee has no account yet. Sent after the caller's
-    transaction commits, like every outbox email.
+    transaction commits, like every outbox email. A ``sealed`` body (a code
+    or a link that works) is stored encrypted and removed once sent.
     """
     from .tasks import outbox_send
 
@@ -51,7 +54,8 @@ def email_enqueue(*, to_address: str, kind: str, language: str, subject: str, bo
             kind=kind,
             language=language,
             subject=" ".join(subject.split())[:200],
-            body=body,
+            body="" if sealed else body,
+            sealed_body=body if sealed else "",
             next_attempt_at=timezone.now() + DISPATCH_LEASE,
         )
         dispatch_on_commit(outbox_send, email.pk)
@@ -82,6 +86,7 @@ def notification_send(
                 subject=subject,
                 body=body,
                 recipient=recipient,
+                sealed=spec.sealed,
             )
     return inbox, email
 
@@ -111,7 +116,9 @@ def outbox_send(*, outbox_id: int, connection=None) -> bool:
         row = cursor.fetchone()
         if row is None or row[0] != OutboxEmail.State.PENDING.value:
             return False
-        _state, to_address, subject, body, attempts = row
+        _state, to_address, subject, body, sealed, attempts = row
+        if sealed:
+            body = _SEALED.from_db_value(sealed, None, db)
         now = timezone.now()
         attempts += 1
         try:
@@ -133,11 +140,14 @@ def outbox_send(*, outbox_id: int, connection=None) -> bool:
                 # It may be broken: the next send opens a fresh one.
                 connection.close()
             last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
+            given_up = attempts >= MAX_ATTEMPTS
             OutboxEmail.objects.filter(pk=outbox_id).update(
                 attempts=attempts,
                 last_error=last_error,
-                state=OutboxEmail.State.FAILED if attempts >= MAX_ATTEMPTS else OutboxEmail.State.PENDING,
+                state=OutboxEmail.State.FAILED if given_up else OutboxEmail.State.PENDING,
                 next_attempt_at=now + _backoff(attempts),
+                # A code or link that never arrived is not kept either; it has long expired.
+                **({"sealed_body": ""} if given_up else {}),
             )
             logger.warning("outbox email %s failed (attempt %s): %s", outbox_id, attempts, last_error)
             return False
@@ -146,6 +156,10 @@ def outbox_send(*, outbox_id: int, connection=None) -> bool:
             [attempts, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(now), outbox_id],
         )
     return True
+
+
+# Decrypts the sealed body read by the raw claim statement.
+_SEALED = OutboxEmail._meta.get_field("sealed_body")
 
 
 @dataclass(frozen=True)
@@ -180,11 +194,12 @@ def _send_statements(alias: str) -> _SendStatements:
     return _SendStatements(
         claim=(
             f"SELECT {column['state']}, {column['to_address']}, {column['subject']}, {column['body']},"  # noqa: S608
-            f" {column['attempts']} FROM {table} WHERE {column['id']} = %s {lock}"
+            f" {column['sealed_body']}, {column['attempts']} FROM {table} WHERE {column['id']} = %s {lock}"
         ),
         mark_sent=(
             f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
-            f" {column['sent_at']} = %s, {column['last_error']} = '' WHERE {column['id']} = %s"
+            f" {column['sent_at']} = %s, {column['last_error']} = '', {column['sealed_body']} = ''"
+            f" WHERE {column['id']} = %s"
         ),
     )
 

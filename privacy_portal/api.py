@@ -17,7 +17,8 @@ def exception_handler(exc, context):
     Every error body carries the request id so a citizen who calls the
     hotline can point support at the exact request.
     """
-    if isinstance(exc, exceptions.ParseError):
+    if type(exc) is exceptions.ParseError:
+        # Syntax errors get one plain message; a body refused for its size or depth says which.
         exc = exceptions.ParseError(_("The request body is not valid JSON."))
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -13,6 +13,7 @@ from accounts.models import SandboxIdentity, User
 from accounts.notification_kinds import WELCOME
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
+from accounts.two_factor.selectors import RECOVERY_DEVICE_NAME
 from notifications.services import notification_send
 
 CITIZEN_PASSWORD = "Citizen-Demo-2026"  # noqa: S105 - printed for demo sign-in on purpose
@@ -109,7 +110,8 @@ class SeededPerson:
 
 def _ensure_recovery_codes(user: User) -> list[str]:
     """Staff sign in to admin with a second factor; demo staff get recovery codes."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="demo recovery codes")
+    # The device the portal counts (RECOVERY_DEVICE_NAME), so the codes work on the admin step.
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
     while device.token_set.count() < RECOVERY_CODES_KEPT:
         device.token_set.create(token=StaticToken.random_token())
     return list(device.token_set.order_by("id").values_list("token", flat=True))

@@ -6,6 +6,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
+from rest_framework import exceptions as api_exceptions
 
 from accounts.services import user_set_language
 from core.logging import security_log
@@ -38,10 +39,23 @@ def switch_language(request):
     return response
 
 
+# What an API client reads for an error outside any API view (no route, a
+# failure before DRF): the same words DRF uses, translated by DRF's catalogue.
+API_ERROR_DETAIL = {
+    400: api_exceptions.ParseError.default_detail,
+    403: api_exceptions.PermissionDenied.default_detail,
+    404: api_exceptions.NotFound.default_detail,
+    500: api_exceptions.APIException.default_detail,
+}
+
+
 def _error(request, status, template):
+    request_id = getattr(request, "request_id", "")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(API_ERROR_DETAIL[status]), "request_id": request_id}, status=status)
     # Error pages render without context processors: a 500 may come from the
     # database being down, and the page must still appear.
-    context = {"request_id": getattr(request, "request_id", "")}
+    context = {"request_id": request_id}
     return HttpResponse(loader.render_to_string(template, context), status=status)
 
 

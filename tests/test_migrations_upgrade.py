@@ -160,9 +160,7 @@ def _fill_previous_release(apps):
             "created_at": now + timedelta(seconds=seq),
         }
         digest = consent_event_hash(seq=seq, prev_hash=prev_hash, **content)
-        ConsentEvent.objects.create(
-            seq=seq, subject=citizen, prev_hash=prev_hash, hash=digest, **content
-        )
+        ConsentEvent.objects.create(seq=seq, subject=citizen, prev_hash=prev_hash, hash=digest, **content)
         prev_hash = digest
     ConsentSubject.objects.filter(pk=subject.pk).update(last_seq=2, last_hash=prev_hash)
 
@@ -188,7 +186,11 @@ def test_a_database_with_data_upgrades_with_rows_grants_triggers_and_chains_inta
     # The rows are where the new models read them.
     LegalHold = new_apps.get_model("personal_data", "LegalHold")
     hold = LegalHold.objects.get(pk=before["hold"])
-    assert (hold.user_id, hold.reason, hold.placed_by_id) == (before["citizen"], "Court order 2026-17", before["officer"])
+    assert (hold.user_id, hold.reason, hold.placed_by_id) == (
+        before["citizen"],
+        "Court order 2026-17",
+        before["officer"],
+    )
     FanOut = new_apps.get_model("notifications", "FanOut")
     FanOutRecipient = new_apps.get_model("notifications", "FanOutRecipient")
     assert FanOut.objects.get(pk=before["fan_out"]).key == "incident:upgrade"
@@ -204,9 +206,9 @@ def test_a_database_with_data_upgrades_with_rows_grants_triggers_and_chains_inta
     User = new_apps.get_model("accounts", "User")
     officer = User.objects.get(pk=before["officer"])
     held = set(
-        Permission.objects
-        .filter(group__user=officer)
-        .values_list("pk", "content_type__app_label", "content_type__model", "codename")
+        Permission.objects.filter(group__user=officer).values_list(
+            "pk", "content_type__app_label", "content_type__model", "codename"
+        )
     )
     for old_app, old_model, new_app, new_model, _table in MOVED:
         assert not ContentType.objects.filter(app_label=old_app, model=old_model).exists()

@@ -7,8 +7,6 @@ goes through a function here and is audited in the same transaction, with
 ids and statuses only: never a name, a number or an address.
 """
 
-import unicodedata
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +16,7 @@ from accounts.models import Delivery, DeliveryStatus, User
 from accounts.validators import clean_mobile
 from audit.services import audit_record
 from core.logging import contains_personal_data
+from core.validators import refuse_invisible_controls
 
 ITEM_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 50
@@ -58,9 +57,7 @@ class DeliveryTransitionNotAllowed(ValueError):
 
 def _clean_text(name: str, value) -> str:
     shortest, longest = TEXT_LIMITS[name]
-    text = " ".join(str(value or "").split())
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
-        raise ValidationError(_("Remove the control characters from this field."), code="control_characters")
+    text = refuse_invisible_controls(" ".join(str(value or "").split()))
     if len(text) < shortest:
         if not text:
             raise ValidationError(_("This field is required."), code="required")

@@ -25,6 +25,7 @@ from accounts.validators import (
 )
 from audit.services import audit_record
 from core.encryption import blind_index
+from core.validators import refuse_invisible_controls
 from notifications.services import notification_send
 
 from . import selectors
@@ -60,7 +61,7 @@ def verification_message(outcome: str) -> str:
 
 def _clean_text(max_length: int):
     def clean(value: str) -> str:
-        value = " ".join((value or "").split())
+        value = refuse_invisible_controls(" ".join((value or "").split()))
         if len(value) > max_length:
             raise ValidationError(_("Use at most %(limit)d characters.") % {"limit": max_length}, code="too_long")
         return value

@@ -4,6 +4,7 @@ from .activity import LoginActivity
 from .delivery import Delivery, DeliveryStatus
 from .guardians import GuardianLink
 from .identity import IdentityProfile, IdentityVerificationAttempt, SandboxIdentity, VerificationLevel
+from .staff_enrolment import StaffEnrolment
 from .step_up import StepUpCheck
 from .user import AccountKind, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "IdentityVerificationAttempt",
     "LoginActivity",
     "SandboxIdentity",
+    "StaffEnrolment",
     "StepUpCheck",
     "User",
     "VerificationLevel",

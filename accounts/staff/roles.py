@@ -62,6 +62,9 @@ PRIVACY_OFFICER = (
     # The sandbox provider's registry of test identities.
     *_model("accounts.sandboxidentity", "view", "add", "change"),
     *_model("audit.auditevent", "view"),
+    # Staff second factors (issue #11): enrolment links and resets, never for oneself.
+    "accounts.manage_staff_second_factor",
+    *_model("accounts.staffenrolment", "view"),
     # Legal holds (issue #6), disclosures and sharing (issue #4), security
     # incidents: the officer decides and records; nobody deletes.
     *_model("personal_data.legalhold", "view", "add", "change"),

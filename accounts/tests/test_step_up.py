@@ -26,6 +26,7 @@ from accounts.two_factor.decorators import (
     require_recent_verification,
 )
 from accounts.two_factor.selectors import step_up_recent
+from tests.codes import emailed_code
 from tests.factories import UserFactory
 
 STEP_UP = "/account/two-factor/step-up/"
@@ -88,7 +89,7 @@ def pass_step_up_by_email(client, user, django_capture_on_commit_callbacks) -> S
     """Go through the step-up page the way a citizen without an authenticator does."""
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(STEP_UP, {"action": "send_email"}).status_code == 302
-    token = EmailDevice.objects.get(user=user).token
+    token = emailed_code(user)
     response = client.post(STEP_UP + "?next=/sensitive/", {"method": "email", "email-code": token})
     assert response.status_code == 302
     return StepUpCheck.objects.filter(user=user).latest("verified_at")
@@ -256,7 +257,7 @@ def test_step_up_page_ignores_an_unsafe_next(client, django_capture_on_commit_ca
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(STEP_UP, {"action": "send_email"})
-    token = EmailDevice.objects.get(user=user).token
+    token = emailed_code(user)
     response = client.post(STEP_UP + "?next=https://evil.example/x", {"method": "email", "email-code": token})
     assert response.status_code == 302
     assert response["Location"] == "/account/two-factor/"
@@ -267,7 +268,7 @@ def test_step_up_after_a_post_asks_to_submit_again(client, django_capture_on_com
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(STEP_UP, {"action": "send_email"})
-    token = EmailDevice.objects.get(user=user).token
+    token = emailed_code(user)
     response = client.post(
         STEP_UP + "?next=/sensitive/&resubmit=1", {"method": "email", "email-code": token}, follow=True
     )

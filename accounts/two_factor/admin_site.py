@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_email.models import EmailDevice
 
 from core.logging import security_log
+from core.navigation import safe_next
 
 from .selectors import admin_device_confirmed
 
@@ -47,14 +47,8 @@ class PortalAdminSite(OTPAdminSite):
 
     def _next_url(self, request) -> str:
         index = reverse("admin:index", current_app=self.name)
-        candidate = request.GET.get("next", "")
-        if (
-            candidate.startswith(index)
-            and url_has_allowed_host_and_scheme(
-                candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            )
-            and not candidate.startswith(reverse("admin:login", current_app=self.name))
-        ):
+        candidate = safe_next(request)
+        if candidate.startswith(index) and not candidate.startswith(reverse("admin:login", current_app=self.name)):
             return candidate
         return index
 

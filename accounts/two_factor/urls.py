@@ -12,4 +12,5 @@ urlpatterns = [
     path("turn-off/", views.disable, name="two_factor_disable"),
     path("verify/", views.verify, name="two_factor_verify"),
     path("step-up/", views.step_up, name="two_factor_step_up"),
+    path("staff-enrolment/<str:token>/", views.staff_enrol, name="two_factor_staff_enrol"),
 ]

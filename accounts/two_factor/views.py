@@ -9,13 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.masking import mask_email
+from core.navigation import safe_next
 
-from . import services
+from . import enrolment, services
 from .decorators import step_up_required_response
 from .forms import CodeForm
 from .qr import qr_code_data_uri, totp_secret_for_display
@@ -29,15 +29,6 @@ from .selectors import (
 from .services import ChangeRefused, CodeNotSent, CodeRefused, Purpose
 
 ACTION_SEND_EMAIL = "send_email"
-
-
-def _safe_next(request, default: str = "") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _code_forms(methods: list[str], *, bound: CodeForm | None = None) -> list[CodeForm]:
@@ -80,7 +71,7 @@ def _code_page(request, *, purpose: Purpose, methods: list[str], on_code, contex
             "forms": _code_forms(methods, bound=bound),
             "email_offered": Method.EMAIL in methods,
             "masked_email": mask_email(request.user.email),
-            "next": _safe_next(request),
+            "next": safe_next(request),
             "send_email_action": ACTION_SEND_EMAIL,
         },
         status=400 if bound is not None and bound.errors else 200,
@@ -109,11 +100,13 @@ def totp_setup(request):
     check, so an unattended signed-in browser cannot swap in another phone.
     """
     user = request.user
+    if not enrolment.staff_may_set_up_authenticator(request=request):
+        return render(request, "accounts/two_factor/staff_enrolment_needed.html", status=403)
     if totp_device_confirmed(user=user) is not None:
         needs_check = step_up_required_response(request)
         if needs_check is not None:
             return needs_check
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     device = services.totp_device_start(user=user)
     form = CodeForm(request.POST or None, method=Method.TOTP)
     if request.method == "POST" and form.is_valid():
@@ -125,6 +118,7 @@ def totp_setup(request):
             # The session that set the app up is verified by it; any other
             # session of this person now has to pass the code step.
             services.session_mark_verified(request=request, device=device)
+            enrolment.staff_enrolment_finish(request=request)
             messages.success(request, _("Your authenticator app is set up. Sign-in now asks for its code."))
             continue_url = next_url or resolve_url("accounts:two_factor_overview")
             if codes:
@@ -237,7 +231,7 @@ def disable(request):
 @login_required
 def verify(request):
     """The second-factor step after signing in (django-otp marks the session verified)."""
-    next_url = _safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+    next_url = safe_next(request, default=resolve_url(settings.LOGIN_REDIRECT_URL))
     methods = login_methods_for(user=request.user)
     if not methods:
         return redirect(next_url)
@@ -269,7 +263,7 @@ def verify(request):
 @login_required
 def step_up(request):
     """A fresh one-time-code check before a sensitive action, then back to it."""
-    next_url = _safe_next(request, resolve_url("accounts:two_factor_overview"))
+    next_url = safe_next(request, default=resolve_url("accounts:two_factor_overview"))
     resubmit = (request.POST.get("resubmit") or request.GET.get("resubmit")) == "1"
 
     def passed(method, code):
@@ -298,3 +292,15 @@ def step_up(request):
         },
         template="accounts/two_factor/code_page.html",
     )
+
+
+@login_required
+def staff_enrol(request, token: str):
+    """A staff member opens the enrolment link issued for them; the POST uses it."""
+    if request.method == "POST":
+        try:
+            enrolment.staff_enrolment_redeem(request=request, token=token)
+        except enrolment.EnrolmentRefused as exc:
+            return render(request, "accounts/two_factor/staff_enrol.html", {"refused": exc.message}, status=400)
+        return redirect(f"{resolve_url('accounts:two_factor_totp_setup')}?next={resolve_url('admin:index')}")
+    return render(request, "accounts/two_factor/staff_enrol.html")

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consents.models import ConsentChannel, Purpose
 from consents.services import ConsentError
+from core.navigation import safe_next
 
 from .acting import acting_subject, channel_for
 from .browser import browser_analytics_set, browser_choice_set
@@ -30,15 +30,6 @@ from .selectors import (
 from .services import analytics_pageview_count, cookie_choice_record
 
 SOURCE_BANNER = "banner"
-
-
-def safe_next(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def necessary_cookies() -> list[dict]:

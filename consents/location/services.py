@@ -11,6 +11,7 @@ registered in ``consents/consent_withdrawal.py``.
 """
 
 import secrets
+import struct
 import warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -204,19 +205,31 @@ def _photo_open(uploaded_file) -> Image.Image:
 def _degrees(values, reference) -> Decimal:
     degrees, minutes, seconds = (Decimal(str(float(part))) for part in values)
     value = degrees + minutes / 60 + seconds / 3600
+    # A rational of 0/0 reads as NaN: no position, not an error.
+    if not value.is_finite():
+        raise ValueError("not a position")
     return -value if str(reference).strip().upper() in ("S", "W") else value
+
+
+def _exif(image: Image.Image) -> Image.Exif:
+    """The photo's EXIF block; an empty one when it cannot be read (the photo is stored stripped anyway)."""
+    try:
+        return image.getexif()
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, struct.error):
+        # What Pillow's TIFF reader raises on a corrupt EXIF block.
+        return Image.Exif()
 
 
 def photo_gps_position(image: Image.Image) -> tuple[Decimal, Decimal] | None:
     """The position in a photo's EXIF GPS tags, or None when it has none (or nonsense)."""
-    gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    latitude, longitude = gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLongitude)
-    if not latitude or not longitude:
-        return None
     try:
+        gps = _exif(image).get_ifd(ExifTags.IFD.GPSInfo)
+        latitude, longitude = gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLongitude)
+        if not latitude or not longitude:
+            return None
         lat = _degrees(latitude, gps.get(ExifTags.GPS.GPSLatitudeRef, "N"))
         lon = _degrees(longitude, gps.get(ExifTags.GPS.GPSLongitudeRef, "E"))
-    except (TypeError, ValueError, ZeroDivisionError, InvalidOperation):
+    except (TypeError, ValueError, ZeroDivisionError, InvalidOperation, KeyError, OSError, SyntaxError):
         return None
     if abs(lat) > 90 or abs(lon) > 180:
         return None
@@ -230,7 +243,7 @@ def _without_metadata(image: Image.Image) -> bytes:
     times, and XMP or comments can repeat the position. The orientation
     stays so the photo is not shown sideways.
     """
-    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    orientation = _exif(image).get(ExifTags.Base.Orientation)
     icc_profile = image.info.get("icc_profile")
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")

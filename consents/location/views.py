@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import require_recent_verification
 from consents.cookies.acting import acting_subject, channel_for
-from consents.cookies.views import safe_next
 from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import policy_current
 from consents.services import ConsentError
+from core.navigation import safe_next
 
 from . import services
 from .forms import PhotoForm

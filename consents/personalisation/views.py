@@ -9,8 +9,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from consents.cookies.acting import acting_subject, channel_for
-from consents.cookies.views import safe_next
 from consents.services import ConsentError
+from core.navigation import safe_next
 
 from . import services
 from .selectors import access_interest_tag, interest_tags_for, recommendations_allowed, recommendations_for

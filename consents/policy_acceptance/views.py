@@ -3,29 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from consents.models import PolicyDisplay
 from consents.services import ConsentError, policy_display_record
+from core.navigation import safe_next
 
 from . import selectors, services
 from .middleware import SESSION_KEY
 
 
-def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 @login_required
 def policy_accept(request):
     user = request.user
-    next_url = _next_url(request)
+    next_url = safe_next(request)
     pending = selectors.policy_pending_for(user=user)
     if pending is None:
         return redirect(next_url or "home")

@@ -212,3 +212,24 @@ def test_only_the_owner_sees_their_photo_and_can_delete_it(client, citizen):
 def test_the_photo_pages_need_sign_in(client):
     assert client.get("/privacy/location/photo/image/")["Location"].startswith("/accounts/login/")
     assert client.post(PHOTO, {"photo": upload(jpeg_with_gps())})["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "latitude",
+    [
+        ((0, 0), (0, 0), (0, 0)),  # 0/0 rationals, as a broken camera writes them
+        ((1, 0), (0, 1), (0, 1)),  # a zero denominator
+    ],
+)
+def test_a_photo_whose_gps_tags_cannot_be_read_is_stored_stripped(client, citizen, latitude):
+    from PIL.TiffImagePlugin import IFDRational
+
+    rationals = tuple(IFDRational(numerator, denominator) for numerator, denominator in latitude)
+    # Sharing is on, so a readable position would be recorded: this one is not.
+    services.location_sharing_turn_on(subject=citizen, actor=citizen, channel=ConsentChannel.WEB)
+    client.force_login(citizen)
+    response = client.post(PHOTO, {"photo": upload(jpeg_with_gps(latitude=rationals))}, **EN)
+    assert response.status_code == 302
+    with open(citizen_photo_path(citizen), "rb") as stored:
+        assert GPS not in Image.open(stored).getexif()
+    assert not LocationRecord.objects.filter(user=citizen).exists()

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.encryption import EncryptedTextField
+
 
 class InboxMessage(models.Model):
     """A message shown in the citizen's inbox in the portal."""
@@ -59,6 +61,11 @@ class OutboxEmail(models.Model):
     language = models.CharField(_("language"), max_length=10)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+    # Security messages (one-time codes, verification codes, password-reset
+    # and enrolment links) keep their text here instead, encrypted, and only
+    # until it is sent or given up on: the row then shows that it went out,
+    # and a copy of the database holds no code or link that still works.
+    sealed_body = EncryptedTextField(_("sealed body"), blank=True, default="", editable=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
@@ -81,3 +88,8 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"outbox email #{self.pk} ({self.state})"
+
+    @property
+    def text(self) -> str:
+        """What the email says: the sealed text while it waits, the plain body otherwise."""
+        return self.sealed_body or self.body

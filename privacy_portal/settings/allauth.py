@@ -44,8 +44,9 @@ ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 
-# -- Rate limits (allauth's, on the cache). Failed sign-ins count per client
-# and per email address or mobile number; codes have few attempts each.
+# -- Rate limits (allauth's, on the cache). Failed sign-ins count per client,
+# and per account *from that client* (accounts.adapter), so nobody can lock an
+# owner out from elsewhere; codes have few attempts each.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

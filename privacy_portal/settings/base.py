@@ -218,7 +218,16 @@ MAX_TASK_COUNTDOWN = CELERY_VISIBILITY_TIMEOUT // 2
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # -- REST framework: authenticated by default; session auth enforces CSRF.
+# How many reverse proxies (nginx, a load balancer) stand in front of the portal
+# and append to X-Forwarded-For. The client address for rate limits and
+# sign-in records is the entry that many hops from the right; with 0 (no
+# proxy) the header is ignored, so a client cannot choose its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 REST_FRAMEWORK = {
+    # DRF's throttles read the same hop; left unset, DRF would trust any X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
@@ -231,11 +240,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "consent_check": "6000/min"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "privacy_portal.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# core.parsers.BoundedJSONParser: no API body is legitimately larger or deeper than this.
+API_JSON_MAX_BYTES = 1024 * 1024
+API_JSON_MAX_DEPTH = 32
 SPECTACULAR_SETTINGS = {
     "TITLE": "Citizens' privacy portal API",
     "DESCRIPTION": "Consent checks for platform services and the citizen's own privacy data.",
