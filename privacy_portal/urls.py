@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from consents import api as consents_api
@@ -35,6 +35,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: anything else under /api/ is a JSON 404, with DEBUG on too (whose 404 page is HTML).
+    re_path(r"^api/", views.api_not_found),
 ]
 
 handler400 = "privacy_portal.views.bad_request"

@@ -1,8 +1,10 @@
 """Site-wide pages: home, health, language switch and the error pages."""
 
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -70,6 +72,18 @@ def permission_denied(request, exception=None):
         getattr(getattr(request, "user", None), "pk", None),
     )
     return _error(request, 403, "errors/403.html")
+
+
+def api_not_found(request):
+    """No API operation here. A path missing only its trailing slash is sent to it, as pages are."""
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            resolve(request.path_info + "/")
+        except Resolver404:
+            pass
+        else:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return _error(request, 404, "errors/404.html")
 
 
 def page_not_found(request, exception=None):

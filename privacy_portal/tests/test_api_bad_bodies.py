@@ -94,3 +94,16 @@ def test_the_refusal_is_in_the_readers_language():
     response = client.patch("/api/v1/me/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     assert response.json()["detail"] == "请求正文的嵌套层级过深。"
+
+
+def test_unmatched_api_paths_answer_json_with_debug_on_too(client, settings):
+    settings.DEBUG = True
+    response = client.get("/api/v1/nothing/", **EN)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not found."
+
+
+def test_an_api_path_without_its_slash_is_still_redirected(client):
+    response = client.get("/api/v1/consent-check?subject=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/consent-check/?subject=1"
