@@ -16,10 +16,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from notifications.services import email_enqueue
+from privacy_requests.notification_kinds import ACCOUNT_CANCELLED
 
 from .deletion import erase_with_outcomes
 
-NOTIFICATION_COMPLETED = "account_cancelled"
+NOTIFICATION_COMPLETED = ACCOUNT_CANCELLED
 
 
 def _close_other_requests(*, request, actor) -> None:

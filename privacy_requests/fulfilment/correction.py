@@ -27,6 +27,7 @@ from core.masking import mask_bank_card, mask_id_number, mask_name, mask_phone
 from core.site import site_url
 from notifications.services import notification_send
 from privacy_requests.models import RequestOutcome
+from privacy_requests.notification_kinds import IDENTITY_REVERIFICATION_NEEDED
 
 CORRECTABLE_FIELDS = identity_selectors.PERSONAL_FIELDS + identity_selectors.BUSINESS_FIELDS
 REASON_MAX_LENGTH = 1000
@@ -184,7 +185,7 @@ def _correction_apply(*, request, actor, details: dict) -> None:
                 label = str(FIELD_LABELS[field])
             notification_send(
                 recipient=user,
-                kind="identity_reverification_needed",
+                kind=IDENTITY_REVERIFICATION_NEEDED,
                 context={
                     "field_label": label,
                     "reference": request.reference,
