@@ -1,12 +1,13 @@
 """Which policy version a consent page showed, carried by its form to the POST that records the consent.
 
-A GET changes nothing but audit and access records, so a confirmation page
-does not write its ``PolicyDisplay`` when it is shown: it signs what it
-showed (viewer, purpose, policy version) into the form, and the POST that
-records the consent checks the signature and records the display and the
-consent in one transaction. A token from another person's page or another
-purpose's, an altered one or an expired one counts as nothing shown, as a
-missing display id did: the consent then names the version in effect.
+A GET changes nothing but audit and access records, so a page that asks for
+consent (the dashboard and its confirmations, location, optional services,
+face verification) does not write its ``PolicyDisplay`` when it is shown: it
+signs what it showed (viewer, purpose, policy version) into the form, and the
+POST that records the consent checks the signature and records the display
+and the consent in one transaction. A token from another person's page or
+another purpose's, an altered one or an expired one counts as nothing shown:
+the consent then names the version in effect.
 """
 
 from django.core import signing

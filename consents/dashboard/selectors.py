@@ -22,7 +22,6 @@ from consents.models import (
     ConsentState,
     DataCategory,
     Partner,
-    PolicyDisplay,
     PolicyVersion,
     Purpose,
 )
@@ -296,28 +295,6 @@ def event_actor_label(event: ConsentEvent, *, viewer: User) -> str:
             return str(_("your guardian"))
         return str(_("another guardian"))
     return str(_("the person themself"))
-
-
-def shown_policy_version(*, viewer: User, display_id, purpose: Purpose | None = None) -> PolicyVersion | None:
-    """The policy version of a consent request ``viewer`` was shown (a ``PolicyDisplay`` id from the form).
-
-    Only the viewer's own display of this very request counts (the
-    dashboard's for a one-click choice, ``purpose=None``; the confirmation
-    screen's for a sensitive purpose), so nobody can tie a consent to a text
-    they were not shown; None when the id is missing or does not match.
-    """
-    try:
-        display_id = int(display_id)
-    except (TypeError, ValueError):
-        return None
-    display = (
-        PolicyDisplay.objects.filter(
-            pk=display_id, subject=viewer, context=PolicyDisplay.Context.CONSENT_REQUEST, purpose=purpose
-        )
-        .select_related("policy_version")
-        .first()
-    )
-    return display.policy_version if display else None
 
 
 def policy_in_effect() -> PolicyVersion | None:

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from consents.models import ConsentChannel
+from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import consent_snapshot_active, consents_current_for
-from consents.services import ConsentError, consent_grant, consent_withdraw
+from consents.services import ConsentError
 
 from .forms import ConsentChoiceForm
 from .receipt import consent_receipt
@@ -42,10 +43,9 @@ from .selectors import (
     event_actor_label,
     policy_in_effect,
     purpose_decided_here,
-    shown_policy_version,
     wards_of,
 )
-from .services import consent_request_shown
+from .services import dashboard_consent_grant, dashboard_consent_withdraw
 
 HISTORY_PAGE_SIZE = 20
 
@@ -108,9 +108,9 @@ def dashboard(request, user_id=None):
     current = consents_current_for(subject=subject)
     catalogue = catalogue_load()
     rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue)
-    # The dashboard is itself a consent request: its one-click choices are
-    # tied to the policy version shown here.
-    display = consent_request_shown(viewer=request.user, policy_version=policy)
+    # The dashboard is itself a consent request: its one-click choices carry
+    # the policy version shown here, recorded with the choice (not now: a GET writes nothing).
+    shown = policy_shown_token(viewer=request.user, purpose=None, version=policy)
     for row in rows:
         _link(row, ward)
     policy_urls: dict = {}
@@ -120,10 +120,10 @@ def dashboard(request, user_id=None):
     # The panels answer their consent questions from what was just read.
     snapshot = dashboard_snapshot(subject=subject, current=current, catalogue=catalogue)
     with consent_snapshot_active(snapshot):
-        return _render_dashboard(request, subject, ward, may_give, rows, policy, display)
+        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown)
 
 
-def _render_dashboard(request, subject, ward, may_give, rows, policy, display):
+def _render_dashboard(request, subject, ward, may_give, rows, policy, shown):
     return render(
         request,
         "consents/dashboard/dashboard.html",
@@ -133,7 +133,7 @@ def _render_dashboard(request, subject, ward, may_give, rows, policy, display):
             "may_give": may_give,
             "rows": rows,
             "policy": policy,
-            "shown": display.pk if display else "",
+            "shown": shown,
             "wards": wards_of(guardian=request.user) if ward is None and may_give else [],
             "history_url": _url("history", ward),
             "receipt_url": _url("receipt", ward),
@@ -142,9 +142,10 @@ def _render_dashboard(request, subject, ward, may_give, rows, policy, display):
 
 
 def _shown_version(request, *, purpose=None):
+    """The version the posting page showed this viewer for ``purpose`` (None: the dashboard), or None."""
     form = ConsentChoiceForm(request.POST)
-    display_id = form.cleaned_data.get("shown") if form.is_valid() else None
-    return shown_policy_version(viewer=request.user, display_id=display_id, purpose=purpose)
+    token = form.cleaned_data.get("shown") if form.is_valid() else None
+    return policy_shown_version(viewer=request.user, purpose=purpose, token=token)
 
 
 def _not_here(request, ward, purpose):
@@ -172,12 +173,12 @@ def grant(request, purpose_code, user_id=None):
         # Never granted from the list: only the confirmation screen's POST does it.
         return redirect(_url("consent_confirm", ward, purpose.code))
     try:
-        consent_grant(
+        dashboard_consent_grant(
             subject=subject,
+            actor=request.user,
             purpose=purpose,
             channel=_channel(ward),
-            actor=request.user,
-            policy_version=_shown_version(request),
+            shown_version=_shown_version(request),
         )
     except ConsentError as error:
         messages.error(request, str(error))
@@ -195,12 +196,12 @@ def withdraw(request, purpose_code, user_id=None):
     if not purpose_decided_here(purpose):
         return _not_here(request, ward, purpose)
     try:
-        consent_withdraw(
+        dashboard_consent_withdraw(
             subject=subject,
+            actor=request.user,
             purpose=purpose,
             channel=_channel(ward),
-            actor=request.user,
-            policy_version=_shown_version(request),
+            shown_version=_shown_version(request),
         )
     except ConsentError as error:
         messages.error(request, str(error))
@@ -222,13 +223,13 @@ def partner_withdraw(request, purpose_code, partner_code, user_id=None):
     if not purpose_decided_here(purpose):
         return _not_here(request, ward, purpose)
     try:
-        consent_withdraw(
+        dashboard_consent_withdraw(
             subject=subject,
+            actor=request.user,
             purpose=purpose,
             partner=partner,
             channel=_channel(ward),
-            actor=request.user,
-            policy_version=_shown_version(request),
+            shown_version=_shown_version(request),
         )
     except ConsentError as error:
         messages.error(request, str(error))
@@ -246,9 +247,9 @@ def partner_withdraw(request, purpose_code, partner_code, user_id=None):
 def confirm(request, purpose_code, partner_code=None, user_id=None):
     """The separate confirmation for a sensitive purpose or for sharing with a partner.
 
-    Showing it records a ``PolicyDisplay``; the grant happens only on this
-    screen's POST, carrying that display, so the consent names the policy
-    version the person read here.
+    Showing it writes nothing: its form carries a signed token of the policy
+    version on screen, and only this screen's POST with that token grants,
+    recording the display and the consent naming that version together.
     """
     subject, ward = _subject_for(request, user_id)
     purpose = access_purpose(code=purpose_code)
@@ -265,13 +266,14 @@ def confirm(request, purpose_code, partner_code=None, user_id=None):
             messages.error(request, _("Please read the request again and confirm it on this page."))
             return redirect(request.path)
         try:
-            consent_grant(
+            dashboard_consent_grant(
                 subject=subject,
+                actor=request.user,
                 purpose=purpose,
                 partner=partner,
                 channel=_channel(ward),
-                actor=request.user,
-                policy_version=policy_version,
+                shown_version=policy_version,
+                shown_for=purpose,
             )
         except ConsentError as error:
             messages.error(request, str(error))
@@ -293,9 +295,7 @@ def confirm(request, purpose_code, partner_code=None, user_id=None):
     can_confirm = True
     if partner is not None and (not purpose_granted or not partner.agreement_in_force()):
         can_confirm = False
-    display = (
-        consent_request_shown(viewer=request.user, policy_version=policy, purpose=purpose) if can_confirm else None
-    )
+    shown = policy_shown_token(viewer=request.user, purpose=purpose, version=policy) if can_confirm else ""
     return render(
         request,
         "consents/dashboard/confirm.html",
@@ -310,7 +310,7 @@ def confirm(request, purpose_code, partner_code=None, user_id=None):
             "purpose_granted": purpose_granted,
             "can_confirm": can_confirm,
             "policy": policy,
-            "shown": display.pk if display else "",
+            "shown": shown,
             "back_url": _url("dashboard", ward),
         },
     )

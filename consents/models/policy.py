@@ -43,7 +43,10 @@ class PolicyDisplay(models.Model):
     """A record that a consent request or policy notice was shown.
 
     Ties a consent to the exact text the person saw: which policy version,
-    where (dashboard, banner, interstitial, purpose confirmation), when.
+    where (dashboard, banner, interstitial, purpose confirmation), when. A
+    consent request's display is written with the answer it led to (the
+    page's form carried what it showed), so ``shown_at`` is when the person
+    answered with that text before them.
     """
 
     class Context(models.TextChoices):

@@ -15,8 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from consents.models import ConsentChannel, ConsentSubject, OptionalService, ServiceEnrolment
-from consents.services import ConsentError, consent_grant, consent_withdraw
+from consents.models import (
+    ConsentChannel,
+    ConsentSubject,
+    OptionalService,
+    PolicyDisplay,
+    PolicyVersion,
+    ServiceEnrolment,
+)
+from consents.services import ConsentError, consent_grant, consent_withdraw, policy_display_record
 
 from . import conf
 from .selectors import enrolment_open, service_fields
@@ -53,9 +60,20 @@ def _clean_data(*, service: OptionalService, data: dict) -> dict[str, str]:
 
 
 def service_enrol(
-    *, subject, service: OptionalService, data: dict, actor=None, channel: str = ConsentChannel.WEB
+    *,
+    subject,
+    service: OptionalService,
+    data: dict,
+    actor=None,
+    channel: str = ConsentChannel.WEB,
+    shown_version: PolicyVersion | None = None,
 ) -> ServiceEnrolment:
     """Enrol ``subject``: consent to the service's purpose and keep the data it asked for.
+
+    ``shown_version`` is the policy version the enrolment page showed the
+    person enrolling (``actor``, or ``subject`` themself): its display is
+    recorded with the consent that names it. Without it (the API, a page's
+    token that does not check out) the consent names the version in effect.
 
     Raises ``ValidationError`` (one entry a field) for bad data and
     ``ConsentError`` when the rules refuse (inactive service, already
@@ -71,7 +89,16 @@ def service_enrol(
             ConsentSubject.objects.select_for_update().get_or_create(user=subject)
             if enrolment_open(subject=subject, service=service) is not None:
                 raise ConsentError(_("You are already enrolled in this service."))
-            event = consent_grant(subject=subject, purpose=service.purpose, channel=channel, actor=actor)
+            if shown_version is not None:
+                policy_display_record(
+                    subject=actor or subject,
+                    version=shown_version,
+                    purpose=service.purpose,
+                    context=PolicyDisplay.Context.CONSENT_REQUEST,
+                )
+            event = consent_grant(
+                subject=subject, purpose=service.purpose, channel=channel, actor=actor, policy_version=shown_version
+            )
             enrolment = ServiceEnrolment.objects.create(
                 user=subject, service=service, data=json.dumps(cleaned, ensure_ascii=False)
             )

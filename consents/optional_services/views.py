@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
 from consents.cookies.acting import acting_subject, channel_for
-from consents.models import PolicyDisplay
-from consents.services import ConsentError, policy_display_record
+from consents.policy_shown import policy_shown_token, policy_shown_version
+from consents.selectors import policy_current
+from consents.services import ConsentError
 
 from . import conf, selectors, services
 from .forms import EnrolmentForm
@@ -65,6 +66,9 @@ def _enrol(request, *, service):
                 data=form.cleaned_data,
                 actor=_actor(request, subject),
                 channel=channel_for(request=request, subject=subject),
+                shown_version=policy_shown_version(
+                    viewer=request.user, purpose=service.purpose, token=request.POST.get("shown")
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -76,9 +80,7 @@ def _enrol(request, *, service):
                 _("Enrolled in %(service)s. You can leave it at any time on this page.") % {"service": service.name},
             )
             return redirect(_list_url(request, subject))
-    if not form.is_bound:
-        # The consent request is shown now: remember under which policy version.
-        policy_display_record(subject=subject, context=PolicyDisplay.Context.CONSENT_REQUEST, purpose=service.purpose)
+    # Nothing is written on GET: the form carries what was shown, recorded with the consent.
     return render(
         request,
         "consents/optional_services/enrol.html",
@@ -87,6 +89,7 @@ def _enrol(request, *, service):
             "purpose": service.purpose,
             "categories": list(service.purpose.data_categories.all()),
             "form": form,
+            "shown": policy_shown_token(viewer=request.user, purpose=service.purpose, version=policy_current()),
             "keep_days": conf.data_keep_days(),
             "subject": subject,
             "acting_for": subject.pk != request.user.pk,

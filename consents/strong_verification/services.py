@@ -18,8 +18,8 @@ from accounts.identity.selectors import identity_profile_for, verification_level
 from accounts.models import IdentityProfile, VerificationLevel
 from accounts.validators import clean_bank_card
 from audit.services import audit_record
-from consents.models import ConsentChannel, StrongVerification
-from consents.services import consent_grant, consent_withdraw
+from consents.models import ConsentChannel, PolicyDisplay, PolicyVersion, StrongVerification
+from consents.services import consent_grant, consent_withdraw, policy_display_record
 
 from . import conf, selectors
 from .providers import CheckResult, Outcome, ProviderUnavailable, get_bank_card_provider, get_face_provider
@@ -40,12 +40,33 @@ class StrongVerificationThrottled(StrongVerificationError):
 # -- Consent to face verification -------------------------------------------
 
 
-def face_consent_give(*, user, channel: str = ConsentChannel.WEB, actor=None) -> None:
-    """Consent to face verification and to sharing with the partner, together (``ConsentError`` if refused)."""
+def face_consent_give(
+    *, user, channel: str = ConsentChannel.WEB, actor=None, shown_version: PolicyVersion | None = None
+) -> None:
+    """Consent to face verification and to sharing with the partner, together (``ConsentError`` if refused).
+
+    ``shown_version`` is the policy version the consent screen showed; its
+    display is recorded with the two consents that name it. Without it they
+    name the version in effect.
+    """
     purpose, partner = selectors.face_purpose(), selectors.face_partner()
     with transaction.atomic():
-        consent_grant(subject=user, purpose=purpose, channel=channel, actor=actor)
-        consent_grant(subject=user, purpose=purpose, partner=partner, channel=channel, actor=actor)
+        if shown_version is not None:
+            policy_display_record(
+                subject=actor or user,
+                version=shown_version,
+                purpose=purpose,
+                context=PolicyDisplay.Context.CONSENT_REQUEST,
+            )
+        for shared_with in (None, partner):
+            consent_grant(
+                subject=user,
+                purpose=purpose,
+                partner=shared_with,
+                channel=channel,
+                actor=actor,
+                policy_version=shown_version,
+            )
 
 
 def face_consent_withdraw(*, user, channel: str = ConsentChannel.WEB, actor=None) -> None:

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verification
-from consents.models import PolicyDisplay, StrongVerification
-from consents.services import ConsentError, policy_display_record
+from consents.models import StrongVerification
+from consents.policy_shown import policy_shown_token, policy_shown_version
+from consents.selectors import policy_current
+from consents.services import ConsentError
 
 from . import selectors, services
 
@@ -53,19 +55,24 @@ def verification(request):
 @login_required
 @require_recent_verification(minutes=STEP_UP_MINUTES)
 def face_consent(request):
-    """The separate confirmation screen for face verification and its partner."""
+    """The separate confirmation screen for face verification and its partner.
+
+    Showing it writes nothing: the form carries a signed token of the policy
+    version on screen, recorded as shown with the consents on POST.
+    """
     user = request.user
     purpose, partner = selectors.face_purpose(), selectors.face_partner()
     if request.method == "POST":
         try:
-            services.face_consent_give(user=user)
+            services.face_consent_give(
+                user=user,
+                shown_version=policy_shown_version(viewer=user, purpose=purpose, token=request.POST.get("shown")),
+            )
         except ConsentError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Thank you. You can now start the face check."))
             return redirect("consents:verification")
-    else:
-        policy_display_record(subject=user, context=PolicyDisplay.Context.CONSENT_REQUEST, purpose=purpose)
     return render(
         request,
         "consents/strong_verification/face_consent.html",
@@ -74,6 +81,7 @@ def face_consent(request):
             "partner": partner,
             "partner_categories": list(partner.data_categories.all()),
             "agreement_in_force": partner.agreement_in_force(),
+            "shown": policy_shown_token(viewer=user, purpose=purpose, version=policy_current()),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -19,7 +19,8 @@ from consents.models import (
     PolicyVersion,
     Purpose,
 )
-from consents.selectors import consent_check
+from consents.policy_shown import policy_shown_token
+from consents.selectors import consent_check, policy_current
 from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,15 @@ def signed_in(client, citizen):
     return client
 
 
-def shown_id(page) -> int:
-    return page.context["shown"]
+def shown_token(page) -> str:
+    """The token of what was shown, as the page's forms carry it."""
+    token = page.context["shown"]
+    assert f'name="shown" value="{token}"' in page.content.decode()
+    return token
+
+
+def displays(user):
+    return PolicyDisplay.objects.filter(subject=user)
 
 
 def state(user, code, partner=None):
@@ -102,7 +110,7 @@ def test_dashboard_lists_every_purpose_with_state_data_and_partners(health, sign
 def test_one_click_withdraw_is_effective_at_once_without_step_up(signed_in, citizen):
     services.consent_grant(subject=citizen, purpose=purpose("surveys"))
     page = signed_in.get("/privacy/", **EN)
-    answer = signed_in.post("/privacy/consent/surveys/withdraw/", {"shown": shown_id(page)}, follow=True, **EN)
+    answer = signed_in.post("/privacy/consent/surveys/withdraw/", {"shown": shown_token(page)}, follow=True, **EN)
     assert answer.redirect_chain[-1][0] == "/privacy/#purpose-surveys"
     assert "Consent to “Survey invitations” is withdrawn. This applies now." in answer.content.decode()
     assert consent_check(subject=citizen, purpose=purpose("surveys")).allowed is False
@@ -121,17 +129,46 @@ def test_withdrawing_a_purpose_also_stops_its_partner_sharing(signed_in, citizen
 
 def test_one_click_grant_ties_the_consent_to_the_policy_shown_on_the_dashboard(signed_in, citizen):
     page = signed_in.get("/privacy/", **EN)
-    display = PolicyDisplay.objects.get(pk=shown_id(page))
+    # Showing the dashboard writes nothing; the choice records what it showed.
+    assert not displays(citizen).exists()
+    answer = signed_in.post(
+        "/privacy/consent/personal_settings/grant/", {"shown": shown_token(page)}, follow=True, **EN
+    )
+    assert "You agreed to “Personal settings”. This applies now." in answer.content.decode()
+    display = displays(citizen).get()
     assert (display.subject, display.context, display.purpose, display.policy_version.version) == (
         citizen,
         "consent_request",
         None,
         "2026.1",
     )
-    answer = signed_in.post("/privacy/consent/personal_settings/grant/", {"shown": display.pk}, follow=True, **EN)
-    assert "You agreed to “Personal settings”. This applies now." in answer.content.decode()
     current = state(citizen, "personal_settings")
     assert current.granted and current.channel == "web" and current.policy_version == display.policy_version
+    assert ConsentEvent.objects.get(subject=citizen).policy_version == display.policy_version
+
+
+def test_one_click_withdraw_records_the_dashboard_it_was_chosen_on(signed_in, citizen):
+    services.consent_grant(subject=citizen, purpose=purpose("surveys"))
+    page = signed_in.get("/privacy/")
+    assert not displays(citizen).exists()
+    signed_in.post("/privacy/consent/surveys/withdraw/", {"shown": shown_token(page)})
+    display = displays(citizen).get()
+    assert (display.purpose, display.policy_version.version) == (None, "2026.1")
+    withdrawn = ConsentEvent.objects.filter(subject=citizen, action="withdrawn").get()
+    assert withdrawn.policy_version == display.policy_version
+
+
+def test_a_refused_choice_records_no_display(signed_in, citizen):
+    services.consent_grant(subject=citizen, purpose=purpose("surveys"))
+    step_up_passed(citizen, client=signed_in)
+    url = "/privacy/consent/surveys/partner/survey_partner/confirm/"
+    page = signed_in.get(url)
+    # The agreement ends while the screen is open: the grant is refused, and so is its display.
+    Partner.objects.filter(code="survey_partner").update(agreement_expires_on=datetime.date(2020, 1, 1))
+    answer = signed_in.post(url, {"shown": shown_token(page)}, follow=True, **EN)
+    assert "agreement has expired" in answer.content.decode()
+    assert state(citizen, "surveys", "survey_partner") is None
+    assert not displays(citizen).exists()
 
 
 def test_grant_uses_the_version_shown_not_a_newer_one(signed_in, citizen):
@@ -144,15 +181,18 @@ def test_grant_uses_the_version_shown_not_a_newer_one(signed_in, citizen):
         published_at=now - datetime.timedelta(minutes=1),
         effective_at=now - datetime.timedelta(seconds=1),
     )
-    signed_in.post("/privacy/consent/personal_settings/grant/", {"shown": shown_id(page)})
+    signed_in.post("/privacy/consent/personal_settings/grant/", {"shown": shown_token(page)})
     assert state(citizen, "personal_settings").policy_version.version == "2026.1"
 
 
-def test_someone_elses_display_does_not_count(signed_in, citizen, client):
-    other = UserFactory()
-    theirs = PolicyDisplay.objects.create(
-        subject=other, policy_version=PolicyVersion.objects.get(version="2026.1"), context="consent_request"
-    )
+@pytest.mark.parametrize("whose", ["another person's", "a confirmation screen's", "altered"])
+def test_a_token_not_from_this_dashboard_records_no_display(signed_in, citizen, whose):
+    shown = PolicyVersion.objects.get(version="2026.1")
+    token = {
+        "another person's": policy_shown_token(viewer=UserFactory(), purpose=None, version=shown),
+        "a confirmation screen's": policy_shown_token(viewer=citizen, purpose=purpose("surveys"), version=shown),
+        "altered": policy_shown_token(viewer=citizen, purpose=None, version=shown) + "x",
+    }[whose]
     now = timezone.now()
     PolicyVersion.objects.create(
         version="2026.2",
@@ -161,9 +201,10 @@ def test_someone_elses_display_does_not_count(signed_in, citizen, client):
         published_at=now,
         effective_at=now - datetime.timedelta(seconds=1),
     )
-    signed_in.post("/privacy/consent/personal_settings/grant/", {"shown": theirs.pk})
-    # Falls back to the policy in effect, not the version someone else saw.
+    signed_in.post("/privacy/consent/personal_settings/grant/", {"shown": token})
+    # Falls back to the policy in effect, not the version the token names.
     assert state(citizen, "personal_settings").policy_version.version == "2026.2"
+    assert not displays(citizen).exists()
 
 
 def test_grant_and_withdraw_are_post_only_and_need_csrf(citizen):
@@ -215,14 +256,36 @@ def test_sensitive_purpose_needs_step_up_then_confirmation(health, signed_in, ci
     assert "Agree to “Health reminders”?" in html
     assert "Health data (sensitive personal information)" in html
     assert 'href="/policy/2026.1/"' in html
-    display = PolicyDisplay.objects.get(pk=shown_id(page))
-    assert display.purpose.code == "health_reminders" and display.context == "consent_request"
-    assert not ConsentEvent.objects.filter(subject=citizen).exists()  # showing is not agreeing
+    # Showing is not agreeing, and writes nothing.
+    assert not ConsentEvent.objects.filter(subject=citizen).exists()
+    assert not displays(citizen).exists()
 
-    answer = signed_in.post(confirm_url, {"shown": display.pk}, follow=True, **EN)
+    answer = signed_in.post(confirm_url, {"shown": shown_token(page)}, follow=True, **EN)
     assert "You agreed to “Health reminders”. This applies now." in answer.content.decode()
     assert consent_check(subject=citizen, purpose=purpose("health_reminders")).allowed
+    display = displays(citizen).get()
+    assert display.purpose.code == "health_reminders" and display.context == "consent_request"
+    assert display.policy_version == policy_current()
+    assert ConsentEvent.objects.get(subject=citizen).policy_version == display.policy_version
     assert state(citizen, "health_reminders").policy_version == display.policy_version
+
+
+@pytest.mark.parametrize("whose", ["another person's", "another purpose's", "the dashboard's", "altered"])
+def test_a_confirmation_token_not_from_this_screen_grants_nothing_and_records_no_display(
+    health, signed_in, citizen, whose
+):
+    shown = policy_current()
+    token = {
+        "another person's": policy_shown_token(viewer=UserFactory(), purpose=health, version=shown),
+        "another purpose's": policy_shown_token(viewer=citizen, purpose=purpose("surveys"), version=shown),
+        "the dashboard's": policy_shown_token(viewer=citizen, purpose=None, version=shown),
+        "altered": policy_shown_token(viewer=citizen, purpose=health, version=shown) + "x",
+    }[whose]
+    step_up_passed(citizen, client=signed_in)
+    answer = signed_in.post("/privacy/consent/health_reminders/confirm/", {"shown": token})
+    assert answer["Location"] == "/privacy/consent/health_reminders/confirm/"
+    assert not ConsentEvent.objects.filter(subject=citizen).exists()
+    assert not displays(citizen).exists()
 
 
 def test_confirmation_post_without_the_shown_request_grants_nothing(health, signed_in, citizen):
@@ -231,8 +294,9 @@ def test_confirmation_post_without_the_shown_request_grants_nothing(health, sign
     assert answer.status_code == 302 and answer["Location"] == "/privacy/consent/health_reminders/confirm/"
     # The dashboard's display (purpose None) does not stand in for the confirmation either.
     dashboard = signed_in.get("/privacy/")
-    signed_in.post("/privacy/consent/health_reminders/confirm/", {"shown": shown_id(dashboard)})
+    signed_in.post("/privacy/consent/health_reminders/confirm/", {"shown": shown_token(dashboard)})
     assert not ConsentEvent.objects.filter(subject=citizen).exists()
+    assert not displays(citizen).exists()
 
 
 def test_stale_step_up_is_not_enough(health, signed_in, citizen):
@@ -267,9 +331,16 @@ def test_partner_sharing_goes_through_its_own_confirmation(signed_in, citizen):
     html = page.content.decode()
     assert "Share data with Survey supplier (sandbox)?" in html
     assert "GD-SV-2026-011" in html and "Contact details" in html
-    signed_in.post(url, {"shown": shown_id(page)})
+    assert not displays(citizen).exists()  # showing the screen writes nothing
+    signed_in.post(url, {"shown": shown_token(page)})
     assert consent_check(subject=citizen, purpose=surveys, partner=Partner.objects.get(code="survey_partner")).allowed
-    assert state(citizen, "surveys", "survey_partner").channel == "web"
+    sharing = state(citizen, "surveys", "survey_partner")
+    display = displays(citizen).get()
+    assert (display.purpose, display.context) == (surveys, "consent_request")
+    assert sharing.channel == "web" and sharing.policy_version == display.policy_version == policy_current()
+    assert ConsentEvent.objects.get(subject=citizen, partner__code="survey_partner").policy_version == (
+        display.policy_version
+    )
 
     # Stopping the sharing is one click, no step-up needed even when the check has expired.
     StepUpCheck.objects.filter(user=citizen).update(verified_at=timezone.now() - datetime.timedelta(hours=1))
@@ -366,7 +437,7 @@ def test_guardian_sees_the_people_they_decide_for_and_acts_for_them(client, fami
     assert page.status_code == 200 and page.context["subject"] == minor
     assert "Privacy choices for 李明" in page.content.decode()
     assert f'action="/privacy/for/{minor.pk}/consent/surveys/grant/"' in page.content.decode()
-    answer = client.post(f"/privacy/for/{minor.pk}/consent/surveys/grant/", {"shown": shown_id(page)})
+    answer = client.post(f"/privacy/for/{minor.pk}/consent/surveys/grant/", {"shown": shown_token(page)})
     assert answer["Location"] == f"/privacy/for/{minor.pk}/#purpose-surveys"
     granted = state(minor, "surveys")
     assert granted.granted and granted.by_guardian and granted.channel == "guardian"
@@ -384,8 +455,12 @@ def test_guardian_confirms_a_sensitive_purpose_for_the_ward_after_their_own_step
     assert client.get(url).status_code == 302
     step_up_passed(guardian, client=client)
     page = client.get(url)
-    client.post(url, {"shown": shown_id(page)})
+    assert not PolicyDisplay.objects.exists()
+    client.post(url, {"shown": shown_token(page)})
     assert state(minor, "health_reminders").by_guardian is True
+    # The guardian read the request, so the display is theirs.
+    display = PolicyDisplay.objects.get()
+    assert display.subject == guardian and display.policy_version == state(minor, "health_reminders").policy_version
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Optional services (clause 2.3): enrol with exactly the declared data and consent, leave in one click."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,8 @@ from consents.models import (
 )
 from consents.optional_services import services
 from consents.optional_services.selectors import service_rows_for
-from consents.selectors import consent_check
+from consents.policy_shown import policy_shown_token
+from consents.selectors import consent_check, policy_current
 from consents.services import ConsentError
 from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
 
@@ -169,16 +171,50 @@ def test_unknown_service_is_404(client, citizen):
     assert client.post("/privacy/services/no_such/leave/").status_code == 404
 
 
-def test_enrol_page_states_the_consent_and_records_that_it_was_shown(client, citizen):
+def shown_token(html: str) -> str:
+    return re.search(r'name="shown" value="([^"]+)"', html).group(1)
+
+
+def test_enrol_page_states_the_consent_and_enrolling_records_that_it_was_shown(client, citizen):
     client.force_login(citizen)
     page = client.get("/privacy/services/public_transport/enrol/", **EN)
     assert page.status_code == 200
     html = page.content.decode()
     assert "By enrolling, you agree" in html and "Travel card number" in html
-    display = PolicyDisplay.objects.get(subject=citizen)
-    assert (
-        display.context == PolicyDisplay.Context.CONSENT_REQUEST and display.purpose.code == "service_public_transport"
+    # Showing the request writes nothing; enrolling records it with the consent.
+    assert not PolicyDisplay.objects.exists()
+    client.post("/privacy/services/public_transport/enrol/", {**TRANSPORT, "shown": shown_token(html)})
+    display = PolicyDisplay.objects.get()
+    assert (display.subject, display.context, display.purpose.code) == (
+        citizen,
+        PolicyDisplay.Context.CONSENT_REQUEST,
+        "service_public_transport",
     )
+    event = ConsentEvent.objects.get(subject=citizen)
+    assert event.policy_version == display.policy_version == policy_current()
+    assert ServiceEnrolment.objects.get().user == citizen
+
+
+@pytest.mark.parametrize("whose", ["another person's", "another service's", "altered"])
+def test_an_enrolment_token_not_from_this_page_records_no_display(client, citizen, whose):
+    transport, fund = service("public_transport").purpose, service("provident_fund").purpose
+    token = {
+        "another person's": policy_shown_token(viewer=UserFactory(), purpose=transport, version=policy_current()),
+        "another service's": policy_shown_token(viewer=citizen, purpose=fund, version=policy_current()),
+        "altered": policy_shown_token(viewer=citizen, purpose=transport, version=policy_current()) + "x",
+    }[whose]
+    client.force_login(citizen)
+    client.post("/privacy/services/public_transport/enrol/", {**TRANSPORT, "shown": token})
+    assert allowed(citizen, "service_public_transport")
+    assert not PolicyDisplay.objects.exists()
+
+
+def test_an_enrolment_with_bad_data_records_no_display(client, citizen):
+    client.force_login(citizen)
+    html = client.get("/privacy/services/public_transport/enrol/").content.decode()
+    page = client.post("/privacy/services/public_transport/enrol/", {"card_number": " ", "shown": shown_token(html)})
+    assert page.status_code == 400 and 'name="shown"' in page.content.decode()
+    assert not PolicyDisplay.objects.exists() and not ConsentEvent.objects.exists()
 
 
 def test_enrol_form_with_an_empty_field_saves_nothing(client, citizen):
@@ -227,10 +263,19 @@ def test_a_childs_own_page_is_read_only_and_the_guardian_decides_for_them(client
     # Not their ward yet: 404.
     assert client.get(f"/privacy/services/?subject={minor.pk}").status_code == 404
     GuardianLinkFactory(guardian=citizen, minor=minor)
-    client.post("/privacy/services/public_transport/enrol/", {"card_number": "TC-1", "subject": minor.pk})
+    html = client.get(f"/privacy/services/public_transport/enrol/?subject={minor.pk}").content.decode()
+    assert not PolicyDisplay.objects.exists()
+    client.post(
+        "/privacy/services/public_transport/enrol/",
+        {"card_number": "TC-1", "subject": minor.pk, "shown": shown_token(html)},
+    )
     assert allowed(minor, "service_public_transport")
-    assert ConsentEvent.objects.get(subject=minor).channel == ConsentChannel.GUARDIAN
+    event = ConsentEvent.objects.get(subject=minor)
+    assert event.channel == ConsentChannel.GUARDIAN
     assert not ServiceEnrolment.objects.filter(user=citizen).exists()
+    # The guardian read the request, so the display is theirs.
+    display = PolicyDisplay.objects.get()
+    assert display.subject == citizen and display.policy_version == event.policy_version
 
 
 def test_the_basic_service_works_for_someone_who_left_every_service(client, citizen):

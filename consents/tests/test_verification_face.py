@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.utils import timezone, translation
@@ -11,7 +12,8 @@ from accounts.identity.selectors import identity_profile_for
 from accounts.models import VerificationLevel
 from audit.models import AuditEvent
 from consents.models import ConsentEvent, Partner, PolicyDisplay, Purpose, StrongVerification
-from consents.selectors import consent_check
+from consents.policy_shown import policy_shown_token
+from consents.selectors import consent_check, policy_current
 from consents.strong_verification import providers, services
 from consents.strong_verification.selectors import face_consent_given
 from consents.strong_verification.services import StrongVerificationError
@@ -175,10 +177,40 @@ def test_consent_screen_is_behind_step_up_and_records_what_was_shown(client):
     assert page.status_code == 200 and "GD-FR-2026-001" in html
     assert "No image of your face is stored by the portal." in html
     assert "a bank-card check or a visit to a service counter" in html
-    shown = PolicyDisplay.objects.get(subject=user)
-    assert shown.purpose.code == "face_verification" and shown.context == PolicyDisplay.Context.CONSENT_REQUEST
-    client.post("/privacy/verification/face/consent/")
+    # Showing the request writes nothing; consenting records it with both consents.
+    assert not PolicyDisplay.objects.exists()
+    client.post("/privacy/verification/face/consent/", {"shown": shown_token(html)})
     assert face_consent_given(user=user)
+    shown = PolicyDisplay.objects.get()
+    assert (shown.subject, shown.purpose.code, shown.context) == (
+        user,
+        "face_verification",
+        PolicyDisplay.Context.CONSENT_REQUEST,
+    )
+    events = ConsentEvent.objects.filter(subject=user)
+    assert events.count() == 2
+    assert {event.policy_version for event in events} == {shown.policy_version} == {policy_current()}
+
+
+def shown_token(html: str) -> str:
+    return re.search(r'name="shown" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("whose", ["another person's", "another purpose's", "altered", "none"])
+def test_a_face_consent_token_not_from_this_screen_records_no_display(client, whose):
+    user = at_level_two()
+    face, surveys = Purpose.objects.get(code="face_verification"), Purpose.objects.get(code="surveys")
+    token = {
+        "another person's": policy_shown_token(viewer=UserFactory(), purpose=face, version=policy_current()),
+        "another purpose's": policy_shown_token(viewer=user, purpose=surveys, version=policy_current()),
+        "altered": policy_shown_token(viewer=user, purpose=face, version=policy_current()) + "x",
+        "none": "",
+    }[whose]
+    client.force_login(user)
+    step_up_passed(user, client=client)
+    client.post("/privacy/verification/face/consent/", {"shown": token})
+    assert face_consent_given(user=user)
+    assert not PolicyDisplay.objects.exists()
 
 
 def test_consent_post_without_step_up_grants_nothing(client):
@@ -226,3 +258,16 @@ def test_pages_need_sign_in(client):
     for url in ("/privacy/verification/face/start/", "/privacy/verification/bank-card/start/"):
         assert client.post(url).status_code == 302
     assert not StrongVerification.objects.exists()
+
+
+def test_a_refused_face_consent_records_no_display(client):
+    user = at_level_two()
+    client.force_login(user)
+    step_up_passed(user, client=client)
+    html = client.get("/privacy/verification/face/consent/").content.decode()
+    # The partner's agreement ends while the screen is open.
+    Partner.objects.filter(code="face_provider").update(agreement_expires_on=datetime.date(2020, 1, 1))
+    answer = client.post("/privacy/verification/face/consent/", {"shown": shown_token(html)})
+    assert answer.status_code == 400
+    assert not face_consent_given(user=user)
+    assert not ConsentEvent.objects.filter(subject=user).exists() and not PolicyDisplay.objects.exists()
