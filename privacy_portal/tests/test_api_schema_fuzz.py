@@ -64,6 +64,4 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 def test_every_operation_answers_as_its_schema_says(case, citizen_credentials):
     cookies, headers = citizen_credentials
     # A WSGI server always names the client's address; the portal refuses a request without one.
-    case.call_and_validate(
-        cookies=cookies, headers=headers, checks=CHECKS, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-    )
+    case.call_and_validate(cookies=cookies, headers=headers, checks=CHECKS, environ_base={"REMOTE_ADDR": "127.0.0.1"})
