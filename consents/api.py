@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -49,7 +49,11 @@ class ConsentCheckView(APIView):
             OpenApiParameter("purpose", str, required=True),
             OpenApiParameter("partner", str, required=False),
         ],
-        responses={200: ConsentCheckAnswer},
+        responses={
+            200: ConsentCheckAnswer,
+            400: OpenApiResponse(description="A parameter is missing or malformed, or names an unknown code."),
+            404: OpenApiResponse(description="No such person."),
+        },
     )
     def get(self, request):
         query = ConsentCheckQuery(data=request.query_params)

@@ -259,6 +259,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request bodies get components of their own, so a field that may not be blank says so
+    # (minLength 1) instead of sharing the response's looser shape.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The default hook, then the error answers every operation can give (privacy_portal/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "privacy_portal.api_schema.add_error_responses",
+    ],
 }
 
 # -- Security baseline.

@@ -1,0 +1,84 @@
+"""The error answers every API operation can give, added to the OpenAPI schema in one place.
+
+drf-spectacular lists only the answers a view declares, so a client reading the schema would
+not learn that any operation can be refused or throttled. This hook adds, to each operation that
+does not already describe them, only the answers the portal really gives there (and gives an error a
+view declares by description alone the shared body):
+
+- 403: the default authentication is the session first, which answers 403 (not 401) to anybody
+  not signed in; the middleware also answers 403 before a second factor is entered, while an
+  account cancellation is open and while a changed policy awaits acceptance, on every API path;
+- 429: every view is throttled (per user, per address, or by scope);
+- 400: a request body that is not JSON, too large, too deep or fails validation;
+- 404: an object not found, a path parameter that does not match, or a page past the end.
+
+No 401: with the session authenticator first, DRF turns every authentication failure into 403.
+"""
+
+ERROR_COMPONENT = "Error"
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "An error. `detail` says what went wrong; a refused body has a list of messages under "
+        "each field's name instead. `request_id` is the id to quote to the hotline."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "request_id": {"type": "string"},
+    },
+    "required": ["request_id"],
+    # Field errors (a list of messages, or an object for a nested field) and the links some
+    # refusals carry (where to enter the second factor, which policy to accept).
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+}
+
+DESCRIPTIONS = {
+    "400": "The body is not valid JSON, too large or too deeply nested, or a field is refused.",
+    "403": (
+        "Not signed in, not allowed, or signing in is not finished (second factor, an open "
+        "account cancellation, a changed policy to accept)."
+    ),
+    "404": "Not found.",
+    "429": "Too many requests; try again later.",
+}
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _answers(operation: dict) -> list[str]:
+    statuses = ["403", "429"]
+    if "requestBody" in operation:
+        statuses.append("400")
+    parameters = operation.get("parameters", [])
+    if any(param.get("in") == "path" or param.get("name") == "page" for param in parameters):
+        statuses.append("404")
+    return statuses
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: see the module docstring."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                # An error a view declares with a description only has the shared body too.
+                if status.startswith("4") and "content" not in response:
+                    response["content"] = {"application/json": {"schema": reference}}
+            for status in _answers(operation):
+                responses.setdefault(
+                    status,
+                    {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": reference}}},
+                )
+    return result
