@@ -46,7 +46,7 @@ MOVED = [
 
 # No test database and no test case around it: the scratch database is the only one used.
 pytestmark = [
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL"),
+    pytest.mark.skipif(connections[DEFAULT_DB_ALIAS].vendor != "postgresql", reason="PostgreSQL"),
 ]
 
 
