@@ -2,13 +2,16 @@
 
 import contextlib
 import contextvars
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.logging import security_log
+
 from .hashing import GENESIS_HASH, consent_event_hash
+from .ledger_backing import state_backed, state_backed_flag, states_unbacked
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
 
 
@@ -44,9 +47,13 @@ def guardian_confirmed(*, guardian, minor) -> bool:
 
 
 def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentState]:
-    """The person's current consents keyed by (purpose id, partner id): one query."""
+    """The person's current consents keyed by (purpose id, partner id): one query.
+
+    Each row carries ``ledger_backed``: whether the ledger backs it (``consents.ledger_backing``).
+    """
     states = (
         ConsentState.objects.filter(subject=subject)
+        .annotate(ledger_backed=state_backed_flag())
         .select_related("policy_version")
         .defer(*(f"policy_version__{field}" for field in ("text_zh", "text_en", "summary_zh", "summary_en")))
     )
@@ -112,6 +119,10 @@ def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None
     """Why ``state`` does not cover ``purpose`` now, or None when it does."""
     if state is None:
         return "not_granted"
+    if not getattr(state, "ledger_backed", False):
+        # Changed outside the portal: the ledger, not this row, says what the person decided.
+        security_log.warning("consent state %s is not backed by the consent ledger; the check refuses it", state.pk)
+        return "not_backed_by_ledger"
     if not state.granted:
         return "withdrawn"
     if state.purpose_version != purpose.version:
@@ -146,7 +157,11 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
             partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
         }
     else:
-        states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
+        states = (
+            ConsentState.objects.filter(subject=subject, purpose=purpose)
+            .annotate(ledger_backed=state_backed_flag())
+            .select_related("policy_version")
+        )
         by_partner = {state.partner_id: state for state in states}
     if needs_consent:
         refusal = _covers(by_partner.get(None), purpose, subject)
@@ -169,7 +184,7 @@ def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None =
     an inactive purpose refuses everyone; a partner that does not serve the
     purpose or whose agreement is not in force on ``on`` refuses everyone; a
     purpose that needs no consent refuses no one; otherwise a person is
-    covered only by a granted state for the purpose itself, at the purpose's
+    covered only by a granted state the ledger backs, for the purpose itself, at the purpose's
     current version (a widened purpose needs fresh consent), given by a
     guardian if the person is a minor, and, with a partner, by a state for
     that partner meeting the same conditions. Two queries at most, however
@@ -191,8 +206,9 @@ def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None =
         return people.none().values_list("pk", flat=True)
 
     def covered(for_partner: Partner | None) -> Exists:
-        # ``_covers`` as a condition: granted, current version, and a minor's given by a guardian.
+        # ``_covers`` as a condition: backed by the ledger, granted, current version, and a minor's given by a guardian.
         states = ConsentState.objects.filter(
+            state_backed(),
             Q(by_guardian=True) | Q(subject__is_minor=False),
             subject=OuterRef("pk"),
             purpose=purpose,
@@ -214,19 +230,53 @@ def consent_missing_count(*, user_ids, purpose: Purpose, partner: Partner | None
 
 
 @dataclass(frozen=True)
+class UnbackedState:
+    """A current-state row that the ledger does not back (``consents.ledger_backing``)."""
+
+    subject_ref: str
+    purpose: str
+    partner: str | None
+    granted: bool
+
+
+@dataclass(frozen=True)
 class LedgerReport:
     subjects: int
     events: int
     broken_subject: str | None = None
     broken_seq: int | None = None
     reason: str = ""
+    unbacked: tuple[UnbackedState, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_subject is None
+        return self.broken_subject is None and not self.unbacked
+
+
+def consent_states_unbacked() -> tuple[UnbackedState, ...]:
+    """Current-state rows that say something the person's last ledger event does not: one query."""
+    return tuple(
+        UnbackedState(
+            subject_ref=str(row["subject_ref"]) if row["subject_ref"] else "",
+            purpose=row["purpose__code"],
+            partner=row["partner__code"],
+            granted=row["granted"],
+        )
+        for row in states_unbacked()
+    )
 
 
 def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
+    """Walk every person's chain, then compare the current-state table with the ledger.
+
+    Reports the first changed or missing event, and every state row whose
+    granted or withdrawn, purpose version or policy version the person's last
+    event for that purpose and partner does not back.
+    """
+    return replace(_chains_verify(chunk_size=chunk_size), unbacked=consent_states_unbacked())
+
+
+def _chains_verify(*, chunk_size: int) -> LedgerReport:
     """Walk every person's chain; report the first changed or missing event."""
     heads = dict(ConsentSubject.objects.values_list("ref", "last_seq"))
     events = ConsentEvent.objects.order_by("subject_ref", "seq").values_list(

@@ -4,15 +4,27 @@ from consents.selectors import consent_ledger_verify
 
 
 class Command(BaseCommand):
-    help = "Check every person's chain of consent events and report the first broken link."
+    help = (
+        "Check every person's chain of consent events, compare the current-state table with the ledger, "
+        "and report what does not hold."
+    )
 
     def handle(self, *args, **options):
         report = consent_ledger_verify()
-        if not report.ok:
-            raise CommandError(
+        problems = []
+        if report.broken_subject is not None:
+            problems.append(
                 f"Consent ledger broken for subject {report.broken_subject} at event #{report.broken_seq}: "
                 f"{report.reason}."
             )
+        for state in report.unbacked:
+            problems.append(
+                f"Current consent not backed by the ledger: subject {state.subject_ref or '(no chain)'}, "
+                f"purpose {state.purpose}, partner {state.partner or '-'}, "
+                f"says {'granted' if state.granted else 'withdrawn'}."
+            )
+        if problems:
+            raise CommandError("\n".join(problems))
         self.stdout.write(
             self.style.SUCCESS(f"Consent ledger intact: {report.events} events of {report.subjects} people verified.")
         )
