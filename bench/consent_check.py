@@ -82,9 +82,9 @@ def _seed(*, first: int, last: int, purpose, policy) -> None:
             cursor.execute(
                 """
                 INSERT INTO consents_consentevent (subject_ref, seq, subject_id, purpose_id, purpose_version,
-                    partner_id, action, policy_version_id, channel, actor_id, created_at, prev_hash, hash)
+                    partner_id, action, policy_version_id, channel, actor_id, created_at, prev_hash, hash, key_id)
                 SELECT s.ref, 1, u.id, %(purpose)s, %(version)s, NULL, 'granted', %(policy)s, 'web',
-                    u.id, now(), repeat('0', 64), s.last_hash
+                    u.id, now(), repeat('0', 64), s.last_hash, ''
                 FROM accounts_user u
                 JOIN consents_consentsubject s ON s.user_id = u.id
                 WHERE u.username LIKE 'bench-%%' AND substring(u.username from 7)::int BETWEEN %(low)s AND %(high)s

@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.hash_chain import KeyOrder, link_matches
 from core.logging import security_log
 
-from .hashing import GENESIS_HASH, consent_event_hash
+from .hashing import GENESIS_HASH, consent_event_content
 from .ledger_backing import state_backed, state_backed_flag, states_unbacked
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
 
@@ -292,8 +293,9 @@ def _chains_verify(*, chunk_size: int) -> LedgerReport:
         "created_at",
         "prev_hash",
         "hash",
+        "key_id",
     )
-    current_ref, expected_seq, expected_prev = None, 1, GENESIS_HASH
+    current_ref, expected_seq, expected_prev, keys = None, 1, GENESIS_HASH, KeyOrder()
     checked = 0
     seen = set()
 
@@ -305,15 +307,17 @@ def _chains_verify(*, chunk_size: int) -> LedgerReport:
         if ref != current_ref:
             if current_ref is not None and tail_missing(current_ref, expected_seq - 1):
                 return LedgerReport(len(seen), checked, str(current_ref), expected_seq, "later events are missing")
-            current_ref, expected_seq, expected_prev = ref, 1, GENESIS_HASH
+            current_ref, expected_seq, expected_prev, keys = ref, 1, GENESIS_HASH, KeyOrder()
             seen.add(ref)
         if seq != expected_seq:
             return LedgerReport(len(seen), checked, str(ref), expected_seq, "an event is missing")
         if row[10] != expected_prev:
             return LedgerReport(len(seen), checked, str(ref), seq, "link to the previous event is broken")
-        recomputed = consent_event_hash(
+        key_problem = keys.problem(row[12])
+        if key_problem:
+            return LedgerReport(len(seen), checked, str(ref), seq, key_problem)
+        content = consent_event_content(
             subject_ref=ref,
-            seq=seq,
             purpose_id=row[2],
             purpose_version=row[3],
             partner_id=row[4],
@@ -322,9 +326,8 @@ def _chains_verify(*, chunk_size: int) -> LedgerReport:
             channel=row[7],
             actor_id=row[8],
             created_at=row[9],
-            prev_hash=row[10],
         )
-        if recomputed != row[11]:
+        if not link_matches({**content, "seq": seq, "prev_hash": row[10]}, key_id=row[12], stored=row[11]):
             return LedgerReport(len(seen), checked, str(ref), seq, "content does not match its hash")
         expected_prev = row[11]
         expected_seq += 1

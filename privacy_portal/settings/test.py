@@ -48,4 +48,5 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="test-only-blind-index-key")
+AUDIT_CHAIN_KEY = ["test-only-audit-chain-key-not-secret"]
 DATA_RESIDENCY = {"database": "cn-mainland", "files": "cn-mainland"}  # clause 6.1 check (core.checks)
