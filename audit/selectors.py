@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from core.checkpoints import checkpoint_latest
 from core.hash_chain import KeyOrder, link_matches
 
+from .checkpoints import CHAIN, audit_checkpoint_problem
 from .hashing import GENESIS_HASH, event_content
 from .models import AuditChainHead, AuditEvent
 
@@ -13,6 +15,8 @@ class ChainReport:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    # When the latest signed checkpoint outside the database was written, if there is one.
+    checkpoint_at: str = ""
 
     @property
     def ok(self) -> bool:
@@ -26,8 +30,14 @@ def audit_log_verify(*, chunk_size: int = 2000) -> ChainReport:
     key it names), a removed row (a gap in the sequence, or the next row's
     ``prev_hash`` pointing at nothing), a truncated tail (the head remembers a
     later event) and a chain re-hashed by someone without the key (plain
-    SHA-256 or an older key after a newer one).
+    SHA-256 or an older key after a newer one). Then compares the chain with
+    the latest checkpoint (``audit.checkpoints``), which shows what the
+    database alone cannot: a tail cut off together with the head row, an
+    emptied table, a chain rebuilt from scratch.
     """
+    checkpoint = checkpoint_latest(chain=CHAIN)
+    checkpoint_seq = checkpoint.head.get("last_seq") if checkpoint else None
+    hash_at_checkpoint = None
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -64,10 +74,17 @@ def audit_log_verify(*, chunk_size: int = 2000) -> ChainReport:
         )
         if not link_matches({**content, "seq": seq, "prev_hash": prev_hash}, key_id=key_id, stored=stored):
             return ChainReport(checked, seq, "content does not match its hash")
+        if seq == checkpoint_seq:
+            hash_at_checkpoint = stored
         expected_prev = stored
         expected_seq += 1
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_seq != checked:
         return ChainReport(checked, checked + 1, f"events after #{checked} are missing")
-    return ChainReport(checked)
+    if checkpoint is None:
+        return ChainReport(checked)
+    problem = audit_checkpoint_problem(checkpoint=checkpoint, events=checked, hash_at_checkpoint=hash_at_checkpoint)
+    if problem:
+        return ChainReport(checked, min(checked + 1, checkpoint_seq or 1), problem, checkpoint.at)
+    return ChainReport(checked, checkpoint_at=checkpoint.at)

@@ -8,9 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.checkpoints import checkpoint_latest
 from core.hash_chain import KeyOrder, link_matches
 from core.logging import security_log
 
+from .checkpoints import CHAIN, consent_checkpoint_problem
 from .hashing import GENESIS_HASH, consent_event_content
 from .ledger_backing import state_backed, state_backed_flag, states_unbacked
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
@@ -248,10 +250,13 @@ class LedgerReport:
     broken_seq: int | None = None
     reason: str = ""
     unbacked: tuple[UnbackedState, ...] = ()
+    # The latest signed checkpoint outside the database: when it was written, and how the ledger contradicts it.
+    checkpoint_at: str = ""
+    checkpoint_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken_subject is None and not self.unbacked
+        return self.broken_subject is None and not self.unbacked and not self.checkpoint_problem
 
 
 def consent_states_unbacked() -> tuple[UnbackedState, ...]:
@@ -270,11 +275,18 @@ def consent_states_unbacked() -> tuple[UnbackedState, ...]:
 def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
     """Walk every person's chain, then compare the current-state table with the ledger.
 
-    Reports the first changed or missing event, and every state row whose
+    Reports the first changed or missing event; every state row whose
     granted or withdrawn, purpose version or policy version the person's last
-    event for that purpose and partner does not back.
+    event for that purpose and partner does not back; and how the ledger
+    contradicts the latest checkpoint outside the database
+    (``consents.checkpoints``): people or events gone, or chains rewritten.
     """
-    return replace(_chains_verify(chunk_size=chunk_size), unbacked=consent_states_unbacked())
+    report = replace(_chains_verify(chunk_size=chunk_size), unbacked=consent_states_unbacked())
+    checkpoint = checkpoint_latest(chain=CHAIN)
+    if checkpoint is None:
+        return report
+    problem = consent_checkpoint_problem(checkpoint=checkpoint) or ""
+    return replace(report, checkpoint_at=checkpoint.at, checkpoint_problem=problem)
 
 
 def _chains_verify(*, chunk_size: int) -> LedgerReport:

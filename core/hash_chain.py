@@ -115,7 +115,7 @@ class KeyOrder:
         return None
 
 
-def _canonical(content: Mapping[str, Any]) -> bytes:
+def canonical_json(content: Mapping[str, Any]) -> bytes:
     # Changing this encoding would break every stored chain.
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -135,7 +135,7 @@ def link_hash(content: Mapping[str, Any], *, key_id: str) -> str:
 
     ``content`` includes the link's ``seq`` and ``prev_hash``.
     """
-    return keyed_digest(_canonical(content), key_id=key_id)
+    return keyed_digest(canonical_json(content), key_id=key_id)
 
 
 def link_matches(content: Mapping[str, Any], *, key_id: str, stored: str) -> bool:

@@ -23,8 +23,17 @@ class Command(BaseCommand):
                 f"purpose {state.purpose}, partner {state.partner or '-'}, "
                 f"says {'granted' if state.granted else 'withdrawn'}."
             )
+        if report.checkpoint_problem:
+            problems.append(f"Consent ledger contradicts its checkpoint: {report.checkpoint_problem}.")
         if problems:
             raise CommandError("\n".join(problems))
+        against = (
+            f"; it agrees with the checkpoint of {report.checkpoint_at}"
+            if report.checkpoint_at
+            else "; no checkpoint outside the database to compare with yet"
+        )
         self.stdout.write(
-            self.style.SUCCESS(f"Consent ledger intact: {report.events} events of {report.subjects} people verified.")
+            self.style.SUCCESS(
+                f"Consent ledger intact: {report.events} events of {report.subjects} people verified{against}."
+            )
         )
