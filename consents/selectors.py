@@ -14,7 +14,7 @@ from core.logging import security_log
 
 from .checkpoints import CHAIN, consent_checkpoint_problem
 from .hashing import GENESIS_HASH, consent_event_content
-from .ledger_backing import state_backed, state_backed_flag, states_unbacked
+from .ledger_backing import state_backed, state_is_backed, states_unbacked, states_with_ledger
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
 
 
@@ -52,11 +52,10 @@ def guardian_confirmed(*, guardian, minor) -> bool:
 def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentState]:
     """The person's current consents keyed by (purpose id, partner id): one query.
 
-    Each row carries ``ledger_backed``: whether the ledger backs it (``consents.ledger_backing``).
+    Each row is read with what ``consents.ledger_backing.state_is_backed`` needs.
     """
     states = (
-        ConsentState.objects.filter(subject=subject)
-        .annotate(ledger_backed=state_backed_flag())
+        states_with_ledger(ConsentState.objects.filter(subject=subject))
         .select_related("policy_version")
         .defer(*(f"policy_version__{field}" for field in ("text_zh", "text_en", "summary_zh", "summary_en")))
     )
@@ -122,7 +121,7 @@ def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None
     """Why ``state`` does not cover ``purpose`` now, or None when it does."""
     if state is None:
         return "not_granted"
-    if not getattr(state, "ledger_backed", False):
+    if not state_is_backed(state):
         # Changed outside the portal: the ledger, not this row, says what the person decided.
         security_log.warning("consent state %s is not backed by the consent ledger; the check refuses it", state.pk)
         return "not_backed_by_ledger"
@@ -160,10 +159,8 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
             partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
         }
     else:
-        states = (
-            ConsentState.objects.filter(subject=subject, purpose=purpose)
-            .annotate(ledger_backed=state_backed_flag())
-            .select_related("policy_version")
+        states = states_with_ledger(ConsentState.objects.filter(subject=subject, purpose=purpose)).select_related(
+            "policy_version"
         )
         by_partner = {state.partner_id: state for state in states}
     if needs_consent:

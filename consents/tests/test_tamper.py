@@ -14,7 +14,7 @@ from django.db import connection
 
 from consents import checkpoints, services
 from consents.hashing import GENESIS_HASH, consent_event_hash
-from consents.models import ConsentEvent, ConsentState, ConsentSubject, Purpose
+from consents.models import ConsentEvent, ConsentState, ConsentSubject, Partner, Purpose
 from consents.selectors import consent_check, consent_ledger_verify, consent_missing_ids
 from core.hash_chain import UNKEYED
 from tests.factories import UserFactory
@@ -95,7 +95,8 @@ def test_a_state_borrowing_another_persons_grant_is_refused(withdrawn, surveys):
 def test_a_state_whose_event_was_deleted_is_refused_and_reported(citizen, surveys):
     services.consent_grant(subject=citizen, purpose=surveys)
     _as_superuser(("DELETE FROM consents_consentevent WHERE subject_id = %s", [citizen.pk]))
-    assert consent_check(subject=citizen, purpose=surveys).reason == "not_backed_by_ledger"
+    # The check reads a state together with its event: without one, there is no consent to find.
+    assert consent_check(subject=citizen, purpose=surveys).reason == "not_granted"
     report = consent_ledger_verify()
     assert [(s.purpose, s.granted) for s in report.unbacked] == [("surveys", True)]
 
@@ -179,3 +180,20 @@ def test_checkpoints_follow_a_growing_ledger(checkpointed, surveys):
     assert later is not None and (later.head["subjects"], later.head["events"]) == (3, 5)
     report = consent_ledger_verify()
     assert report.ok and report.checkpoint_at == later.at
+
+
+def test_a_partner_state_pointed_back_at_the_old_grant_is_refused(citizen, surveys):
+    supplier = Partner.objects.get(code="survey_partner")
+    services.consent_grant(subject=citizen, purpose=surveys)
+    grant = services.consent_grant(subject=citizen, purpose=surveys, partner=supplier)
+    services.consent_withdraw(subject=citizen, purpose=surveys, partner=supplier)
+    assert consent_check(subject=citizen, purpose=surveys).allowed
+    _as_superuser(
+        (
+            "UPDATE consents_consentstate SET granted = true, event_id = %s WHERE subject_id = %s AND partner_id = %s",
+            [grant.pk, citizen.pk, supplier.pk],
+        ),
+    )
+    assert consent_check(subject=citizen, purpose=surveys, partner=supplier).reason == "partner_not_backed_by_ledger"
+    assert consent_check(subject=citizen, purpose=surveys).allowed  # the purpose's own state is untouched
+    assert [(s.purpose, s.partner) for s in consent_ledger_verify().unbacked] == [("surveys", "survey_partner")]
