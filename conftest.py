@@ -1,6 +1,7 @@
 """Fixtures shared by every test package."""
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,19 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 # Playwright's sync API runs an event loop in the test thread; the Django
 # ORM calls the tests make around it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def chain_checkpoint_dir(settings, tmp_path_factory) -> Path:
+    """Each test its own (not yet created) directory of chain checkpoints.
+
+    The verifiers compare the chains with the latest checkpoint on disk; one
+    written by another test, against another database state, would be a false
+    alarm.
+    """
+    path = tmp_path_factory.getbasetemp() / "checkpoints" / uuid.uuid4().hex
+    settings.CHAIN_CHECKPOINT_DIR = str(path)
+    return path
 
 
 @pytest.fixture

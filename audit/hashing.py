@@ -16,5 +16,6 @@ def event_content(*, created_at, actor_id, action, target_type, target_id, detai
     }
 
 
-def event_hash(*, seq, prev_hash, **content) -> str:
-    return link_hash({**event_content(**content), "seq": seq, "prev_hash": prev_hash})
+def event_hash(*, seq, prev_hash, key_id, **content) -> str:
+    """The link's hash under ``key_id`` (``core.hash_chain.UNKEYED`` for plain SHA-256)."""
+    return link_hash({**event_content(**content), "seq": seq, "prev_hash": prev_hash}, key_id=key_id)

@@ -50,6 +50,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
     hash = models.CharField(_("hash"), max_length=64, editable=False)
+    # Which AUDIT_CHAIN_KEY signed the hash (core.hash_chain.chain_key_id); empty
+    # for events hashed with plain SHA-256 before the log was keyed.
+    key_id = models.CharField(_("hash key"), max_length=16, blank=True, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -81,6 +81,7 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
             details=details,
             prev_hash=link.prev_hash,
             hash=link.hash,
+            key_id=link.key_id,
         )
         chain_advance(head, link)
     return event

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from .checkpoints import audit_checkpoint_write
 from .selectors import audit_log_verify
 
 logger = logging.getLogger(__name__)
@@ -15,3 +16,9 @@ def audit_log_verify_task():
     else:
         logger.error("audit log broken at event #%s: %s", report.broken_seq, report.reason)
     return report.ok
+
+
+@shared_task(name="audit.tasks.audit_checkpoint_write", ignore_result=True)
+def audit_checkpoint_write_task():
+    """Beat, every 15 minutes: the chain's head to the signed checkpoint file and the security log."""
+    audit_checkpoint_write()

@@ -69,13 +69,24 @@ def _seed(*, first: int, last: int, purpose, policy) -> None:
                 """,
                 {"low": low, "high": high},
             )
+            # Each person's chain head: the check finds the state's event in this person's chain.
+            cursor.execute(
+                """
+                INSERT INTO consents_consentsubject (user_id, ref, last_seq, last_hash)
+                SELECT u.id, gen_random_uuid(), 1, md5(u.id::text) || md5(u.username)
+                FROM accounts_user u
+                WHERE u.username LIKE 'bench-%%' AND substring(u.username from 7)::int BETWEEN %(low)s AND %(high)s
+                """,
+                {"low": low, "high": high},
+            )
             cursor.execute(
                 """
                 INSERT INTO consents_consentevent (subject_ref, seq, subject_id, purpose_id, purpose_version,
-                    partner_id, action, policy_version_id, channel, actor_id, created_at, prev_hash, hash)
-                SELECT gen_random_uuid(), 1, u.id, %(purpose)s, %(version)s, NULL, 'granted', %(policy)s, 'web',
-                    u.id, now(), repeat('0', 64), md5(u.id::text) || md5(u.username)
+                    partner_id, action, policy_version_id, channel, actor_id, created_at, prev_hash, hash, key_id)
+                SELECT s.ref, 1, u.id, %(purpose)s, %(version)s, NULL, 'granted', %(policy)s, 'web',
+                    u.id, now(), repeat('0', 64), s.last_hash, ''
                 FROM accounts_user u
+                JOIN consents_consentsubject s ON s.user_id = u.id
                 WHERE u.username LIKE 'bench-%%' AND substring(u.username from 7)::int BETWEEN %(low)s AND %(high)s
                 """,
                 {"purpose": purpose.pk, "version": purpose.version, "policy": policy.pk, "low": low, "high": high},
@@ -93,7 +104,10 @@ def _seed(*, first: int, last: int, purpose, policy) -> None:
                 {"low": low, "high": high},
             )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE accounts_user; ANALYZE consents_consentevent; ANALYZE consents_consentstate")
+        cursor.execute(
+            "ANALYZE accounts_user; ANALYZE consents_consentsubject; "
+            "ANALYZE consents_consentevent; ANALYZE consents_consentstate"
+        )
     progress(f"  seeded in {time.perf_counter() - started:.1f} s")
 
 

@@ -23,6 +23,7 @@ from bench.report import figure, progress
 from consents.hashing import GENESIS_HASH, consent_event_hash
 from consents.models import ConsentEvent, ConsentState, ConsentSubject, PolicyVersion, Purpose
 from consents.selectors import consent_ledger_verify
+from core.hash_chain import chain_signing_key_id
 
 SMALL_EVENTS = 10
 LARGE_EVENTS = 10_000
@@ -91,6 +92,7 @@ def _seed_history(user, count: int) -> None:
     head = ConsentSubject.objects.create(user=user)
     first_at = timezone.now() - timedelta(seconds=count)
     prev_hash = GENESIS_HASH
+    key_id = chain_signing_key_id()
     events = []
     for seq in range(1, count + 1):
         purpose = purposes[(seq - 1) % len(purposes)]
@@ -109,6 +111,7 @@ def _seed_history(user, count: int) -> None:
             actor_id=user.pk,
             created_at=created_at,
             prev_hash=prev_hash,
+            key_id=key_id,
         )
         events.append(
             ConsentEvent(
@@ -125,6 +128,7 @@ def _seed_history(user, count: int) -> None:
                 created_at=created_at,
                 prev_hash=prev_hash,
                 hash=digest,
+                key_id=key_id,
             )
         )
         prev_hash = digest

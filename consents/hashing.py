@@ -21,5 +21,6 @@ def consent_event_content(
     }
 
 
-def consent_event_hash(*, seq, prev_hash, **content) -> str:
-    return link_hash({**consent_event_content(**content), "seq": seq, "prev_hash": prev_hash})
+def consent_event_hash(*, seq, prev_hash, key_id, **content) -> str:
+    """The link's hash under ``key_id`` (``core.hash_chain.UNKEYED`` for plain SHA-256)."""
+    return link_hash({**consent_event_content(**content), "seq": seq, "prev_hash": prev_hash}, key_id=key_id)

@@ -2,13 +2,19 @@
 
 import contextlib
 import contextvars
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .hashing import GENESIS_HASH, consent_event_hash
+from core.checkpoints import checkpoint_latest
+from core.hash_chain import KeyOrder, link_matches
+from core.logging import security_log
+
+from .checkpoints import CHAIN, consent_checkpoint_problem
+from .hashing import GENESIS_HASH, consent_event_content
+from .ledger_backing import state_backed, state_is_backed, states_unbacked, states_with_ledger
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
 
 
@@ -44,9 +50,12 @@ def guardian_confirmed(*, guardian, minor) -> bool:
 
 
 def consents_current_for(*, subject) -> dict[tuple[int, int | None], ConsentState]:
-    """The person's current consents keyed by (purpose id, partner id): one query."""
+    """The person's current consents keyed by (purpose id, partner id): one query.
+
+    Each row is read with what ``consents.ledger_backing.state_is_backed`` needs.
+    """
     states = (
-        ConsentState.objects.filter(subject=subject)
+        states_with_ledger(ConsentState.objects.filter(subject=subject))
         .select_related("policy_version")
         .defer(*(f"policy_version__{field}" for field in ("text_zh", "text_en", "summary_zh", "summary_en")))
     )
@@ -112,6 +121,10 @@ def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None
     """Why ``state`` does not cover ``purpose`` now, or None when it does."""
     if state is None:
         return "not_granted"
+    if not state_is_backed(state):
+        # Changed outside the portal: the ledger, not this row, says what the person decided.
+        security_log.warning("consent state %s is not backed by the consent ledger; the check refuses it", state.pk)
+        return "not_backed_by_ledger"
     if not state.granted:
         return "withdrawn"
     if state.purpose_version != purpose.version:
@@ -146,7 +159,9 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
             partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
         }
     else:
-        states = ConsentState.objects.filter(subject=subject, purpose=purpose).select_related("policy_version")
+        states = states_with_ledger(ConsentState.objects.filter(subject=subject, purpose=purpose)).select_related(
+            "policy_version"
+        )
         by_partner = {state.partner_id: state for state in states}
     if needs_consent:
         refusal = _covers(by_partner.get(None), purpose, subject)
@@ -169,7 +184,7 @@ def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None =
     an inactive purpose refuses everyone; a partner that does not serve the
     purpose or whose agreement is not in force on ``on`` refuses everyone; a
     purpose that needs no consent refuses no one; otherwise a person is
-    covered only by a granted state for the purpose itself, at the purpose's
+    covered only by a granted state the ledger backs, for the purpose itself, at the purpose's
     current version (a widened purpose needs fresh consent), given by a
     guardian if the person is a minor, and, with a partner, by a state for
     that partner meeting the same conditions. Two queries at most, however
@@ -191,8 +206,9 @@ def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None =
         return people.none().values_list("pk", flat=True)
 
     def covered(for_partner: Partner | None) -> Exists:
-        # ``_covers`` as a condition: granted, current version, and a minor's given by a guardian.
+        # ``_covers`` as a condition: backed by the ledger, granted, current version, and a minor's given by a guardian.
         states = ConsentState.objects.filter(
+            state_backed(),
             Q(by_guardian=True) | Q(subject__is_minor=False),
             subject=OuterRef("pk"),
             purpose=purpose,
@@ -214,19 +230,63 @@ def consent_missing_count(*, user_ids, purpose: Purpose, partner: Partner | None
 
 
 @dataclass(frozen=True)
+class UnbackedState:
+    """A current-state row that the ledger does not back (``consents.ledger_backing``)."""
+
+    subject_ref: str
+    purpose: str
+    partner: str | None
+    granted: bool
+
+
+@dataclass(frozen=True)
 class LedgerReport:
     subjects: int
     events: int
     broken_subject: str | None = None
     broken_seq: int | None = None
     reason: str = ""
+    unbacked: tuple[UnbackedState, ...] = ()
+    # The latest signed checkpoint outside the database: when it was written, and how the ledger contradicts it.
+    checkpoint_at: str = ""
+    checkpoint_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken_subject is None
+        return self.broken_subject is None and not self.unbacked and not self.checkpoint_problem
+
+
+def consent_states_unbacked() -> tuple[UnbackedState, ...]:
+    """Current-state rows that say something the person's last ledger event does not: one query."""
+    return tuple(
+        UnbackedState(
+            subject_ref=str(row["subject_ref"]) if row["subject_ref"] else "",
+            purpose=row["purpose__code"],
+            partner=row["partner__code"],
+            granted=row["granted"],
+        )
+        for row in states_unbacked()
+    )
 
 
 def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
+    """Walk every person's chain, then compare the current-state table with the ledger.
+
+    Reports the first changed or missing event; every state row whose
+    granted or withdrawn, purpose version or policy version the person's last
+    event for that purpose and partner does not back; and how the ledger
+    contradicts the latest checkpoint outside the database
+    (``consents.checkpoints``): people or events gone, or chains rewritten.
+    """
+    report = replace(_chains_verify(chunk_size=chunk_size), unbacked=consent_states_unbacked())
+    checkpoint = checkpoint_latest(chain=CHAIN)
+    if checkpoint is None:
+        return report
+    problem = consent_checkpoint_problem(checkpoint=checkpoint) or ""
+    return replace(report, checkpoint_at=checkpoint.at, checkpoint_problem=problem)
+
+
+def _chains_verify(*, chunk_size: int) -> LedgerReport:
     """Walk every person's chain; report the first changed or missing event."""
     heads = dict(ConsentSubject.objects.values_list("ref", "last_seq"))
     events = ConsentEvent.objects.order_by("subject_ref", "seq").values_list(
@@ -242,8 +302,9 @@ def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
         "created_at",
         "prev_hash",
         "hash",
+        "key_id",
     )
-    current_ref, expected_seq, expected_prev = None, 1, GENESIS_HASH
+    current_ref, expected_seq, expected_prev, keys = None, 1, GENESIS_HASH, KeyOrder()
     checked = 0
     seen = set()
 
@@ -255,15 +316,17 @@ def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
         if ref != current_ref:
             if current_ref is not None and tail_missing(current_ref, expected_seq - 1):
                 return LedgerReport(len(seen), checked, str(current_ref), expected_seq, "later events are missing")
-            current_ref, expected_seq, expected_prev = ref, 1, GENESIS_HASH
+            current_ref, expected_seq, expected_prev, keys = ref, 1, GENESIS_HASH, KeyOrder()
             seen.add(ref)
         if seq != expected_seq:
             return LedgerReport(len(seen), checked, str(ref), expected_seq, "an event is missing")
         if row[10] != expected_prev:
             return LedgerReport(len(seen), checked, str(ref), seq, "link to the previous event is broken")
-        recomputed = consent_event_hash(
+        key_problem = keys.problem(row[12])
+        if key_problem:
+            return LedgerReport(len(seen), checked, str(ref), seq, key_problem)
+        content = consent_event_content(
             subject_ref=ref,
-            seq=seq,
             purpose_id=row[2],
             purpose_version=row[3],
             partner_id=row[4],
@@ -272,9 +335,8 @@ def consent_ledger_verify(*, chunk_size: int = 5000) -> LedgerReport:
             channel=row[7],
             actor_id=row[8],
             created_at=row[9],
-            prev_hash=row[10],
         )
-        if recomputed != row[11]:
+        if not link_matches({**content, "seq": seq, "prev_hash": row[10]}, key_id=row[12], stored=row[11]):
             return LedgerReport(len(seen), checked, str(ref), seq, "content does not match its hash")
         expected_prev = row[11]
         expected_seq += 1

@@ -78,6 +78,7 @@ def _append(*, subject, purpose: Purpose, partner: Partner | None, action: str, 
         created_at=now,
         prev_hash=link.prev_hash,
         hash=link.hash,
+        key_id=link.key_id,
     )
     chain_advance(head, link)
     return event

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from .checks import TAG, check_data_residency, check_file_storage
+        from .checks import TAG, check_chain_key, check_data_residency, check_file_storage
 
         checks.register(check_data_residency, TAG)
         checks.register(check_file_storage, TAG)
+        checks.register(check_chain_key, checks.Tags.security, deploy=True)

@@ -107,3 +107,38 @@ def check_file_storage(app_configs=None, **kwargs) -> list:
             id="privacy_portal.W001",
         )
     ]
+
+
+# -- Tamper evidence (issue #11) -------------------------------------------------------------------
+# The fixed keys of the dev and test settings start like this; they are in the repository, so anyone
+# could forge a chain signed with them.
+PUBLISHED_KEY_PREFIXES = ("dev-only-", "test-only-")
+CHAIN_KEY_MIN_LENGTH = 32
+
+
+def check_chain_key(app_configs=None, **kwargs) -> list:
+    """privacy_portal.E004 (deploy): the audit and consent chains need a real key from the environment."""
+    keys = getattr(settings, "AUDIT_CHAIN_KEY", None) or []
+    hint = (
+        "Set AUDIT_CHAIN_KEY to one or more comma-separated random secrets of at least "
+        f"{CHAIN_KEY_MIN_LENGTH} characters (the first signs); keep older keys listed after it."
+    )
+    if not keys:
+        return [
+            Error(
+                "AUDIT_CHAIN_KEY is empty: the audit log and the consent ledger cannot be signed.",
+                hint=hint,
+                id="privacy_portal.E004",
+            )
+        ]
+    problems = []
+    for position, key in enumerate(keys, start=1):
+        if len(key) < CHAIN_KEY_MIN_LENGTH or key.startswith(PUBLISHED_KEY_PREFIXES):
+            problems.append(
+                Error(
+                    f"AUDIT_CHAIN_KEY key {position} is too short or is a published development key.",
+                    hint=hint,
+                    id="privacy_portal.E004",
+                )
+            )
+    return problems

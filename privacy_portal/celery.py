@@ -62,6 +62,16 @@ app.conf.beat_schedule = {
         "task": "consents.disclosures.tasks.disclosure_notices_scan",
         "schedule": 300.0,
     },
+    # Both chains' heads, signed, to files outside the database and to the security log (issue #11),
+    # so that a chain cut short or rebuilt inside the database still shows.
+    "audit-checkpoint": {
+        "task": "audit.tasks.audit_checkpoint_write",
+        "schedule": crontab(minute="*/15"),
+    },
+    "consent-ledger-checkpoint": {
+        "task": "consents.tasks.consent_checkpoint_write",
+        "schedule": crontab(minute="*/15"),
+    },
     "audit-log-verify-nightly": {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),

@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from audit.hashing import GENESIS_HASH, event_hash
 from audit.selectors import audit_log_verify
+from audit.services import audit_record
 from consents.hashing import consent_event_hash
 from consents.selectors import consent_ledger_verify
+from core.hash_chain import UNKEYED, chain_signing_key_id
 
 # The project's migration heads in the release before issue #10 (commit 5eebd9e).
 PREVIOUS_HEADS = [
@@ -46,7 +48,7 @@ MOVED = [
 
 # No test database and no test case around it: the scratch database is the only one used.
 pytestmark = [
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL"),
+    pytest.mark.skipif(connections[DEFAULT_DB_ALIAS].vendor != "postgresql", reason="PostgreSQL"),
 ]
 
 
@@ -122,7 +124,7 @@ def _fill_previous_release(apps):
             granted[(old_app, old_model, action)] = permission.pk
     officer.groups.add(group)
 
-    # Three audit events on one valid chain.
+    # Three audit events on one valid chain, hashed as the release before keyed chains did: plain SHA-256.
     AuditEvent = apps.get_model("audit", "AuditEvent")
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
     prev_hash, now = GENESIS_HASH, timezone.now().replace(microsecond=0)
@@ -135,7 +137,7 @@ def _fill_previous_release(apps):
             "target_id": str(citizen.pk),
             "details": {"seq": seq},
         }
-        digest = event_hash(seq=seq, prev_hash=prev_hash, **content)
+        digest = event_hash(seq=seq, prev_hash=prev_hash, key_id=UNKEYED, **content)
         AuditEvent.objects.create(seq=seq, prev_hash=prev_hash, hash=digest, **content)
         prev_hash = digest
     AuditChainHead.objects.update_or_create(pk=1, defaults={"last_seq": 3, "last_hash": prev_hash})
@@ -159,7 +161,7 @@ def _fill_previous_release(apps):
             "actor_id": citizen.pk,
             "created_at": now + timedelta(seconds=seq),
         }
-        digest = consent_event_hash(seq=seq, prev_hash=prev_hash, **content)
+        digest = consent_event_hash(seq=seq, prev_hash=prev_hash, key_id=UNKEYED, **content)
         ConsentEvent.objects.create(seq=seq, subject=citizen, prev_hash=prev_hash, hash=digest, **content)
         prev_hash = digest
     ConsentSubject.objects.filter(pk=subject.pk).update(last_seq=2, last_hash=prev_hash)
@@ -236,3 +238,9 @@ def test_a_database_with_data_upgrades_with_rows_grants_triggers_and_chains_inta
         with pytest.raises(DatabaseError), transaction.atomic(), scratch.cursor() as cursor:
             cursor.execute(statement)
     assert audit_log_verify().ok and consent_ledger_verify().ok
+
+    # The unkeyed rows carry on into keyed ones: the next event is signed with the chain key.
+    event = audit_record(actor=None, action="system.upgraded", details={"release": "issue-11"})
+    assert event.seq == 4 and event.key_id == chain_signing_key_id()
+    audit = audit_log_verify()
+    assert audit.ok and audit.checked == 4, audit

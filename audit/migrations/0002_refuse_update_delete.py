@@ -1,10 +1,9 @@
 """On PostgreSQL the database itself refuses to change or remove audit events.
 
 The model already refuses through the ORM; the trigger covers raw SQL and any
-other client with the application's credentials. TRUNCATE is left to the
-table owner (the test runner empties tables with it); production runs the
-portal under a role that does not own the table. Other databases (the SQLite
-development default) rely on the ORM guard alone.
+other client with the application's credentials. TRUNCATE, which row
+triggers do not see, is refused by 0003's statement trigger. Other databases
+(the SQLite development default) rely on the ORM guard alone.
 """
 
 from django.db import migrations

@@ -93,6 +93,22 @@ def test_database_refuses_raw_updates_and_deletes():
     assert AuditEvent.objects.count() == 3
 
 
+def test_database_refuses_truncate():
+    _record_three()
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_runner_still_empties_the_log_between_transactional_tests():
+    """The runner's flush (a TRUNCATE) passes the trigger: this test's teardown would fail otherwise."""
+    _record_three()
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.count() == 3
+
+
 @pytest.mark.parametrize(
     "details",
     [

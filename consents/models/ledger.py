@@ -101,6 +101,9 @@ class ConsentEvent(models.Model):
     created_at = models.DateTimeField(_("time"), editable=False, db_index=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    # Which AUDIT_CHAIN_KEY signed the hash (core.hash_chain.chain_key_id); empty
+    # for events hashed with plain SHA-256 before the ledger was keyed.
+    key_id = models.CharField(_("hash key"), max_length=16, blank=True, default="", editable=False)
 
     objects = ConsentEventQuerySet.as_manager()
 

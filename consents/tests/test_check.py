@@ -107,3 +107,15 @@ def test_a_basic_purpose_covers_the_partners_it_names(citizen):
     surveys_supplier = Partner.objects.get(code="survey_partner")
     decision = consent_check(subject=citizen, purpose=purpose("service_provision"), partner=surveys_supplier)
     assert decision.reason == "partner_not_for_purpose"
+
+
+def test_the_check_costs_one_query_and_two_with_a_partner(citizen, django_assert_num_queries):
+    """The check answers platform services one person at a time: its cost must stay constant."""
+    surveys = purpose("surveys")
+    supplier = Partner.objects.get(code="survey_partner")
+    services.consent_grant(subject=citizen, purpose=surveys)
+    services.consent_grant(subject=citizen, purpose=surveys, partner=supplier)
+    with django_assert_num_queries(1):
+        assert consent_check(subject=citizen, purpose=surveys).allowed
+    with django_assert_num_queries(2):
+        assert consent_check(subject=citizen, purpose=surveys, partner=supplier).allowed

@@ -81,6 +81,15 @@ def test_events_cannot_be_changed_or_deleted(optional_purposes):
         cursor.execute("UPDATE consents_consentevent SET channel = 'api'")
 
 
+def test_the_ledger_cannot_be_truncated(optional_purposes):
+    _history(UserFactory(), optional_purposes)
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        # The test's own transaction holds deferred foreign-key checks, which TRUNCATE would refuse first.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE consents_consentevent CASCADE")
+    assert ConsentEvent.objects.count() == 3
+
+
 def test_anonymising_the_subject_keeps_the_chain_verifiable(optional_purposes):
     user = UserFactory()
     _history(user, optional_purposes)

@@ -185,6 +185,15 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # number or phone without decrypting every row.
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="")
 
+# -- Tamper evidence (issue #11). Comma-separated keys for the hash chains of the
+# audit log and the consent ledger (core.hash_chain): the first signs new links,
+# every one verifies. From the environment only: whoever can rewrite the tables
+# must not hold the key. Production must set it (deploy check core.E004).
+AUDIT_CHAIN_KEY = env.list("AUDIT_CHAIN_KEY", default=[])
+# Where the signed chain checkpoints are appended (core.checkpoints): a directory
+# the database and its roles cannot reach, ideally shipped off the host as well.
+CHAIN_CHECKPOINT_DIR = env.str("CHAIN_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "checkpoints"))
+
 # -- Celery. With no broker configured, tasks run in-process right away.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

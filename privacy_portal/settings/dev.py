@@ -18,6 +18,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="dev-only-blind-index-key")
+AUDIT_CHAIN_KEY = env.list("AUDIT_CHAIN_KEY", default=["dev-only-audit-chain-key-never-used-in-production"])
 # The developer machine holds demo people only; it declares the mainland so
 # that `make run` passes the residency check like a real deployment must.
 DATA_RESIDENCY = {

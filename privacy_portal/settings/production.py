@@ -10,6 +10,8 @@ SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY")
+# Required: `manage.py check --deploy` fails without it (privacy_portal.E004).
+AUDIT_CHAIN_KEY = env.list("AUDIT_CHAIN_KEY", default=[])
 # No default: the deployment itself must say where its data lives (clause 6.1).
 DATA_RESIDENCY = {
     "database": env.str("DATA_RESIDENCY_DATABASE"),

@@ -4,7 +4,10 @@ from audit.selectors import audit_log_verify
 
 
 class Command(BaseCommand):
-    help = "Check the audit log's hash chain and report the first broken link."
+    help = (
+        "Check the audit log's hash chain and compare it with the latest signed checkpoint; "
+        "report the first broken link."
+    )
 
     def handle(self, *args, **options):
         report = audit_log_verify()
@@ -13,4 +16,9 @@ class Command(BaseCommand):
                 f"Audit log broken at event #{report.broken_seq}: {report.reason} "
                 f"({report.checked} events verified before it)."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified."))
+        against = (
+            f"; it agrees with the checkpoint of {report.checkpoint_at}"
+            if report.checkpoint_at
+            else "; no checkpoint outside the database to compare with yet"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events verified{against}."))
