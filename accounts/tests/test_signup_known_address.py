@@ -130,3 +130,18 @@ def test_changing_address_after_a_new_sign_up_still_works(committed):
     user = User.objects.get(email="right@example.cn")
     client.post(CONFIRM, {"code": last_code("right@example.cn")}, **EN)
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_page_after_changing_address_is_the_same_too(committed):
+    UserFactory(email="taken@example.cn")
+    new, known = Client(), Client()
+    with committed():
+        sign_up(new, "typo@example.cn")
+        sign_up(known, "taken@example.cn")
+        change_address(new, "right@example.cn")
+        change_address(known, "mine@example.cn")
+    new_page = new.get(CONFIRM, **EN).content.decode()
+    known_page = known.get(CONFIRM, **EN).content.decode()
+    # Each page says a code went to the address typed, and still offers another change.
+    assert "Confirmation email sent to right@example.cn" in new_page and 'value="change"' in new_page
+    assert as_read(known_page) == as_read(new_page)
