@@ -12,6 +12,7 @@ from core.validators import refuse_invisible_controls
 
 from .activity.selectors import linked_accounts_for, social_account_provider
 from .models import AccountKind
+from .pending_signup import pending_signup_keep
 from .registration import account_register
 from .validators import clean_uscc
 
@@ -108,9 +109,20 @@ class SignupForm(allauth_forms.SignupForm):
         password is hashed): the delay told whether an address is
         registered. The password is hashed either way.
         """
-        if self.account_already_exists:
-            make_password(self.cleaned_data.get("password1") or "")
-        return super().try_save(request)
+        if not self.account_already_exists:
+            return super().try_save(request)
+        password_hash = make_password(self.cleaned_data.get("password1") or "")
+        user, response = super().try_save(request)
+        # Kept so that "use a different address" on the next page can still
+        # create this account, as it can after a new address's sign-up.
+        pending_signup_keep(
+            request=request,
+            password_hash=password_hash,
+            kind=self.cleaned_data["kind"],
+            business=self._business_data(),
+            phone=self.cleaned_data.get("phone") or "",
+        )
+        return user, response
 
     def save(self, request):
         # The account, its email address and its registration data are one
@@ -120,8 +132,10 @@ class SignupForm(allauth_forms.SignupForm):
 
     def signup(self, request, user):
         """allauth's hook, called inside ``save()`` once the user exists."""
-        business = {name: self.cleaned_data.get(name, "") for name in BUSINESS_FIELDS} if self.is_business else {}
-        account_register(user=user, kind=self.cleaned_data["kind"], **business)
+        account_register(user=user, kind=self.cleaned_data["kind"], **self._business_data())
+
+    def _business_data(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in BUSINESS_FIELDS} if self.is_business else {}
 
 
 class DisconnectForm(socialaccount_forms.DisconnectForm):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.email_verification import confirm_email_code
 from consents import api as consents_api
 from consents import views as consents_views
 from notifications import api as notifications_api
@@ -26,6 +27,9 @@ urlpatterns = [
     path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
+    # Ahead of allauth's page of the same name: ours offers "use a different
+    # address" after every sign-up, not only after one with a new address.
+    path("accounts/confirm-email/", confirm_email_code, name="account_email_verification_sent"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("consents.urls")),
