@@ -10,6 +10,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
 from allauth.account.stages import PhoneVerificationStage
+from allauth.core.internal.httpkit import headed_redirect_response
 from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
@@ -21,6 +22,7 @@ from notifications.services import email_enqueue
 
 from . import phones, sms
 from .models import User
+from .pending_phone import PendingPhoneProcess, is_pending_phone_step
 from .validators import clean_mobile
 
 # Every way a sign-in can fail reads the same, so the message never tells
@@ -39,6 +41,9 @@ class SignUpPhoneVerificationStage(PhoneVerificationStage):
     def handle(self):
         if not self.login.signup:
             return None, True
+        if is_pending_phone_step(login=self.login):
+            PendingPhoneProcess.initiate(stage=self, phone=self.login.phone)
+            return headed_redirect_response("account_verify_phone"), True
         return super().handle()
 
 

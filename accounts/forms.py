@@ -117,6 +117,7 @@ class SignupForm(allauth_forms.SignupForm):
         # create this account, as it can after a new address's sign-up.
         pending_signup_keep(
             request=request,
+            email=self.cleaned_data["email"],
             password_hash=password_hash,
             kind=self.cleaned_data["kind"],
             business=self._business_data(),

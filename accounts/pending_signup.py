@@ -26,17 +26,40 @@ from .models import User
 from .registration import account_register
 
 # Inside allauth's verification state, so it lives and ends with it (a code
-# that expires or is given up on takes the sign-up's data along).
+# that expires or is given up on takes the sign-up's data along). A sign-up
+# that brought a mobile number first passes the text-message step, before
+# any email state exists: until then the data waits under the same key in
+# the session, named for its address.
 PENDING_SIGNUP_KEY = "portal_pending_signup"
 
 
-def pending_signup_keep(*, request: HttpRequest, password_hash: str, kind: str, business: dict, phone: str) -> None:
-    """Attach the sign-up's data to the code step allauth just opened for a known address."""
+def pending_signup_keep(
+    *, request: HttpRequest, email: str, password_hash: str, kind: str, business: dict, phone: str
+) -> None:
+    """Keep the sign-up's data for the code step(s) allauth just opened for a known address."""
+    request.session.pop(PENDING_SIGNUP_KEY, None)
+    pending = {
+        "email": email,
+        "password": password_hash,
+        "kind": kind,
+        "business": business,
+        "phone": phone,
+        "phone_verified": False,
+    }
     state = request.session.get(EMAIL_VERIFICATION_CODE_SESSION_KEY)
-    if not state or "user_id" in state:
-        return
-    state[PENDING_SIGNUP_KEY] = {"password": password_hash, "kind": kind, "business": business, "phone": phone}
-    request.session[EMAIL_VERIFICATION_CODE_SESSION_KEY] = state
+    if state and "user_id" not in state and state.get("email") == email:
+        state[PENDING_SIGNUP_KEY] = pending
+        request.session[EMAIL_VERIFICATION_CODE_SESSION_KEY] = state
+    else:
+        request.session[PENDING_SIGNUP_KEY] = pending
+
+
+def pending_signup_phone(*, request: HttpRequest, phone: str) -> None:
+    """The kept sign-up's number was confirmed by text message (accounts.pending_phone)."""
+    pending = request.session.get(PENDING_SIGNUP_KEY)
+    if pending:
+        pending.update(phone=phone, phone_verified=True)
+        request.session[PENDING_SIGNUP_KEY] = pending
 
 
 class PendingSignupProcess(EmailVerificationProcess):
@@ -44,8 +67,16 @@ class PendingSignupProcess(EmailVerificationProcess):
 
     @classmethod
     def adopt(cls, process: EmailVerificationProcess | None) -> EmailVerificationProcess | None:
-        if process is None or "user_id" in process.state or PENDING_SIGNUP_KEY not in process.state:
+        if process is None or "user_id" in process.state:
             return process
+        if PENDING_SIGNUP_KEY not in process.state:
+            # Opened after the text-message step: the sign-up's data joins it now.
+            session = process.request.session
+            pending = session.get(PENDING_SIGNUP_KEY)
+            if not pending or pending.get("email") != process.state.get("email"):
+                return process
+            process.state[PENDING_SIGNUP_KEY] = session.pop(PENDING_SIGNUP_KEY)
+            session[EMAIL_VERIFICATION_CODE_SESSION_KEY] = process.state
         return cls(request=process.request, state=process.state)
 
     @property
@@ -84,7 +115,7 @@ def _register(*, request: HttpRequest, email: str, pending: dict[str, Any]) -> U
         # A number that meanwhile belongs to someone else is left out, as the
         # form would have refused to store it.
         if phone and adapter.get_user_by_phone(phone) is None:
-            adapter.set_phone(user, phone, False)
+            adapter.set_phone(user, phone, bool(pending.get("phone_verified")))
         account_register(user=user, kind=pending["kind"], **pending["business"])
         setup_user_email(request, user, [EmailAddress(email=email)])
     return user

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.email_verification import confirm_email_code
+from accounts.phone_verification import verify_phone
 from consents import api as consents_api
 from consents import views as consents_views
 from notifications import api as notifications_api
@@ -30,6 +31,9 @@ urlpatterns = [
     # Ahead of allauth's page of the same name: ours offers "use a different
     # address" after every sign-up, not only after one with a new address.
     path("accounts/confirm-email/", confirm_email_code, name="account_email_verification_sent"),
+    # Likewise for the text-message code: a sign-up whose address was taken
+    # gets a real code for its new number, as any other sign-up does.
+    path("accounts/phone/verify/", verify_phone, name="account_verify_phone"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("consents.urls")),

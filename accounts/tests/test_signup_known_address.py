@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
+from accounts import sms
 from accounts.models import AccountKind, IdentityProfile, User
 from tests.factories import UserFactory
 
@@ -17,13 +18,16 @@ PASSWORD = "Correct-Horse-42"
 VALID_USCC = "91110000600037341L"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 CONFIRM = "/accounts/confirm-email/"
+VERIFY_PHONE = "/accounts/phone/verify/"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     cache.clear()
+    sms.outbox.clear()
     yield
     cache.clear()
+    sms.outbox.clear()
 
 
 @pytest.fixture
@@ -145,3 +149,86 @@ def test_the_page_after_changing_address_is_the_same_too(committed):
     # Each page says a code went to the address typed, and still offers another change.
     assert "Confirmation email sent to right@example.cn" in new_page and 'value="change"' in new_page
     assert as_read(known_page) == as_read(new_page)
+
+
+# -- Sign-up with a mobile number: the text-message step comes first -----------------
+
+
+def as_read_phone(html: str) -> str:
+    return re.sub(r"1[3-9]\d{9}", "NUMBER", as_read(html))
+
+
+def text_code(number: str) -> str:
+    message = [m for m in sms.outbox if m.to == number][-1]
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def test_with_a_mobile_number_a_known_address_gets_the_same_text_message_and_page(committed):
+    UserFactory(email="taken@example.cn")
+    new, known = Client(), Client()
+    with committed():
+        fresh = sign_up(new, "new@example.cn", phone="13900000001")
+        again = sign_up(known, "taken@example.cn", phone="13900000002")
+    assert fresh["Location"] == again["Location"] == VERIFY_PHONE
+    # Both numbers get a code; neither is told that something already has an account.
+    for number in ("13900000001", "13900000002"):
+        [message] = [m for m in sms.outbox if m.to == number]
+        assert re.search(r"\b\d{6}\b", message.body) and "already" not in message.body
+    new_page = new.get(VERIFY_PHONE, **EN).content.decode()
+    known_page = known.get(VERIFY_PHONE, **EN).content.decode()
+    assert 'value="change"' in new_page
+    assert as_read_phone(known_page) == as_read_phone(new_page)
+
+    # The codes lead both on to the email step, whose pages read alike too.
+    with committed():
+        fresh = new.post(VERIFY_PHONE, {"code": text_code("13900000001")}, **EN)
+        again = known.post(VERIFY_PHONE, {"code": text_code("13900000002")}, **EN)
+    assert fresh["Location"] == again["Location"] == CONFIRM
+    known_page = known.get(CONFIRM, **EN).content.decode()
+    assert as_read_phone(known_page) == as_read_phone(new.get(CONFIRM, **EN).content.decode())
+    # The address's owner is told of the attempt; the number's confirmation created no account.
+    warning = [m for m in mail.outbox if m.to == ["taken@example.cn"]][-1]
+    assert "an account using that email address already exists" in warning.body
+    assert set(User.objects.values_list("email", flat=True)) == {"taken@example.cn", "new@example.cn"}
+    assert User.objects.get(email="taken@example.cn").phone == ""
+
+
+def test_a_wrong_text_message_code_is_refused_for_a_known_address_too(committed):
+    UserFactory(email="taken@example.cn")
+    client = Client()
+    with committed():
+        sign_up(client, "taken@example.cn", phone="13900000002")
+    code = text_code("13900000002")
+    response = client.post(VERIFY_PHONE, {"code": "000000" if code != "000000" else "111111"}, **EN)
+    assert response.status_code == 200 and "Incorrect code" in response.content.decode()
+
+
+def test_after_the_text_message_step_a_free_address_creates_the_account_with_the_number_confirmed(committed):
+    owner = UserFactory(email="taken@example.cn")
+    client = Client()
+    with committed():
+        sign_up(client, "taken@example.cn", phone="13900000002")
+        client.post(VERIFY_PHONE, {"code": text_code("13900000002")}, **EN)
+        response = change_address(client, "mine@example.cn")
+    assert response["Location"] == CONFIRM
+    user = User.objects.get(email="mine@example.cn")
+    assert user != owner
+    assert (user.phone, user.phone_verified) == ("13900000002", True)
+    response = client.post(CONFIRM, {"code": last_code("mine@example.cn")}, **EN)
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(user.pk)
+    # The confirmed number signs in, as after any sign-up.
+    assert Client().post("/accounts/login/", {"login": "13900000002", "password": PASSWORD}).status_code == 302
+
+
+def test_the_number_can_be_corrected_on_the_text_message_step_of_a_known_address(committed):
+    UserFactory(email="taken@example.cn")
+    client = Client()
+    with committed():
+        sign_up(client, "taken@example.cn", phone="13900000002")
+        response = client.post(VERIFY_PHONE, {"action": "change", "phone": "13900000003"}, **EN)
+    assert response["Location"] == VERIFY_PHONE
+    with committed():
+        client.post(VERIFY_PHONE, {"code": text_code("13900000003")}, **EN)
+        change_address(client, "mine@example.cn")
+    assert User.objects.get(email="mine@example.cn").phone == "13900000003"
