@@ -15,6 +15,8 @@ view declares by description alone the shared body):
 No 401: with the session authenticator first, DRF turns every authentication failure into 403.
 """
 
+from drf_spectacular.openapi import AutoSchema
+
 ERROR_COMPONENT = "Error"
 
 ERROR_SCHEMA = {
@@ -82,3 +84,18 @@ def add_error_responses(result, generator, request, public):
                     {"description": DESCRIPTIONS[status], "content": {"application/json": {"schema": reference}}},
                 )
     return result
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's schema, where a serializer that refuses unknown fields says so.
+
+    A serializer with ``closed = True`` answers 400 to a field it does not
+    have (so a client never believes a read-only field was changed); its
+    request body is then ``additionalProperties: false``.
+    """
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and getattr(serializer, "closed", False):
+            schema["additionalProperties"] = False
+        return schema

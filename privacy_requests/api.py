@@ -8,7 +8,13 @@ pages, so both refuse the same input. Account cancellation is not filed
 here: it has its own confirmation flow in the portal.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -17,8 +23,10 @@ from rest_framework.views import APIView
 
 from accounts.two_factor.decorators import STEP_UP_MINUTES, RecentVerificationPermission
 from accounts.two_factor.selectors import step_up_recent
+from core.api_errors import Conflict
 
 from . import selectors, services
+from .api_details import CREATE_BODY
 from .exports.api import ExportQuotaThrottled
 from .exports.services import ExportQuotaExceeded
 from .forms import FORMS
@@ -153,16 +161,37 @@ DuplicateOut = inline_serializer(
         "open_request": PrivacyRequestSummary(),
     },
 )
+DetailsConflictOut = inline_serializer(
+    "DetailsConflict",
+    fields={
+        "details": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        "request_id": serializers.CharField(),
+    },
+)
 ConflictOut = inline_serializer(
     "TransitionNotAllowed", fields={"detail": serializers.CharField(), "code": serializers.CharField()}
 )
 
 
+# Refusals that depend on the person's data, not on the body's shape: a
+# purpose they have not granted, a detail they cannot correct.
+STATE_ERROR_CODES = {"invalid_choice", "unknown_purpose", "basic_purpose"}
+STATE_FIELDS = {"field", "purposes"}
+
+
 def _details_validate(*, kind: str, details: dict, user) -> dict:
-    """The kind's page form checks the details; its errors come back under "details"."""
+    """The kind's page form checks the details; its errors come back under "details".
+
+    400 when the details are malformed; 409 when they are well formed but name
+    something this person's data does not allow.
+    """
     form = FORMS[kind](data=details, user=user)
     if not form.is_valid():
-        raise ValidationError({"details": {field: [str(e) for e in errors] for field, errors in form.errors.items()}})
+        body = {"details": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}
+        codes = {(field, error.code) for field, errors in form.errors.as_data().items() for error in errors}
+        if all(field in STATE_FIELDS and code in STATE_ERROR_CODES for field, code in codes):
+            raise Conflict(body)
+        raise ValidationError(body)
     return form.details()
 
 
@@ -183,12 +212,20 @@ class RequestListCreate(generics.ListCreateAPIView):
         return {**super().get_serializer_context(), "due_soon_limit": selectors.due_soon_limit()}
 
     @extend_schema(
-        request=PrivacyRequestCreate,
+        request=CREATE_BODY,
         responses={
             201: PrivacyRequestDetail,
             400: OpenApiResponse(description="Unknown kind or invalid details; field errors under details."),
             403: OpenApiResponse(StepUpRequired, description="No step-up check in the last 10 minutes."),
-            409: OpenApiResponse(DuplicateOut, description="An open request of this kind exists."),
+            409: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="RequestCreateConflict",
+                    serializers=[DuplicateOut, DetailsConflictOut],
+                    resource_type_field_name=None,
+                ),
+                description="An open request of this kind exists (code duplicate_request); or the details name a "
+                "purpose the person has not granted or a detail they cannot correct (field errors under details).",
+            ),
             429: OpenApiResponse(description="Daily limit of access/export requests reached; see Retry-After."),
         },
     )

@@ -16,15 +16,22 @@ from rest_framework.views import APIView
 
 from accounts.models import AccountKind, VerificationLevel
 from accounts.validators import clean_id_number
+from core.api_errors import Conflict
 from core.masking import mask_bank_card, mask_id_number, mask_phone
 
-from . import selectors, services
-from .forms import FIELD_MAX_LENGTH
+from . import api_fields, selectors, services
 from .providers import Outcome
 
+# Well-formed values the account's state refuses: answered 409, not 400.
+STATE_ERROR_CODES = frozenset({"not_business", "verified", "phone_taken", "already_verified", "verified_elsewhere"})
 
-def _drf_errors(error: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's ValidationError as DRF's, with field errors under their names."""
+
+def _drf_errors(error: DjangoValidationError, state_codes: frozenset[str] = frozenset()) -> exceptions.APIException:
+    """A service's ValidationError as DRF's, with field errors under their names.
+
+    409 instead of 400 when every error is one of ``state_codes``: the value
+    is well formed, but the account's state does not allow it.
+    """
     if hasattr(error, "error_dict"):
         detail = {
             (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
@@ -32,6 +39,12 @@ def _drf_errors(error: DjangoValidationError) -> exceptions.ValidationError:
         }
     else:
         detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    if hasattr(error, "error_dict"):
+        codes = [item.code for items in error.error_dict.values() for item in items]
+    else:
+        codes = [item.code for item in error.error_list]
+    if state_codes and all(code in state_codes for code in codes):
+        return Conflict(detail)
     return exceptions.ValidationError(detail)
 
 
@@ -59,19 +72,21 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    """Raw values in; each is checked by the same rules as the profile page. An empty string removes a value."""
+    """Raw values in; each is checked by the same rules as the profile page. An empty string removes a value.
 
-    legal_name = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["legal_name"])
-    id_number = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["id_number"])
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["phone"])
-    bank_card = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["bank_card"])
-    organisation_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["organisation_name"]
-    )
-    uscc = serializers.CharField(required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["uscc"])
-    legal_representative = serializers.CharField(
-        required=False, allow_blank=True, max_length=FIELD_MAX_LENGTH["legal_representative"]
-    )
+    The business fields (organisation_name, uscc, legal_representative) belong to business accounts only:
+    sent for an individual account they are answered 409.
+    """
+
+    closed = True  # any other field is refused (see validate), and the schema says so
+
+    legal_name = api_fields.optional_text("legal_name")()
+    id_number = api_fields.OptionalIdNumberField()
+    phone = api_fields.OptionalMobileField()
+    bank_card = api_fields.OptionalBankCardField()
+    organisation_name = api_fields.optional_text("organisation_name")()
+    uscc = api_fields.OptionalUsccField()
+    legal_representative = api_fields.optional_text("legal_representative")()
 
     def validate(self, attrs):
         # A client that sends a read-only field (verification_level, ...)
@@ -83,8 +98,8 @@ class MeUpdateSerializer(serializers.Serializer):
 
 
 class IdentityVerificationSerializer(serializers.Serializer):
-    legal_name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(max_length=30)
+    legal_name = api_fields.NameField()
+    id_number = api_fields.IdNumberField()
 
     def validate_id_number(self, value):
         try:
@@ -138,6 +153,9 @@ class MeView(APIView):
         responses={
             200: MeSerializer,
             400: OpenApiResponse(description=_("Field errors; nothing was saved.")),
+            409: OpenApiResponse(
+                description=_("A business field sent for an individual account, or a verified field changed.")
+            ),
         },
         operation_id="me_partial_update",
         description=_(
@@ -151,7 +169,7 @@ class MeView(APIView):
         try:
             services.identity_profile_update(user=request.user, data=dict(serializer.validated_data))
         except DjangoValidationError as error:
-            raise _drf_errors(error) from None
+            raise _drf_errors(error, state_codes=STATE_ERROR_CODES) from None
         request.user.refresh_from_db()
         return Response(MeSerializer(_me_data(request.user)).data)
 
@@ -163,7 +181,8 @@ class IdentityVerificationView(APIView):
         request=IdentityVerificationSerializer,
         responses={
             200: IdentityVerificationResultSerializer,
-            400: OpenApiResponse(description=_("A field is not valid, or the identity is already verified.")),
+            400: OpenApiResponse(description=_("A field is not valid.")),
+            409: OpenApiResponse(description=_("The identity is already verified.")),
             429: OpenApiResponse(description=_("Too many checks today.")),
             503: IdentityVerificationResultSerializer,
         },
@@ -179,7 +198,7 @@ class IdentityVerificationView(APIView):
         try:
             result = services.identity_verify(user=request.user, **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_errors(error) from None
+            raise _drf_errors(error, state_codes=STATE_ERROR_CODES) from None
         except services.VerificationThrottled:
             raise exceptions.Throttled(detail=_("Too many identity checks today. Please try again tomorrow.")) from None
         data = {

@@ -97,7 +97,7 @@ def test_patch_with_a_bad_value_saves_nothing(api, person):
 def test_patch_refuses_verified_and_read_only_fields(sandbox, api, person):
     api.post(VERIFY, {"legal_name": ZHANG[0], "id_number": ZHANG[1]}, format="json")
     response = api.patch(ME, {"legal_name": "张四"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # well formed, but the name is verified
     assert "correction request" in response.json()["legal_name"][0]
     response = api.patch(ME, {"verification_level": 3, "is_minor": False}, format="json")
     assert response.status_code == 400
@@ -113,7 +113,7 @@ def test_patch_refuses_a_phone_of_another_account(api, language, message):
     other = UserFactory()
     services.identity_profile_update(user=other, data={"phone": "13700137000"})
     response = api.patch(ME, {"phone": "137 0013 7000"}, format="json", HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["phone"] == [message]
 
 
@@ -168,7 +168,7 @@ def test_verification_twice_and_too_often(sandbox, api, settings):
     settings.IDENTITY_VERIFICATION_DAILY_LIMIT = 10
     assert api.post(VERIFY, {"legal_name": "张三", "id_number": ZHANG[1]}, format="json").status_code == 200
     again = api.post(VERIFY, {"legal_name": "张三", "id_number": ZHANG[1]}, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["non_field_errors"] == ["Your identity is already verified."]
 
 
@@ -183,3 +183,12 @@ def test_the_endpoints_are_in_the_schema():
     schema = APIClient().get("/api/schema/").content.decode()
     assert "/api/v1/me/:" in schema and "/api/v1/me/identity-verification/:" in schema
     assert "me_partial_update" in schema and "me_identity_verification_create" in schema
+
+
+def test_business_fields_on_an_individual_account_are_a_409_and_a_bad_number_a_400(api, person):
+    response = api.patch(ME, {"organisation_name": "示例有限公司"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert response.json()["organisation_name"] == ["Only business accounts hold this field."]
+    # A malformed value beside it makes the whole body a 400: the request must be fixed first.
+    response = api.patch(ME, {"organisation_name": "示例有限公司", "phone": "12345"}, format="json")
+    assert response.status_code == 400 and set(response.json()) >= {"phone", "organisation_name"}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from accounts.two_factor.decorators import RecentVerificationPermission
 from consents.models import ConsentChannel, ConsentEvent, Partner, Purpose
 from consents.selectors import policy_current
 from consents.services import ConsentError, consent_grant, consent_withdraw
+from core.api_errors import Conflict, UnknownReference
 
 from .receipt import consent_receipt
 from .selectors import PANEL_FOR_PURPOSE, State, consent_history_for, dashboard_rows, purpose_decided_here
@@ -156,7 +157,11 @@ class ConsentList(APIView):
 
 CHANGE_RESPONSES = {
     200: ConsentChangeResult,
-    400: OpenApiResponse(description="Unknown purpose or partner, or a change the rules do not allow (field errors)."),
+    404: OpenApiResponse(description="No purpose or partner with that code (field errors)."),
+    409: OpenApiResponse(
+        description="A change the rules do not allow: a basic purpose, one changed in its own section, a partner "
+        "that does not receive data for the purpose (field errors)."
+    ),
     403: OpenApiResponse(
         description="A step-up check is needed first (code step_up_required, with step_up_url), "
         "or, for a grant, the person is a minor whose guardian decides (code guardian_decides)."
@@ -173,21 +178,19 @@ class _ConsentChangeView(APIView):
         data = change.validated_data
         purpose = Purpose.objects.filter(code=data["purpose"], active=True).first()
         if purpose is None:
-            raise ValidationError({"purpose": [_("Unknown purpose: %(code)s.") % {"code": data["purpose"]}]})
+            raise UnknownReference({"purpose": [_("Unknown purpose: %(code)s.") % {"code": data["purpose"]}]})
         partner = None
         if data.get("partner"):
             partner = Partner.objects.filter(code=data["partner"]).first()
             if partner is None:
-                raise ValidationError({"partner": [_("Unknown partner: %(code)s.") % {"code": data["partner"]}]})
+                raise UnknownReference({"partner": [_("Unknown partner: %(code)s.") % {"code": data["partner"]}]})
             if not partner.purposes.filter(pk=purpose.pk).exists():
-                raise ValidationError({"partner": [_("This partner does not receive data for this purpose.")]})
+                raise Conflict({"partner": [_("This partner does not receive data for this purpose.")]})
         if purpose.is_basic:
-            raise ValidationError(
-                {"purpose": [_("This use is needed to provide the service; there is nothing to choose.")]}
-            )
+            raise Conflict({"purpose": [_("This use is needed to provide the service; there is nothing to choose.")]})
         if not purpose_decided_here(purpose):
             section = PANEL_FOR_PURPOSE[purpose.code]
-            raise ValidationError(
+            raise Conflict(
                 {
                     "purpose": [
                         _(
@@ -243,7 +246,7 @@ class ConsentGrant(_ConsentChangeView):
                 subject=request.user, purpose=purpose, partner=partner, channel=ConsentChannel.API, actor=request.user
             )
         except ConsentError as error:
-            raise ValidationError({"partner" if partner else "purpose": [str(error)]}) from None
+            raise Conflict({"partner" if partner else "purpose": [str(error)]}) from None
         return self._result(event, purpose, partner)
 
 
@@ -263,7 +266,7 @@ class ConsentWithdraw(_ConsentChangeView):
                 subject=request.user, purpose=purpose, partner=partner, channel=ConsentChannel.API, actor=request.user
             )
         except ConsentError as error:
-            raise ValidationError({"partner" if partner else "purpose": [str(error)]}) from None
+            raise Conflict({"partner" if partner else "purpose": [str(error)]}) from None
         return self._result(event, purpose, partner)
 
 

@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consents.models import ConsentChannel
 from consents.services import ConsentError
+from core.api_errors import Conflict
 
 from . import selectors, services
 from .middleware import SESSION_KEY
@@ -63,7 +63,7 @@ class PolicyAcceptView(APIView):
         request=PolicyAcceptSerializer,
         responses={
             200: PolicyAcceptedSerializer,
-            400: OpenApiResponse(description=_("Not the version awaiting acceptance, or nothing to accept.")),
+            409: OpenApiResponse(description=_("Not the version awaiting acceptance, or nothing to accept.")),
         },
         operation_id="consents_policy_accept",
     )
@@ -72,9 +72,9 @@ class PolicyAcceptView(APIView):
         body.is_valid(raise_exception=True)
         pending = selectors.policy_pending_for(user=request.user)
         if pending is None:
-            raise ValidationError({"policy_version": [_("No policy version is waiting for your acceptance.")]})
+            raise Conflict({"policy_version": [_("No policy version is waiting for your acceptance.")]})
         if body.validated_data["policy_version"] != pending.version:
-            raise ValidationError(
+            raise Conflict(
                 {
                     "policy_version": [
                         _("The version waiting for your acceptance is %(version)s.") % {"version": pending.version}
@@ -84,7 +84,7 @@ class PolicyAcceptView(APIView):
         try:
             event = services.policy_accept(user=request.user, version=pending, channel=ConsentChannel.API)
         except ConsentError as error:
-            raise ValidationError({"policy_version": [str(error)]}) from None
+            raise Conflict({"policy_version": [str(error)]}) from None
         if isinstance(request.successful_authenticator, SessionAuthentication):
             request.session[SESSION_KEY] = pending.pk
         return Response(

@@ -71,23 +71,26 @@ def test_grant_and_withdraw_a_plain_purpose(api, citizen):
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({"purpose": "no_such_purpose"}, "purpose"),
-        ({"purpose": "surveys", "partner": "nobody"}, "partner"),
-        ({"purpose": "surveys", "partner": "face_provider"}, "partner"),
-        ({"purpose": "not a slug!"}, "purpose"),
-        ({}, "purpose"),
-        ({"purpose": "service_provision"}, "purpose"),
-        ({"purpose": "service_taxation"}, "purpose"),
-        ({"purpose": "location_services"}, "purpose"),
-        ({"purpose": "face_verification", "partner": "face_provider"}, "purpose"),
+        # Malformed: 400.
+        ({"purpose": "not a slug!"}, "purpose", 400),
+        ({}, "purpose", 400),
+        # Well formed, naming nothing that exists: 404.
+        ({"purpose": "no_such_purpose"}, "purpose", 404),
+        ({"purpose": "surveys", "partner": "nobody"}, "partner", 404),
+        # Well formed and existing, but the rules say no: 409.
+        ({"purpose": "surveys", "partner": "face_provider"}, "partner", 409),
+        ({"purpose": "service_provision"}, "purpose", 409),
+        ({"purpose": "service_taxation"}, "purpose", 409),
+        ({"purpose": "location_services"}, "purpose", 409),
+        ({"purpose": "face_verification", "partner": "face_provider"}, "purpose", 409),
     ],
 )
-def test_bad_or_unknown_codes_are_400_with_field_errors(api, citizen, body, field):
+def test_bad_unknown_or_refused_codes_answer_with_field_errors(api, citizen, body, field, status):
     for endpoint in ("grant", "withdraw"):
         answer = api.post(f"/api/v1/consents/{endpoint}/", body, format="json", **EN)
-        assert answer.status_code == 400
+        assert answer.status_code == status
         assert field in answer.json()
     assert not ConsentEvent.objects.filter(subject=citizen).exists()
 
@@ -119,14 +122,14 @@ def test_partner_sharing_needs_step_up_but_withdrawal_never_does(health, api, ci
     assert api.post("/api/v1/consents/withdraw/", {"purpose": "health_reminders"}, format="json").status_code == 200
 
 
-def test_expired_partner_agreement_is_a_400(api, citizen):
+def test_expired_partner_agreement_is_a_409(api, citizen):
     services.consent_grant(subject=citizen, purpose=purpose("surveys"))
     Partner.objects.filter(code="survey_partner").update(agreement_expires_on=datetime.date(2020, 1, 1))
     step_up_passed(citizen, client=api)
     answer = api.post(
         "/api/v1/consents/grant/", {"purpose": "surveys", "partner": "survey_partner"}, format="json", **EN
     )
-    assert answer.status_code == 400 and "expired" in answer.json()["partner"][0]
+    assert answer.status_code == 409 and "expired" in answer.json()["partner"][0]
 
 
 def test_token_clients_can_never_grant_sensitive_purposes(health, citizen):

@@ -246,7 +246,7 @@ def test_api_answers_403_until_accepted_then_works(client, established_citizen):
     wrong = client.post(
         "/api/v1/consents/policy/accept/", {"policy_version": "2026.1"}, content_type="application/json"
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 409 and "2026.2" in wrong.json()["policy_version"][0]
     done = client.post("/api/v1/consents/policy/accept/", {"policy_version": "2026.2"}, content_type="application/json")
     assert done.status_code == 200 and done.json()["policy_version"] == "2026.2"
     assert ConsentEvent.objects.get(subject=established_citizen).channel == "api"
@@ -258,4 +258,4 @@ def test_api_accept_needs_authentication_and_something_to_accept(established_cit
     api = APIClient()
     api.force_authenticate(established_citizen)
     answer = api.post("/api/v1/consents/policy/accept/", {"policy_version": "2026.1"}, format="json")
-    assert answer.status_code == 400
+    assert answer.status_code == 409
