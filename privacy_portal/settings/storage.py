@@ -47,6 +47,8 @@ def _s3_storage() -> dict:
         "default_acl": "private",
         "querystring_auth": True,
         "querystring_expire": SIGNED_URL_SECONDS,
+        # Signature version 4, which every current S3-compatible store speaks (version 2 is retired).
+        "signature_version": "s3v4",
         "custom_domain": None,
         # Names are random or time-stamped, so an existing object is never overwritten by accident, and
         # skipping the existence check saves a request per upload.
@@ -58,9 +60,10 @@ def _s3_storage() -> dict:
 
 
 def file_storage() -> dict:
-    """The STORAGES entry for uploads and exports, from ``STORAGE_BACKEND``."""
-    if STORAGE_BACKEND == "filesystem":
+    """The STORAGES entry for uploads and exports, from ``STORAGE_BACKEND`` (read now, so tests can call it)."""
+    backend = env.str("STORAGE_BACKEND", default="filesystem").strip().lower()
+    if backend == "filesystem":
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    if STORAGE_BACKEND == "s3":
+    if backend == "s3":
         return _s3_storage()
     raise ImproperlyConfigured("STORAGE_BACKEND is 'filesystem' (the default) or 's3'.")
