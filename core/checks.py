@@ -94,7 +94,8 @@ STORAGE_HINT = (
     "Keep uploads and exports on the portal's own disk (django.core.files.storage.FileSystemStorage) or in an "
     "S3-compatible object store in mainland China: set STORAGE_S3_ENDPOINT_URL to its endpoint and, unless it is "
     "a known mainland endpoint for DATA_RESIDENCY_FILES, list it in STORAGE_ENDPOINT_ALLOWLIST as "
-    "PLACE=HOST-PATTERN (e.g. CN-GD=objects.gd.example.cn), PLACE being DATA_RESIDENCY_FILES or cn-mainland."
+    "PLACE=HOST-PATTERN (e.g. CN-GD=objects.gd.example.cn), PLACE being the province DATA_RESIDENCY_FILES names "
+    "(any mainland place when it is cn-mainland)."
 )
 
 
