@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# moto's S3 server and the fixtures that point the storages at it (s3_server, s3_bucket, s3_storage).
+pytest_plugins = ["tests.object_storage"]
+
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 # Playwright's sync API runs an event loop in the test thread; the Django

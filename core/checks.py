@@ -15,16 +15,24 @@ region names are not accepted as such: ``cn-hongkong`` is one vendor's name
 for Hong Kong, which, like Macao and Taiwan, is outside mainland China for
 clause 6.1. Name the province instead.
 
-What can be seen is checked too: an upload storage from django-storages
-keeps files at a third party (S3, Azure, Google Cloud, Dropbox, FTP…), which
-clause 6.1 rules out. Rights-request exports are written under
-``MEDIA_ROOT`` on the portal's own disk, which the "files" declaration covers.
+What can be seen is checked too, for every file storage in ``STORAGES``
+but the static files (uploads in "default", rights-request exports in
+"exports"): the portal's own disk is covered by the "files" declaration; an
+S3-compatible object store only when its endpoint is on an allow-list entry
+for the declared place (``core.storage_endpoints``), never without an
+endpoint (boto3 would then use AWS's global regions); any other backend of
+django-storages keeps files with a third party (Azure, Google Cloud,
+Dropbox…), which clause 6.1 rules out.
 """
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning
 from django.core.files.storage import FileSystemStorage, InMemoryStorage
 from django.utils.module_loading import import_string
+
+from .storage_endpoints import BadAllowlistEntry, allowlist_parse, endpoint_allowed
 
 TAG = "data_residency"
 
@@ -79,16 +87,36 @@ def check_data_residency(app_configs=None, **kwargs) -> list:
     return problems
 
 
+# Storages that hold no personal data: static files are the site's own CSS, scripts and images.
+NOT_PERSONAL_STORAGES = frozenset({"staticfiles"})
+S3_BACKENDS = ("storages.backends.s3.", "storages.backends.s3boto3.")
+STORAGE_HINT = (
+    "Keep uploads and exports on the portal's own disk (django.core.files.storage.FileSystemStorage) or in an "
+    "S3-compatible object store in mainland China: set STORAGE_S3_ENDPOINT_URL to its endpoint and, unless it is "
+    "a known mainland endpoint for DATA_RESIDENCY_FILES, list it in STORAGE_ENDPOINT_ALLOWLIST as "
+    "PLACE=HOST-PATTERN (e.g. CN-GD=objects.gd.example.cn), PLACE being the province DATA_RESIDENCY_FILES names "
+    "(any mainland place when it is cn-mainland)."
+)
+
+
 def check_file_storage(app_configs=None, **kwargs) -> list:
-    """privacy_portal.E003 for a third-party storage of uploads; W001 for one whose whereabouts are unknown."""
-    backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
-    # Every backend of django-storages keeps files with a third party; known by name, installed or not.
+    """privacy_portal.E003 for a storage of uploads or exports outside the declared place; W001 when unknown."""
+    problems: list = []
+    for alias, config in settings.STORAGES.items():
+        if alias not in NOT_PERSONAL_STORAGES:
+            problems.extend(_check_storage(alias, config.get("BACKEND", ""), config.get("OPTIONS") or {}))
+    return problems
+
+
+def _check_storage(alias: str, backend: str, options: dict) -> list:
+    if backend.startswith(S3_BACKENDS):
+        return _check_object_store(alias, backend, options)
+    # Every other backend of django-storages keeps files with a third party; known by name, installed or not.
     if backend.startswith("storages."):
         return [
             Error(
-                f"The default file storage {backend} keeps files with a third party.",
-                hint="Uploads and exports stay on the portal's own storage in mainland China (clause 6.1): "
-                "use a file system storage on the portal's servers.",
+                f"The file storage '{alias}' ({backend}) keeps files with a third party.",
+                hint=STORAGE_HINT,
                 id="privacy_portal.E003",
             )
         ]
@@ -100,11 +128,58 @@ def check_file_storage(app_configs=None, **kwargs) -> list:
         return []
     return [
         Warning(
-            f"The default file storage {backend} is not a local file system storage; this check cannot tell "
-            "where it keeps files.",
-            hint="Make sure it is the portal's own storage in mainland China (clause 6.1), or use "
-            "django.core.files.storage.FileSystemStorage.",
+            f"The file storage '{alias}' ({backend}) is not a local file system storage or an S3-compatible "
+            "object store; this check cannot tell where it keeps files.",
+            hint=STORAGE_HINT,
             id="privacy_portal.W001",
+        )
+    ]
+
+
+def _check_object_store(alias: str, backend: str, options: dict) -> list:
+    endpoint = options.get("endpoint_url") or getattr(settings, "AWS_S3_ENDPOINT_URL", None) or ""
+    if not endpoint:
+        return [
+            Error(
+                f"The file storage '{alias}' ({backend}) names no endpoint, so boto3 sends files to AWS's global "
+                "regions, outside mainland China.",
+                hint=STORAGE_HINT,
+                id="privacy_portal.E003",
+            )
+        ]
+    declared = (getattr(settings, "DATA_RESIDENCY", None) or {}).get("files") or ""
+    if not isinstance(declared, str) or not is_mainland(declared):
+        return []  # E001 or E002 already says the declaration is wrong; no endpoint can match it.
+    try:
+        allowlist = allowlist_parse(getattr(settings, "STORAGE_ENDPOINT_ALLOWLIST", []))
+    except BadAllowlistEntry as exc:
+        return [
+            Error(
+                f"STORAGE_ENDPOINT_ALLOWLIST has an entry that is not PLACE=HOST-PATTERN: {exc}.",
+                hint=STORAGE_HINT,
+                id="privacy_portal.E003",
+            )
+        ]
+    outside = [entry for entry in allowlist if not is_mainland(entry.place)]
+    if outside:
+        return [
+            Error(
+                f"STORAGE_ENDPOINT_ALLOWLIST allows {entry.pattern} for {entry.place!r}, which is not a place in "
+                "mainland China.",
+                hint=HINT,
+                id="privacy_portal.E003",
+            )
+            for entry in outside
+        ]
+    host = urlsplit(str(endpoint)).hostname or ""
+    if endpoint_allowed(host=host, declared=declared, allowlist=allowlist):
+        return []
+    return [
+        Error(
+            f"The file storage '{alias}' ({backend}) uses the endpoint host {host!r}, which is not allowed for "
+            f"DATA_RESIDENCY_FILES={declared!r}: clause 6.1 requires that files be kept there.",
+            hint=STORAGE_HINT,
+            id="privacy_portal.E003",
         )
     ]
 

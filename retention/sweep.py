@@ -45,7 +45,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from core.files import media_files_remove
+from core.files import stored_files_remove
 from personal_data.holds import category_held, held_people_for
 from personal_data.retention_conditions import retention_condition
 
@@ -93,9 +93,11 @@ class _Counts:
 # -- files that go with their rows ---------------------------------------------
 
 
-# model label -> (field holding a file name, remover of a list of names)
+# model label -> (field holding a file name, alias in STORAGES of the storage holding the files). Files
+# are deleted through the storage API, so the sweep reaches them from any host (an object store shared
+# by every host in production); one already gone is logged by stored_files_remove.
 FILES_WITH_ROWS = {
-    "privacy_requests.exportfile": ("file_name", media_files_remove),
+    "privacy_requests.exportfile": ("file_name", "exports"),
 }
 
 
@@ -305,7 +307,7 @@ def _apply_rule(rule: RetentionRule, *, now, dry_run: bool, batch_size: int, usi
             counts.anonymised = unheld.count()
         return counts
 
-    file_field, remove_files = FILES_WITH_ROWS.get(model._meta.label_lower, (None, None))
+    file_field, file_storage = FILES_WITH_ROWS.get(model._meta.label_lower, (None, "default"))
     blanks = {name: blank_value(model._meta.get_field(name)) for name in rule.anonymise_fields or []}
     connection = connections[using]
     # See the module docstring. Only when the batch is a transaction of its own:
@@ -330,7 +332,7 @@ def _apply_rule(rule: RetentionRule, *, now, dry_run: bool, batch_size: int, usi
             counts.anonymised += changed
         # After the batch commits: a file whose row survived a rollback is never lost.
         if files:
-            remove_files([name for name in files if name])
+            stored_files_remove(files, storage=file_storage)
         if picked < batch_size:
             return counts
 

@@ -9,6 +9,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, env
+from .storage import STORAGE_BACKEND, STORAGE_ENDPOINT_ALLOWLIST, file_storage  # noqa: F401 - settings
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -144,8 +145,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Uploads ("default") and rights-request exports ("exports"): the disk under MEDIA_ROOT, or with
+# STORAGE_BACKEND=s3 an object store every host shares (settings/storage.py). Code reaches files only
+# through these storages, never by path.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
+    "exports": file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -14,7 +14,7 @@ FIELD_ENCRYPTION_KEYS = env.list(
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))  # noqa: F405
 DEMO_DATA_ALLOWED = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="dev-only-blind-index-key")

@@ -36,8 +36,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_TASK_ALWAYS_EAGER", default=Tru
 EMAIL_BACKEND = env.email_url("TEST_EMAIL_URL", default="memorymail://")["EMAIL_BACKEND"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FIELD_ENCRYPTION_KEYS = ["NgtlnGfkgr2V_1Erql9Azh4oGTXKz0D9pWOdBn9DcSM="]
+# The disk, whatever STORAGE_BACKEND says; the S3 tests switch to the moto server (tests/object_storage.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REST_FRAMEWORK = {

@@ -108,7 +108,7 @@ def export_zip_write(*, user, out, progress: Callable[[int], None] | None = None
             for index, category in enumerate(categories, start=1):
                 results.append(_write_category(archive, category, user))
                 if progress is not None:
-                    # The last few percent are the summary and the move into place.
+                    # The last few percent are the summary and storing the file.
                     progress(min(95, index * 95 // len(categories)))
             _write_summary(archive, user=user, results=results, generated_at=generated_at)
             readme = render_to_string(

@@ -3,16 +3,18 @@
 import logging
 import os
 import secrets
+import tempfile
 from datetime import timedelta
-from pathlib import Path
 
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from audit.services import audit_record
 from core.dispatch import dispatch_on_commit
-from core.files import media_files_remove, media_path
+from core.files import stored_files_remove
 from core.site import site_url
 from notifications.services import notification_send
 from privacy_requests.models import ExportFile, PrivacyRequest, RequestKind
@@ -29,6 +31,9 @@ EXPORT_WINDOW = timedelta(days=1)
 # How long a download link works once the file is ready.
 EXPORT_LINK_LIFETIME = timedelta(days=7)
 EXPORT_DIRECTORY = "exports"
+# The storage of STORAGES the ZIPs are kept in (settings/base.py); every web and worker host reaches
+# the same files through it, so a download or a sweep never depends on which host built the file.
+EXPORT_STORAGE = "exports"
 EXPORT_KINDS = (RequestKind.ACCESS, RequestKind.EXPORT)
 
 
@@ -68,8 +73,13 @@ def export_quota_check(*, user, now=None) -> None:
     raise ExportQuotaExceeded(retry_after_seconds=(retry_at - now).total_seconds())
 
 
-def export_path(file_name: str) -> Path:
-    return media_path(file_name)
+def export_storage() -> Storage:
+    return storages[EXPORT_STORAGE]
+
+
+def export_files_remove(file_names, *, log_missing: bool = True) -> int:
+    """Delete export files from their storage; a file already gone is logged (unless expected), not an error."""
+    return stored_files_remove(file_names, storage=EXPORT_STORAGE, log_missing=log_missing)
 
 
 def _new_file_name() -> str:
@@ -128,7 +138,8 @@ def export_build_run(*, export_id: int) -> bool:
         if user is None:
             ExportFile.objects.filter(pk=export.pk).update(state=ExportFile.State.FAILED)
             return False
-        media_files_remove([export.file_name])
+        # What an earlier attempt left, if it got as far as storing anything.
+        export_files_remove([export.file_name], log_missing=False)
         file_name = _new_file_name()
         ExportFile.objects.filter(pk=export.pk).update(
             state=ExportFile.State.BUILDING, progress=0, file_name=file_name, attempts=export.attempts + 1
@@ -137,17 +148,18 @@ def export_build_run(*, export_id: int) -> bool:
         def progress(percent: int) -> None:
             ExportFile.objects.filter(pk=export.pk).update(progress=percent)
 
-        path = export_path(file_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(str(path) + ".part")
+        # Built in a local temporary file (a ZIP is written with seeks), then stored in one go: the
+        # stored file appears complete or not at all on an object store. The row names it before the
+        # upload, so whatever a worker killed mid-upload leaves is deleted by the next attempt.
         try:
-            with partial.open("wb") as out:
+            with tempfile.TemporaryFile(suffix=".zip") as out:
                 export_zip_write(user=user, out=out, progress=progress)
-            os.replace(partial, path)
+                size = out.seek(0, os.SEEK_END)
+                stored_name = export_storage().save(file_name, File(out, name=file_name))
         except BaseException:
-            media_files_remove([file_name])
+            export_files_remove([file_name], log_missing=False)
             raise
-        _export_mark_ready(export=export, file_name=file_name, size=path.stat().st_size)
+        _export_mark_ready(export=export, file_name=stored_name, size=size)
         return True
     finally:
         _advisory_unlock(export_id)
@@ -185,7 +197,7 @@ def export_mark_failed(*, export_id: int) -> None:
     export = ExportFile.objects.filter(pk=export_id).first()
     if export is None or export.state in (ExportFile.State.READY, ExportFile.State.EXPIRED):
         return
-    media_files_remove([export.file_name])
+    export_files_remove([export.file_name], log_missing=False)
     ExportFile.objects.filter(pk=export_id).update(state=ExportFile.State.FAILED, file_name="")
 
 
@@ -210,7 +222,7 @@ def export_download_record(*, export: ExportFile, user) -> None:
 
 def export_expire(*, export: ExportFile) -> None:
     """Delete the file of an export whose link has expired and mark it expired."""
-    media_files_remove([export.file_name])
+    export_files_remove([export.file_name])
     with transaction.atomic():
         updated = (
             ExportFile.objects.filter(pk=export.pk)
@@ -250,7 +262,7 @@ def export_file_delete(*, export: ExportFile) -> None:
     """
     file_name = export.file_name
     export.delete()
-    transaction.on_commit(lambda: media_files_remove([file_name]))
+    transaction.on_commit(lambda: export_files_remove([file_name]))
 
 
 # An export still queued or building after this long lost its task (broker

@@ -13,9 +13,16 @@ from .selectors import access_export_file, export_is_expired, export_status
 
 
 def export_file_response(*, export: ExportFile, user):
-    """The ZIP as an attachment, never cached; Http404 if the file is not there."""
+    """The ZIP as an attachment, never cached; Http404 if the file is not there.
+
+    Streamed through the portal from the exports storage, after the caller's
+    owner check, rather than handed out as a link to the object store: the
+    check runs on every download, and the store needs no public address.
+    """
+    if not export.file_name:
+        raise Http404
     try:
-        handle = services.export_path(export.file_name).open("rb")
+        handle = services.export_storage().open(export.file_name, "rb")
     except (FileNotFoundError, IsADirectoryError):
         raise Http404 from None
     services.export_download_record(export=export, user=user)

@@ -7,6 +7,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -81,7 +82,20 @@ def _complete(request, staff, django_capture_on_commit_callbacks):
 
 
 def _zip(export) -> zipfile.ZipFile:
-    return zipfile.ZipFile(export_services.export_path(export.file_name))
+    with export_services.export_storage().open(export.file_name, "rb") as stored:
+        return zipfile.ZipFile(io.BytesIO(stored.read()))
+
+
+def _stored(name: str) -> bool:
+    return export_services.export_storage().exists(name)
+
+
+def _stored_exports() -> list[str]:
+    try:
+        _dirs, files = export_services.export_storage().listdir("exports")
+    except FileNotFoundError:
+        return []
+    return [f"exports/{name}" for name in files]
 
 
 def _csv_rows(archive, code):
@@ -107,7 +121,7 @@ def test_completing_an_export_request_builds_a_zip_with_every_category_and_tells
     assert export.attempts == 1
     assert export.file_name.startswith("exports/") and export.file_name.endswith(".zip")
     assert export.expires_at - export.ready_at == timedelta(days=7)
-    assert export.size_bytes == export_services.export_path(export.file_name).stat().st_size
+    assert export.size_bytes == export_services.export_storage().size(export.file_name)
 
     archive = _zip(export)
     names = set(archive.namelist())
@@ -225,22 +239,34 @@ def test_a_second_delivery_of_a_finished_build_does_nothing(ready_export):
     assert InboxMessage.objects.filter(kind="export_ready").count() == 1
 
 
-def test_a_build_that_died_half_way_is_started_again_from_scratch(ready_export, media_root):
-    # What a killed worker leaves: state "building", a partial file, no finished file.
+def test_a_build_that_died_half_way_is_started_again_from_scratch(ready_export):
+    # What a worker killed while storing the file leaves: state "building", and a file under the
+    # name the row holds that may be cut short.
     old = ready_export.file_name
-    export_services.export_path(old).rename(export_services.export_path(old + ".part"))
+    storage = export_services.export_storage()
+    storage.delete(old)
+    storage.save(old, ContentFile(b"PK\x03\x04 half a zip"))
     ExportFile.objects.filter(pk=ready_export.pk).update(state=ExportFile.State.BUILDING, progress=40)
     assert export_build.apply(args=[ready_export.pk]).get() is True
     ready_export.refresh_from_db()
     assert ready_export.state == ExportFile.State.READY
     assert ready_export.attempts == 2
     assert ready_export.file_name != old
-    assert not export_services.export_path(old + ".part").exists()
-    assert list((media_root / "exports").iterdir()) == [export_services.export_path(ready_export.file_name)]
+    assert not _stored(old)
+    assert _stored_exports() == [ready_export.file_name]
     assert "profile.json" in _zip(ready_export).namelist()
 
 
-def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen_on_file, staff, monkeypatch, media_root):
+def test_a_build_after_a_worker_died_before_storing_anything_logs_nothing(ready_export, caplog):
+    ready_export_name = ready_export.file_name
+    export_services.export_storage().delete(ready_export_name)
+    ExportFile.objects.filter(pk=ready_export.pk).update(state=ExportFile.State.BUILDING, progress=40)
+    with caplog.at_level("WARNING", logger="core.files"):
+        assert export_build.apply(args=[ready_export.pk]).get() is True
+    assert caplog.records == []
+
+
+def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen_on_file, staff, monkeypatch):
     def explode(**kwargs):
         kwargs["out"].write(b"half a zip")
         raise RuntimeError("disk full")
@@ -254,7 +280,7 @@ def test_a_failing_build_leaves_no_partial_file_and_is_marked_failed(citizen_on_
         export_build.apply(args=[export.pk], retries=export_build.max_retries).get()
     export.refresh_from_db()
     assert export.state == ExportFile.State.FAILED
-    assert not any((media_root / "exports").iterdir())
+    assert _stored_exports() == []
 
 
 # -- download and progress ------------------------------------------------------
@@ -293,13 +319,13 @@ def test_signed_out_visitors_are_sent_to_sign_in(ready_export, client):
 
 
 def test_after_expiry_the_link_answers_410_and_the_file_is_gone(ready_export, citizen_on_file, verified_client):
-    path = export_services.export_path(ready_export.file_name)
+    name = ready_export.file_name
     ExportFile.objects.filter(pk=ready_export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client = verified_client(citizen_on_file)
     response = client.get(f"/requests/exports/{ready_export.pk}/download/")
     assert response.status_code == 410
     assert "This download link has expired and the file has been deleted." in response.content.decode()
-    assert not path.exists()
+    assert not _stored(name)
     ready_export.refresh_from_db()
     assert ready_export.state == ExportFile.State.EXPIRED
     assert ready_export.file_name == ""
@@ -309,11 +335,11 @@ def test_after_expiry_the_link_answers_410_and_the_file_is_gone(ready_export, ci
 
 def test_the_beat_task_deletes_expired_files(ready_export, citizen_on_file, staff, django_capture_on_commit_callbacks):
     fresh = _complete(_file_request(citizen_on_file, RequestKind.ACCESS), staff, django_capture_on_commit_callbacks)
-    old_path = export_services.export_path(ready_export.file_name)
+    old_name = ready_export.file_name
     ExportFile.objects.filter(pk=ready_export.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert export_services.exports_expire_due() == 1
-    assert not old_path.exists()
-    assert export_services.export_path(fresh.file_name).exists()
+    assert not _stored(old_name)
+    assert _stored(fresh.file_name)
     assert ExportFile.objects.get(pk=ready_export.pk).state == ExportFile.State.EXPIRED
     assert export_services.exports_expire_due() == 0
 
@@ -435,8 +461,8 @@ def test_each_eraser_asks_about_holds_itself(citizen_on_file, monkeypatch):
 def test_erasing_export_files_deletes_the_zip_after_commit(
     ready_export, citizen_on_file, django_capture_on_commit_callbacks
 ):
-    path = export_services.export_path(ready_export.file_name)
+    name = ready_export.file_name
     with django_capture_on_commit_callbacks(execute=True):
         assert personal_data_erase(user=citizen_on_file, categories=["export_files"]) == {"export_files": "deleted"}
-    assert not path.exists()
+    assert not _stored(name)
     assert not ExportFile.objects.filter(pk=ready_export.pk).exists()

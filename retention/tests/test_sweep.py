@@ -1,7 +1,7 @@
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections
 from django.db.models.signals import post_delete
@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import LoginActivity
 from consents.models import OptionalService, ServiceEnrolment
 from personal_data.models import LegalHold
-from privacy_requests.exports.services import export_path
+from privacy_requests.exports.services import export_storage
 from privacy_requests.models import ExportFile, PrivacyRequest
 from retention.models import SweepReport
 from retention.sweep import LOCK_KEY, retention_sweep
@@ -204,17 +204,15 @@ def test_no_post_delete_signal_fires(only_rule, sign_ins):
 
 def _export(person, *, ready_days_ago: int, reference: str) -> ExportFile:
     request = PrivacyRequest.objects.create(reference=reference, kind="export", requester=person)
-    name = f"exports/test-{reference}.zip"
-    path = export_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"PK")
+    name = export_storage().save(f"exports/test-{reference}.zip", ContentFile(b"PK"))
     ready = timezone.now() - timedelta(days=ready_days_ago)
     export = ExportFile.objects.create(request=request, state="ready", file_name=name, size_bytes=2)
     ExportFile.objects.filter(pk=export.pk).update(ready_at=ready, expires_at=ready + timedelta(days=7))
     return export
 
 
-def test_export_files_on_disk_go_with_their_rows(only_rule):
+def test_export_files_in_storage_go_with_their_rows(only_rule, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     only_rule("export_files")
     person, held = UserFactory(), UserFactory()
     old = _export(person, ready_days_ago=8, reference="RT-OLD")
@@ -224,15 +222,32 @@ def test_export_files_on_disk_go_with_their_rows(only_rule):
     try:
         report = retention_sweep()
         assert not ExportFile.objects.filter(pk=old.pk).exists()
-        assert not export_path(old.file_name).exists()
-        assert Path(export_path(fresh.file_name)).exists() and ExportFile.objects.filter(pk=fresh.pk).exists()
-        assert export_path(kept.file_name).exists() and ExportFile.objects.filter(pk=kept.pk).exists()
+        assert not export_storage().exists(old.file_name)
+        assert export_storage().exists(fresh.file_name) and ExportFile.objects.filter(pk=fresh.pk).exists()
+        assert export_storage().exists(kept.file_name) and ExportFile.objects.filter(pk=kept.pk).exists()
         assert PrivacyRequest.objects.filter(reference="RT-OLD").exists()
         line = _line(report, "export_files")
         assert (line.rows_deleted, line.rows_held) == (1, 1)
     finally:
         for export in (old, fresh, kept):
-            export_path(export.file_name).unlink(missing_ok=True)
+            export_storage().delete(export.file_name)
+
+
+def test_an_export_file_already_gone_from_storage_is_logged_and_its_row_still_swept(
+    only_rule, settings, tmp_path, caplog
+):
+    settings.MEDIA_ROOT = tmp_path
+    only_rule("export_files")
+    person = UserFactory()
+    gone = _export(person, ready_days_ago=8, reference="RT-GONE")
+    export_storage().delete(gone.file_name)  # e.g. kept on another host's disk before shared storage
+    with caplog.at_level("WARNING", logger="core.files"):
+        report = retention_sweep()
+    assert not ExportFile.objects.filter(pk=gone.pk).exists()
+    assert _line(report, "export_files").rows_deleted == 1
+    [record] = caplog.records
+    assert record.getMessage() == f"stored file already gone: storage=exports name={gone.file_name}"
+    assert person.email not in caplog.text
 
 
 def test_a_step_up_check_a_request_relied_on_stays(only_rule):
