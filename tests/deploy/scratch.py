@@ -9,6 +9,7 @@ run id and a random part, and drops exactly those names when it ends.
 import os
 import secrets
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +52,21 @@ def run(command: list[str], *, env: dict[str, str] | None = None, timeout: float
     return result
 
 
-def manage(*args: str, database_url: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``manage.py`` under the test settings, against ``database_url`` (TEST_DATABASE_URL)."""
-    env = {"DJANGO_SETTINGS_MODULE": "privacy_portal.settings.test", "TEST_DATABASE_URL": database_url}
+def manage(
+    *args: str, database_url: str, checkpoints: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """``manage.py`` under the test settings, against ``database_url`` (TEST_DATABASE_URL).
+
+    The chain checkpoints go to ``checkpoints``, else to a new empty directory:
+    never to the project's var/checkpoints, where other databases' heads are.
+    """
+    if checkpoints is None:
+        checkpoints = Path(tempfile.mkdtemp(prefix="deploy-checkpoints-"))
+    env = {
+        "DJANGO_SETTINGS_MODULE": "privacy_portal.settings.test",
+        "TEST_DATABASE_URL": database_url,
+        "CHAIN_CHECKPOINT_DIR": str(checkpoints),
+    }
     return run([str(PYTHON), "manage.py", *args], env=env, timeout=timeout)
 
 
