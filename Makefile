@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
+.PHONY: run test serve services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: venv
 ## test: the whole suite against PostgreSQL and Redis, browser tests included
 test: venv-dev services chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## serve: the production-like stack here (nginx, gunicorn, a worker, one beat, PostgreSQL,
+## Redis, an SMTP sink), production settings, in the foreground; Ctrl-C stops it
+serve: venv-dev
+	bash scripts/serve
 
 services:
 	bash scripts/services-up

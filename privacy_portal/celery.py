@@ -20,6 +20,8 @@ app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "p
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
+# Only the beat holding the lock in Redis schedules (privacy_portal/beat_lock.py).
+app.conf.beat_scheduler = "privacy_portal.beat_lock:SingleBeatScheduler"
 
 
 app.conf.beat_schedule = {

@@ -103,6 +103,23 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A connection kept for reuse (CONN_MAX_AGE, or one handed out by the pool) is
+# tested before a request uses it, so a database restart costs one reconnect
+# instead of an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# psycopg's connection pool, one per process (deploy/privacy-portal.env.example):
+# DATABASE_POOL_MAX_SIZE > 0 switches it on. Django refuses a pool together with
+# persistent connections, so CONN_MAX_AGE is then 0: closing returns to the pool.
+if (_pool_max := env.int("DATABASE_POOL_MAX_SIZE", default=0)) > 0 and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": _pool_max,
+        # How long a request waits for a free connection before it fails (seconds).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth, DRF throttles) and counters live in the cache: in

@@ -30,5 +30,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
-CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
+# Without the pool (DATABASE_POOL_MAX_SIZE unset or 0), each process keeps its
+# connection a minute; with it, the pool keeps them and Django must not.
+if "pool" not in DATABASES["default"].get("OPTIONS", {}):  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
