@@ -10,7 +10,12 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from core import worker_logging
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.dev")
+# Workers and beat log through Django's LOGGING (masking filter included), and
+# request ids travel with the tasks a request queues (core/worker_logging.py).
+worker_logging.connect()
 
 app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -6,6 +6,7 @@ change defaults and switch features on or off.
 """
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, env
@@ -311,6 +312,11 @@ DEMO_DATA_ALLOWED = False
 PORTAL_HOTLINE = "12345"
 PORTAL_NAME = _("Citizens' privacy portal")
 
+# Log lines as text (``plain``) or as one JSON object a line (``json``) for a log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -320,11 +326,12 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id", "mask_personal_data"],
         },
     },
