@@ -25,7 +25,7 @@ class JsonFormatter(_LibraryJsonFormatter):
         kwargs.setdefault("json_ensure_ascii", False)
         super().__init__(FIELDS, *args, **kwargs)
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # logging names it so
         return datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
 
     def format(self, record: logging.LogRecord) -> str:
