@@ -348,6 +348,11 @@ LOGGING = {
     },
 }
 
+# -- Error reporting (core/error_reporting.py): on when a DSN is set; every event is masked.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+
 CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"
 
 # When Redis is down, publishing a task gives up quickly (the work is a row
