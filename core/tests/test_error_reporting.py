@@ -25,7 +25,7 @@ MASKED = ["1101**********7777", "138****8000", "z***@example.cn"]
 class _Recorder(BaseHTTPRequestHandler):
     bodies: list[bytes]
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):  # http.server's name
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
