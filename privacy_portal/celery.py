@@ -81,4 +81,9 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Its verdict, like the audit log's, is kept for the metrics endpoint (issue #12).
+    "consent-ledger-verify-nightly": {
+        "task": "consents.tasks.consent_ledger_verify",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency for /metrics (django-prometheus): first and last, to time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
     "core.middleware.NoStoreForPersonalPagesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "privacy_portal.urls"
@@ -352,6 +355,12 @@ LOGGING = {
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+
+# -- /metrics (privacy_portal/metrics): answered to a bearer token or to addresses (CIDR) on
+# this list; with neither set it answers 404. PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus_client itself) makes several gunicorn workers count together.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"
 
