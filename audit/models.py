@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,3 +89,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head at #{self.last_seq}"
+
+
+class ChainVerification(models.Model):
+    """One run of a chain verifier: which chain, when it finished, whether the chain held.
+
+    Written by the nightly tasks and the ``verify_*`` commands, so that
+    monitoring can tell a verification that failed from one that stopped
+    running. Counts and a verdict only, never what was in the chain.
+    """
+
+    class Chain(models.TextChoices):
+        AUDIT_LOG = "audit_log", _("Audit log")
+        CONSENT_LEDGER = "consent_ledger", _("Consent ledger")
+
+    chain = models.CharField(_("chain"), max_length=32, choices=Chain.choices)
+    ok = models.BooleanField(_("intact"))
+    checked = models.PositiveBigIntegerField(_("events checked"), default=0)
+    finished_at = models.DateTimeField(_("finished"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        indexes = [models.Index(fields=["chain", "-finished_at"], name="audit_chainverif_latest")]
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+
+    def __str__(self):
+        return f"{self.chain} {'intact' if self.ok else 'BROKEN'} at {self.finished_at:%Y-%m-%d %H:%M}"

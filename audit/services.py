@@ -14,7 +14,7 @@ from core.hash_chain import chain_advance, chain_link
 from core.logging import contains_personal_data
 
 from .hashing import event_content
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, ChainVerification
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -85,3 +85,8 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
         )
         chain_advance(head, link)
     return event
+
+
+def chain_verification_record(*, chain: str, ok: bool, checked: int) -> ChainVerification:
+    """Remember that a verifier ran on ``chain`` (``ChainVerification.Chain``) and what it found."""
+    return ChainVerification.objects.create(chain=chain, ok=ok, checked=checked)

@@ -3,7 +3,9 @@ import logging
 from celery import shared_task
 
 from .checkpoints import audit_checkpoint_write
+from .models import ChainVerification
 from .selectors import audit_log_verify
+from .services import chain_verification_record
 
 logger = logging.getLogger(__name__)
 
@@ -11,6 +13,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="audit.tasks.audit_log_verify")
 def audit_log_verify_task():
     report = audit_log_verify()
+    chain_verification_record(chain=ChainVerification.Chain.AUDIT_LOG, ok=report.ok, checked=report.checked)
     if report.ok:
         logger.info("audit log intact: %s events", report.checked)
     else:

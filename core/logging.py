@@ -14,6 +14,9 @@ import re
 from stdnum import luhn
 
 _request_id = contextvars.ContextVar("request_id", default="-")
+# What a request id may look like when it comes from outside (a proxy's header,
+# a task message): anything else could forge log lines or fill them up.
+_WELL_FORMED_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 # Order matters: the 18-character ID number must be masked before the looser
 # bank-card pattern sees its digits.
@@ -74,6 +77,16 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+def is_well_formed_request_id(value: object) -> bool:
+    return isinstance(value, str) and bool(_WELL_FORMED_REQUEST_ID.match(value))
+
+
+def current_request_id() -> str | None:
+    """The id of the request (or task) this code runs for; ``None`` outside one."""
+    value = _request_id.get()
+    return None if value == "-" else value
 
 
 @contextlib.contextmanager

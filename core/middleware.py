@@ -1,15 +1,12 @@
 """Cross-cutting request handling: request ids and cache headers."""
 
-import re
 import uuid
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from .logging import bind_request_id
-
-_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+from .logging import bind_request_id, is_well_formed_request_id
 
 
 class RequestIdMiddleware:
@@ -24,7 +21,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = incoming if is_well_formed_request_id(incoming) else uuid.uuid4().hex
         with bind_request_id(request.request_id):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

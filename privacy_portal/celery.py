@@ -10,7 +10,12 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from core import worker_logging
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.dev")
+# Workers and beat log through Django's LOGGING (masking filter included), and
+# request ids travel with the tasks a request queues (core/worker_logging.py).
+worker_logging.connect()
 
 app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -77,5 +82,10 @@ app.conf.beat_schedule = {
     "audit-log-verify-nightly": {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Its verdict, like the audit log's, is kept for the metrics endpoint (issue #12).
+    "consent-ledger-verify-nightly": {
+        "task": "consents.tasks.consent_ledger_verify",
+        "schedule": crontab(hour=3, minute=45),
     },
 }

@@ -9,6 +9,7 @@ from consents import views as consents_views
 from notifications import api as notifications_api
 
 from . import api, views
+from .metrics.views import metrics
 
 api_v1 = [
     path("", api.api_root, name="api-root"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("policy/<str:version>/", consents_views.policy_version, name="policy_version"),
     path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     # Ahead of allauth's page of the same name: ours offers "use a different
     # address" after every sign-up, not only after one with a new address.

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -142,3 +142,20 @@ def allowed_actions(*, request: PrivacyRequest, actor=None) -> list[str]:
     if request.requester_id:
         actions.append("withdraw")
     return actions
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    overdue: int
+    due_soon: int
+
+
+def deadline_counts(*, today=None) -> DeadlineCounts:
+    """How many open requests are overdue and due soon, by the rules of ``is_overdue`` and ``due_soon``: one query."""
+    today = today or timezone.localdate()
+    limit = due_soon_limit(today=today)
+    counts = PrivacyRequest.objects.filter(state__in=OPEN_STATES, due_date__isnull=False).aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today, paused_since__isnull=True)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=limit)),
+    )
+    return DeadlineCounts(overdue=counts["overdue"], due_soon=counts["due_soon"])

@@ -82,6 +82,8 @@ class OutboxEmail(models.Model):
                 name="outbox_pending_due",
                 condition=models.Q(state="pending"),
             ),
+            # The metrics endpoint counts failed emails at every scrape (issue #12).
+            models.Index(fields=["created_at"], name="outbox_failed", condition=models.Q(state="failed")),
         ]
         verbose_name = _("outbox email")
         verbose_name_plural = _("outbox emails")

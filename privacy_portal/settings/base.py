@@ -6,6 +6,7 @@ change defaults and switch features on or off.
 """
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, env
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency for /metrics (django-prometheus): first and last, to time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
     "core.middleware.NoStoreForPersonalPagesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "privacy_portal.urls"
@@ -333,6 +337,11 @@ DEMO_DATA_ALLOWED = False
 PORTAL_HOTLINE = "12345"
 PORTAL_NAME = _("Citizens' privacy portal")
 
+# Log lines as text (``plain``) or as one JSON object a line (``json``) for a log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -342,11 +351,12 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id", "mask_personal_data"],
         },
     },
@@ -362,6 +372,17 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# -- Error reporting (core/error_reporting.py): on when a DSN is set; every event is masked.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+
+# -- /metrics (privacy_portal/metrics): answered to a bearer token or to addresses (CIDR) on
+# this list; with neither set it answers 404. PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus_client itself) makes several gunicorn workers count together.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"
 

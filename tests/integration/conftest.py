@@ -86,8 +86,9 @@ def start_worker(transactional_db, redis_server, smtp_sink, tmp_path):
     }
     started: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(env, tmp_path / f"worker-{len(started) + 1}.log")
+    def start(*, extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None) -> Worker:
+        """``extra_args`` go after the usual worker command line; ``extra_env`` over the usual environment."""
+        worker = Worker({**env, **(extra_env or {})}, tmp_path / f"worker-{len(started) + 1}.log", extra_args)
         started.append(worker)
         return worker
 

@@ -102,11 +102,11 @@ class RedisServer:
 class Worker:
     """``celery worker --pool prefork --concurrency 2`` in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, extra_args: tuple[str, ...] = ()):
         self.log_path = log_path
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                WORKER_COMMAND,
+                [*WORKER_COMMAND, *extra_args],
                 cwd=PROJECT_DIR,
                 env=env,
                 stdout=log,
@@ -124,6 +124,12 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         # Reaps the parent and waits until no process of the group is left.
         stop_worker_process(self.process)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import ChainVerification
+from audit.services import chain_verification_record
 from consents.selectors import consent_ledger_verify
 
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             )
         if report.checkpoint_problem:
             problems.append(f"Consent ledger contradicts its checkpoint: {report.checkpoint_problem}.")
+        chain_verification_record(chain=ChainVerification.Chain.CONSENT_LEDGER, ok=report.ok, checked=report.events)
         if problems:
             raise CommandError("\n".join(problems))
         against = (

@@ -1,0 +1,1 @@
+"""The Prometheus endpoint: request metrics (django-prometheus) and the portal's own gauges."""
