@@ -7,10 +7,12 @@ CELERY_* settings in ``privacy_portal.settings.base``.
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.dev")
+# Production unless told otherwise, as in wsgi.py: a worker started without DJANGO_SETTINGS_MODULE
+# must not run the dev settings. `make worker` and `make beat` name the dev settings themselves.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.production")
 
 app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -20,6 +22,35 @@ app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "p
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
+
+
+@signals.worker_init.connect
+def _worker_deploy_checks(sender=None, **kwargs):
+    _deploy_checks_enforce(process="Celery worker")
+
+
+@signals.beat_init.connect
+def _beat_deploy_checks(sender=None, **kwargs):
+    _deploy_checks_enforce(process="Celery beat")
+
+
+def _deploy_checks_enforce(*, process: str) -> None:
+    """The deploy checks before the first task is consumed or scheduled (privacy_portal.startup).
+
+    Celery logs and swallows an Exception raised by a signal handler, so a refusal leaves as
+    SystemExit, which stops the process with the checks' findings on standard error.
+    """
+    import django
+    from django.apps import apps
+
+    if not apps.ready:  # Celery's Django fix-up has normally set Django up already.
+        django.setup()
+    from .startup import DeployCheckRefusal, deploy_checks_enforce
+
+    try:
+        deploy_checks_enforce(process=process)
+    except DeployCheckRefusal as refusal:
+        raise SystemExit(str(refusal)) from refusal
 
 
 app.conf.beat_schedule = {
