@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 
-class DeployCheckRefusal(Exception):  # noqa: N818 - a refusal, not an error of the portal's own
+class DeployCheckRefusal(Exception):
     """The deploy checks found an Error. An Exception, not SystemExit: gunicorn halts on a worker that
     fails to boot with one, instead of forking it again and again."""
 
