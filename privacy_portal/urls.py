@@ -26,6 +26,7 @@ urlpatterns = [
     path("policy/<str:version>/", consents_views.policy_version, name="policy_version"),
     path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     # Ahead of allauth's page of the same name: ours offers "use a different
     # address" after every sign-up, not only after one with a new address.
