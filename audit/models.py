@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,3 +89,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head at #{self.last_seq}"
+
+
+class ChainVerification(models.Model):
+    """The outcome of one full verification of a hash chain (the audit log, the consent ledger).
+
+    Written by the nightly verify tasks and the ``verify_*`` commands, so that the staff status page
+    and the metrics can say when each chain was last checked and whether it held, on any node.
+    ``problem`` says where the chain broke in the verifier's words: sequence numbers and reasons,
+    never a personal value.
+    """
+
+    chain = models.CharField(_("chain"), max_length=32, db_index=True)
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+    ok = models.BooleanField(_("intact"))
+    checked = models.PositiveBigIntegerField(_("events checked"), default=0)
+    problem = models.CharField(_("problem"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+        indexes = [models.Index(fields=["chain", "-verified_at"], name="audit_chainverif_latest")]
+
+    def __str__(self):
+        return f"{self.chain} {self.verified_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

@@ -14,7 +14,7 @@ from core.hash_chain import chain_advance, chain_link
 from core.logging import contains_personal_data
 
 from .hashing import event_content
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, ChainVerification
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -85,3 +85,8 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
         )
         chain_advance(head, link)
     return event
+
+
+def chain_verification_record(*, chain: str, ok: bool, checked: int, problem: str = "") -> ChainVerification:
+    """Keep the outcome of a verification of ``chain``; the problem text is cut to fit its column."""
+    return ChainVerification.objects.create(chain=chain, ok=ok, checked=checked, problem=problem[:500])

@@ -2,8 +2,9 @@ import logging
 
 from celery import shared_task
 
-from .checkpoints import audit_checkpoint_write
+from .checkpoints import CHAIN, audit_checkpoint_write
 from .selectors import audit_log_verify
+from .services import chain_verification_record
 
 logger = logging.getLogger(__name__)
 
@@ -11,6 +12,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="audit.tasks.audit_log_verify")
 def audit_log_verify_task():
     report = audit_log_verify()
+    audit_verification_record(report)
     if report.ok:
         logger.info("audit log intact: %s events", report.checked)
     else:
@@ -22,3 +24,9 @@ def audit_log_verify_task():
 def audit_checkpoint_write_task():
     """Beat, every 15 minutes: the chain's head to the signed checkpoint file and the security log."""
     audit_checkpoint_write()
+
+
+def audit_verification_record(report) -> None:
+    """Keep the outcome for the status page and the metrics (``audit.ChainVerification``)."""
+    problem = "" if report.ok else f"event #{report.broken_seq}: {report.reason}"
+    chain_verification_record(chain=CHAIN, ok=report.ok, checked=report.checked, problem=problem)

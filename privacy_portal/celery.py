@@ -107,4 +107,9 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Its outcome, like the audit log's, is kept for the staff status page (audit.ChainVerification).
+    "consent-ledger-verify-nightly": {
+        "task": "consents.tasks.consent_ledger_verify",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

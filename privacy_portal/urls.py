@@ -7,7 +7,7 @@ from consents import api as consents_api
 from consents import views as consents_views
 from notifications import api as notifications_api
 
-from . import api, views
+from . import admin_status, api, views
 
 api_v1 = [
     path("", api.api_root, name="api-root"),
@@ -36,6 +36,8 @@ urlpatterns = [
     path("privacy/", include("consents.urls")),
     path("requests/", include("privacy_requests.urls")),
     path("inbox/", include("notifications.urls")),
+    # Ahead of the admin's own URLs, behind its sign-in and second factor.
+    path("admin/status/", admin.site.admin_view(admin_status.status_page), name="admin-status"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.selectors import audit_log_verify
+from audit.tasks import audit_verification_record
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = audit_log_verify()
+        audit_verification_record(report)
         if not report.ok:
             raise CommandError(
                 f"Audit log broken at event #{report.broken_seq}: {report.reason} "

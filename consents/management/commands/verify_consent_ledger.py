@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from consents.selectors import consent_ledger_verify
+from consents.tasks import consent_verification_record
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = consent_ledger_verify()
+        consent_verification_record(report)
         problems = []
         if report.broken_subject is not None:
             problems.append(
