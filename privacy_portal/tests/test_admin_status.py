@@ -103,8 +103,9 @@ def test_an_unreachable_broker_and_an_unwritable_storage_are_reported(status_pag
     not_a_directory = tmp_path / "media"
     not_a_directory.write_text("a file where the media folder should be")
     settings.MEDIA_ROOT = str(not_a_directory)
+    original = app.conf.broker_url  # before the setting changes: the first read loads it
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    original, app.conf.broker_url = app.conf.broker_url, settings.CELERY_BROKER_URL
+    app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
         html = status_page()
     finally:

@@ -131,8 +131,8 @@ def test_readyz_is_ready_with_the_database_migrated(client, settings, fresh_read
 def test_readyz_reports_an_unreachable_broker_but_stays_ready(client, settings, fresh_readiness):
     from privacy_portal.celery import app
 
+    original = app.conf.broker_url  # before the setting changes: the first read loads it
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    original = app.conf.broker_url
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
         response = client.get("/readyz")
@@ -146,7 +146,7 @@ def test_readyz_is_503_while_a_migration_is_missing(client, fresh_readiness):
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 
-    MigrationRecorder(connection).record_unapplied("audit", "0004_event_key_id")
+    MigrationRecorder(connection).record_unapplied("audit", "0004_event_key_id")  # one in the middle
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["migrations"] == "pending"
