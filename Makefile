@@ -46,13 +46,15 @@ services:
 chromium:
 	bash scripts/ensure-chromium
 
-## worker / beat: Celery against Redis (set CELERY_BROKER_URL, DATABASE_URL)
+## worker / beat: Celery against Redis (set CELERY_BROKER_URL, DATABASE_URL). Celery on its own
+## defaults to the production settings; these developer targets name the dev ones unless told.
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-privacy_portal.settings.dev}
 worker: venv
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal worker --loglevel=INFO
+	$(DEV_SETTINGS) CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal worker --loglevel=INFO
 
 beat: venv
 	mkdir -p var
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+	$(DEV_SETTINGS) CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A privacy_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 ## bench: every benchmark against a throw-away PostgreSQL database
 bench: venv-dev services

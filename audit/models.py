@@ -96,7 +96,7 @@ class ChainVerification(models.Model):
 
     Written by the nightly tasks and the ``verify_*`` commands, so that
     monitoring can tell a verification that failed from one that stopped
-    running. Counts and a verdict only, never what was in the chain.
+    running, on any node. Counts, a verdict and where it broke, never what was in the chain.
     """
 
     class Chain(models.TextChoices):
@@ -107,6 +107,8 @@ class ChainVerification(models.Model):
     ok = models.BooleanField(_("intact"))
     checked = models.PositiveBigIntegerField(_("events checked"), default=0)
     finished_at = models.DateTimeField(_("finished"), default=timezone.now)
+    # Where the chain broke, in the verifier's words: sequence numbers and reasons, never a personal value.
+    problem = models.CharField(_("problem"), max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-finished_at", "-id"]

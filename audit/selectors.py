@@ -7,7 +7,7 @@ from core.hash_chain import KeyOrder, link_matches
 
 from .checkpoints import CHAIN, audit_checkpoint_problem
 from .hashing import GENESIS_HASH, event_content
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, ChainVerification
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,8 @@ def audit_log_verify(*, chunk_size: int = 2000) -> ChainReport:
     if problem:
         return ChainReport(checked, min(checked + 1, checkpoint_seq or 1), problem, checkpoint.at)
     return ChainReport(checked, checkpoint_at=checkpoint.at)
+
+
+def chain_verification_latest(*, chain: str) -> ChainVerification | None:
+    """The latest recorded verification of ``chain`` (``ChainVerification.Chain``)."""
+    return ChainVerification.objects.filter(chain=chain).order_by("-finished_at", "-id").first()

@@ -87,6 +87,6 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
     return event
 
 
-def chain_verification_record(*, chain: str, ok: bool, checked: int) -> ChainVerification:
-    """Remember that a verifier ran on ``chain`` (``ChainVerification.Chain``) and what it found."""
-    return ChainVerification.objects.create(chain=chain, ok=ok, checked=checked)
+def chain_verification_record(*, chain: str, ok: bool, checked: int, problem: str = "") -> ChainVerification:
+    """Keep the outcome of a verification of ``chain`` (``ChainVerification.Chain``); the problem is cut to fit."""
+    return ChainVerification.objects.create(chain=chain, ok=ok, checked=checked, problem=problem[:500])

@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="audit.tasks.audit_log_verify")
 def audit_log_verify_task():
     report = audit_log_verify()
-    chain_verification_record(chain=ChainVerification.Chain.AUDIT_LOG, ok=report.ok, checked=report.checked)
+    audit_verification_record(report)
     if report.ok:
         logger.info("audit log intact: %s events", report.checked)
     else:
@@ -25,3 +25,11 @@ def audit_log_verify_task():
 def audit_checkpoint_write_task():
     """Beat, every 15 minutes: the chain's head to the signed checkpoint file and the security log."""
     audit_checkpoint_write()
+
+
+def audit_verification_record(report) -> None:
+    """Keep the outcome for the status page and the metrics (``audit.ChainVerification``)."""
+    problem = "" if report.ok else f"event #{report.broken_seq}: {report.reason}"
+    chain_verification_record(
+        chain=ChainVerification.Chain.AUDIT_LOG, ok=report.ok, checked=report.checked, problem=problem
+    )

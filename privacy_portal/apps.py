@@ -1,10 +1,17 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.core import checks
 
 
 class PortalConfig(AppConfig):
     name = "privacy_portal"
     default = True
+
+    def ready(self):
+        from .deploy_checks import DEPLOY_CHECKS
+
+        for check in DEPLOY_CHECKS:
+            checks.register(check, checks.Tags.security, deploy=True)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

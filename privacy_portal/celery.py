@@ -7,12 +7,14 @@ CELERY_* settings in ``privacy_portal.settings.base``.
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 from core import worker_logging
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.dev")
+# Production unless told otherwise, as in wsgi.py: a worker started without DJANGO_SETTINGS_MODULE
+# must not run the dev settings. `make worker` and `make beat` name the dev settings themselves.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_portal.settings.production")
 # Workers and beat log through Django's LOGGING (masking filter included), and
 # request ids travel with the tasks a request queues (core/worker_logging.py).
 worker_logging.connect()
@@ -27,6 +29,35 @@ app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "p
 app.conf.CELERY_DB_REUSE_MAX = 200
 # Only the beat holding the lock in Redis schedules (privacy_portal/beat_lock.py).
 app.conf.beat_scheduler = "privacy_portal.beat_lock:SingleBeatScheduler"
+
+
+@signals.worker_init.connect
+def _worker_deploy_checks(sender=None, **kwargs):
+    _deploy_checks_enforce(process="Celery worker")
+
+
+@signals.beat_init.connect
+def _beat_deploy_checks(sender=None, **kwargs):
+    _deploy_checks_enforce(process="Celery beat")
+
+
+def _deploy_checks_enforce(*, process: str) -> None:
+    """The deploy checks before the first task is consumed or scheduled (privacy_portal.startup).
+
+    Celery logs and swallows an Exception raised by a signal handler, so a refusal leaves as
+    SystemExit, which stops the process with the checks' findings on standard error.
+    """
+    import django
+    from django.apps import apps
+
+    if not apps.ready:  # Celery's Django fix-up has normally set Django up already.
+        django.setup()
+    from .startup import DeployCheckRefusal, deploy_checks_enforce
+
+    try:
+        deploy_checks_enforce(process=process)
+    except DeployCheckRefusal as refusal:
+        raise SystemExit(str(refusal)) from refusal
 
 
 app.conf.beat_schedule = {
@@ -83,7 +114,7 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),
     },
-    # Its verdict, like the audit log's, is kept for the metrics endpoint (issue #12).
+    # Its outcome, like the audit log's, is kept for the staff status page and the metrics (audit.ChainVerification).
     "consent-ledger-verify-nightly": {
         "task": "consents.tasks.consent_ledger_verify",
         "schedule": crontab(hour=3, minute=45),

@@ -8,7 +8,7 @@ from consents import api as consents_api
 from consents import views as consents_views
 from notifications import api as notifications_api
 
-from . import api, views
+from . import admin_status, api, views
 from .metrics.views import metrics
 
 api_v1 = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("policy/<str:version>/", consents_views.policy_version, name="policy_version"),
     path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     # Ahead of allauth's page of the same name: ours offers "use a different
@@ -41,6 +42,8 @@ urlpatterns = [
     path("privacy/", include("consents.urls")),
     path("requests/", include("privacy_requests.urls")),
     path("inbox/", include("notifications.urls")),
+    # Ahead of the admin's own URLs, behind its sign-in and second factor.
+    path("admin/status/", admin.site.admin_view(admin_status.status_page), name="admin-status"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,7 +13,7 @@ from rest_framework import exceptions as api_exceptions
 from accounts.services import user_set_language
 from core.logging import security_log
 
-from .health import broker_status, database_status
+from .health import readiness
 
 
 def home(request):
@@ -23,9 +23,16 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
-    checks = {"database": database_status(), "broker": broker_status()}
-    healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "in-process"}
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+    """Liveness: the process answers. Nothing else is asked (privacy_portal.health)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness: 503 while the database is unreachable or lacks migrations; the broker is only reported."""
+    ready, checks = readiness()
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
 
 
 @require_POST

@@ -56,6 +56,7 @@ class SecondFactorStepMiddleware:
             reverse("account_logout"),
             reverse("set_language"),
             reverse("healthz"),
+            reverse("readyz"),
         }
         return path in open_paths
 

@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ("ok", models.BooleanField(verbose_name="intact")),
                 ("checked", models.PositiveBigIntegerField(default=0, verbose_name="events checked")),
                 ("finished_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="finished")),
+                ("problem", models.CharField(blank=True, default="", max_length=500, verbose_name="problem")),
             ],
             options={
                 "verbose_name": "chain verification",

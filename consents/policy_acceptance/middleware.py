@@ -51,6 +51,7 @@ def _exempt_paths() -> set[str]:
         reverse("account_logout"),
         reverse("set_language"),
         reverse("healthz"),
+        reverse("readyz"),
         reverse("accounts:two_factor_verify"),
         # Someone cancelling their account can always reverse it first.
         reverse("privacy_requests:cancellation:reverse"),

@@ -185,6 +185,15 @@ DATA_RESIDENCY = {
     "files": env.str("DATA_RESIDENCY_FILES", default=""),
 }
 
+# -- The production profile (privacy_portal.deploy_checks). `check --deploy` refuses every
+# development backend (SQLite, an in-process cache, no broker, console mail, the sandbox
+# providers, the in-memory SMS backend, DEBUG) unless a staging deployment says, in these exact
+# words, that it is not production: then each is reported as a warning instead.
+STAGING_ALLOW_DEV_BACKENDS = env.str("PORTAL_STAGING_ALLOW_DEV_BACKENDS", default="")
+# The web and worker processes run the deploy checks as they start and refuse to start on an
+# error (privacy_portal.startup); production switches this on.
+DEPLOY_CHECKS_AT_START = False
+
 # -- The order personal-data categories come in, in the export ZIP and on the pages that list them: by
 # the app whose personal_data.py registers them (personal_data itself registers the inbox and the
 # emails, for notifications sits below the registry); within an app, in the order it registers them.

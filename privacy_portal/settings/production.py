@@ -22,7 +22,13 @@ if not FIELD_ENCRYPTION_KEYS:
 if len(FIELD_HMAC_KEY) < 32:
     raise ImproperlyConfigured("FIELD_HMAC_KEY must be at least 32 characters in production.")
 
+# gunicorn (wsgi.py) and the Celery worker and beat run `check --deploy` before serving or
+# consuming anything, and stop on an error: a dev backend never serves real people.
+DEPLOY_CHECKS_AT_START = True
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe the node itself over plain HTTP; a redirect to HTTPS would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -96,30 +96,79 @@ def test_server_error_page_shows_request_id_and_no_traceback(language, text):
     assert "Traceback" not in html and "RuntimeError" not in html and "440103" not in html
 
 
-def test_healthz_reports_database_and_broker(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
-
-
-def test_healthz_reports_an_unreachable_broker(client, settings):
-    from privacy_portal.celery import app
+def test_healthz_is_liveness_only_and_asks_no_dependency(client, settings, monkeypatch):
+    """A broken database or broker must not make a load balancer pull the node."""
+    from django.db import connection
 
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    original = app.conf.broker_url
+    monkeypatch.setattr(connection, "ensure_connection", _refused)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def _refused(*args, **kwargs):
+    from django.db import OperationalError
+
+    raise OperationalError("connection refused")
+
+
+@pytest.fixture
+def fresh_readiness(monkeypatch):
+    """Forget this process's memo that every migration is applied."""
+    from privacy_portal import health
+
+    monkeypatch.setattr(health, "_migrations_applied", False)
+
+
+def test_readyz_is_ready_with_the_database_migrated(client, settings, fresh_readiness):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok", "broker": "ok"}
+
+
+def test_readyz_reports_an_unreachable_broker_but_stays_ready(client, settings, fresh_readiness):
+    from privacy_portal.celery import app
+
+    original = app.conf.broker_url  # before the setting changes: the first read loads it
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
-        response = client.get("/healthz")
+        response = client.get("/readyz")
     finally:
         app.conf.broker_url = original
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["broker"] == "unreachable"
 
 
-def test_healthz_in_process_mode(client, settings):
+def test_readyz_is_503_while_a_migration_is_missing(client, fresh_readiness):
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    MigrationRecorder(connection).record_unapplied("audit", "0004_event_key_id")  # one in the middle
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "pending"
+    assert response.json()["status"] == "unavailable"
+    # Applied again (migrate ran): ready without a restart.
+    MigrationRecorder(connection).record_applied("audit", "0004_event_key_id")
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_while_the_database_is_unreachable(client, monkeypatch, fresh_readiness):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "ensure_connection", _refused)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+    assert "Traceback" not in response.content.decode()
+
+
+def test_readyz_in_process_mode(client, settings, fresh_readiness):
     settings.CELERY_BROKER_URL = ""
-    assert client.get("/healthz").json()["broker"] == "in-process"
+    assert client.get("/readyz").json()["broker"] == "in-process"
 
 
 def test_policy_page_is_public(client):

@@ -48,6 +48,7 @@ def _exempt_paths() -> set[str]:
         "account_logout",
         "set_language",
         "healthz",
+        "readyz",
         "accounts:two_factor_verify",
         "consents:policy_accept",
         "api-consents-policy-accept",

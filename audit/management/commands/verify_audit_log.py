@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.models import ChainVerification
 from audit.selectors import audit_log_verify
-from audit.services import chain_verification_record
+from audit.tasks import audit_verification_record
 
 
 class Command(BaseCommand):
@@ -13,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = audit_log_verify()
-        chain_verification_record(chain=ChainVerification.Chain.AUDIT_LOG, ok=report.ok, checked=report.checked)
+        audit_verification_record(report)
         if not report.ok:
             raise CommandError(
                 f"Audit log broken at event #{report.broken_seq}: {report.reason} "

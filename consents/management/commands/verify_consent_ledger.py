@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.models import ChainVerification
-from audit.services import chain_verification_record
 from consents.selectors import consent_ledger_verify
+from consents.tasks import consent_verification_record
 
 
 class Command(BaseCommand):
@@ -13,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = consent_ledger_verify()
+        consent_verification_record(report)
         problems = []
         if report.broken_subject is not None:
             problems.append(
@@ -27,7 +27,6 @@ class Command(BaseCommand):
             )
         if report.checkpoint_problem:
             problems.append(f"Consent ledger contradicts its checkpoint: {report.checkpoint_problem}.")
-        chain_verification_record(chain=ChainVerification.Chain.CONSENT_LEDGER, ok=report.ok, checked=report.events)
         if problems:
             raise CommandError("\n".join(problems))
         against = (
