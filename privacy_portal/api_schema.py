@@ -16,6 +16,7 @@ No 401: with the session authenticator first, DRF turns every authentication fai
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import PolymorphicProxySerializer
 
 ERROR_COMPONENT = "Error"
 
@@ -91,8 +92,17 @@ class PortalAutoSchema(AutoSchema):
 
     A serializer with ``closed = True`` answers 400 to a field it does not
     have (so a client never believes a read-only field was changed); its
-    request body is then ``additionalProperties: false``.
+    request body is then ``additionalProperties: false``. A body of variants
+    (``PolymorphicProxySerializer`` with a discriminating field) is required.
     """
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # drf-spectacular reads "required" from a component's own list, which a oneOf of
+        # variants has none of; every variant needs its discriminating field, so a body must come.
+        if isinstance(serializer, PolymorphicProxySerializer) and serializer.resource_type_field_name:
+            required = True
+        return schema, required
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

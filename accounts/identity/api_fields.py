@@ -59,20 +59,35 @@ def _field(schema: dict, **defaults):
     return Field
 
 
-IdNumberField = _field(_number("cn-resident-id", ID_NUMBER, optional=False), max_length=FIELD_MAX_LENGTH["id_number"])
-NameField = _field(_text(FIELD_MAX_LENGTH["legal_name"], optional=False), max_length=FIELD_MAX_LENGTH["legal_name"])
+def _number_field(fmt: str, description: str, name: str, *, optional: bool):
+    """A number's field: its length is checked as any field's, but the schema gives only the format.
+
+    A ``maxLength`` beside the format would have generators draw strings of
+    that length, which no value of the format has.
+    """
+    limit = FIELD_MAX_LENGTH[name]
+
+    @extend_schema_field(_number(fmt, description, optional=optional))
+    class NumberField(serializers.CharField):
+        def __init__(self, **kwargs):
+            super().__init__(**{**(OPTIONAL if optional else {}), **kwargs})
+
+        def to_internal_value(self, data):
+            value = super().to_internal_value(data)
+            if len(value) > limit:
+                self.fail("max_length", max_length=limit)
+            return value
+
+    return NumberField
+
 
 OPTIONAL = {"required": False, "allow_blank": True}
-OptionalIdNumberField = _field(
-    _number("cn-resident-id", ID_NUMBER, optional=True), max_length=FIELD_MAX_LENGTH["id_number"], **OPTIONAL
-)
-OptionalMobileField = _field(
-    _number("cn-mobile", MOBILE, optional=True), max_length=FIELD_MAX_LENGTH["phone"], **OPTIONAL
-)
-OptionalBankCardField = _field(
-    _number("bank-card", BANK_CARD, optional=True), max_length=FIELD_MAX_LENGTH["bank_card"], **OPTIONAL
-)
-OptionalUsccField = _field(_number("cn-uscc", USCC, optional=True), max_length=FIELD_MAX_LENGTH["uscc"], **OPTIONAL)
+IdNumberField = _number_field("cn-resident-id", ID_NUMBER, "id_number", optional=False)
+NameField = _field(_text(FIELD_MAX_LENGTH["legal_name"], optional=False), max_length=FIELD_MAX_LENGTH["legal_name"])
+OptionalIdNumberField = _number_field("cn-resident-id", ID_NUMBER, "id_number", optional=True)
+OptionalMobileField = _number_field("cn-mobile", MOBILE, "phone", optional=True)
+OptionalBankCardField = _number_field("bank-card", BANK_CARD, "bank_card", optional=True)
+OptionalUsccField = _number_field("cn-uscc", USCC, "uscc", optional=True)
 
 
 def optional_text(name: str):

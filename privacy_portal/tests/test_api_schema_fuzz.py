@@ -30,14 +30,7 @@ from stdnum.cn import ric, uscc
 
 from tests.factories import UserFactory, step_up_passed
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    # A body the schema calls valid is not refused as malformed (400); 404 and 409 answer what depends on data.
-    positive_data_acceptance,
-]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
@@ -106,3 +99,24 @@ def test_every_operation_answers_as_its_schema_says(case, citizen_credentials):
     cookies, headers = citizen_credentials
     # A WSGI server always names the client's address; the portal refuses a request without one.
     case.call_and_validate(cookies=cookies, headers=headers, checks=CHECKS, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+# The same schema for the acceptance check, without the strings schemathesis lifts from the
+# portal's own source ("code", "rows"...): its validator does not know the formats above, so it
+# would call "code" a valid bank card number. Every generated value still follows the schema.
+valid_bodies_schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+valid_bodies_schema.config.analysis.constants.enabled = False
+
+
+@valid_bodies_schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_a_body_the_schema_calls_valid_is_never_refused_as_malformed(case, citizen_credentials):
+    # 404 (something named does not exist) and 409 (the person's data does not allow it) are
+    # answers to valid bodies; 400 is not.
+    cookies, headers = citizen_credentials
+    case.call_and_validate(
+        cookies=cookies,
+        headers=headers,
+        checks=[not_a_server_error, positive_data_acceptance],
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
