@@ -9,7 +9,16 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.outbox", "bench.consent_check", "bench.dashboard", "bench.export", "bench.sweep", "bench.fanout")
+MODULES = (
+    "bench.outbox",
+    "bench.consent_check",
+    "bench.dashboard",
+    "bench.export",
+    "bench.sweep",
+    "bench.fanout",
+    "bench.web",
+    "bench.audit_writes",
+)
 
 
 class BenchmarkFailed(Exception):

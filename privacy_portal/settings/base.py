@@ -129,6 +129,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (allauth, DRF throttles) and counters live in the cache: in
 # production it must be shared by every process, e.g. CACHE_URL=redis://…/1.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A prefix for every cache key, when one Redis serves several deployments (or benchmark runs).
+# Its own variable: django-environ passes ?key_prefix= in CACHE_URL to Django's Redis backend in a
+# form the backend ignores.
+if CACHE_KEY_PREFIX := env.str("CACHE_KEY_PREFIX", default=""):
+    CACHES["default"]["KEY_PREFIX"] = CACHE_KEY_PREFIX
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
