@@ -134,6 +134,9 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # form the backend ignores.
 if CACHE_KEY_PREFIX := env.str("CACHE_KEY_PREFIX", default=""):
     CACHES["default"]["KEY_PREFIX"] = CACHE_KEY_PREFIX
+# Redis as the cache keeps the pages answering while Redis is down (core/cache.py).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

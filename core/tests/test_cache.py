@@ -1,0 +1,89 @@
+"""The Redis cache keeps the portal answering while Redis does not."""
+
+import logging
+import socket
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from core import cache as resilient
+from tests.factories import UserFactory
+
+LIVE_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def _closed_port() -> int:
+    # A port nothing listens on: bound, then released.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _backend(location: str, prefix: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"test-{settings.TEST_RUN_ID}-{prefix}",
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    resilient._down_until.clear()
+    yield
+    resilient._down_until.clear()
+
+
+def test_with_redis_up_values_are_shared_through_redis():
+    with override_settings(CACHES=_backend(LIVE_REDIS, "up")):
+        cache = caches.create_connection("default")
+        cache.set("answer", 42, 30)
+        # Another process would see it: a fresh client reads it back from Redis, not from memory.
+        other = caches.create_connection("default")
+        assert other.get("answer") == 42
+        assert not cache._fallback.has_key("answer")
+        cache.delete("answer")
+
+
+def test_with_redis_down_the_cache_answers_from_memory_and_says_so_once(caplog):
+    with override_settings(CACHES=_backend(f"redis://127.0.0.1:{_closed_port()}/0", "down")):
+        cache = caches.create_connection("default")
+        with caplog.at_level(logging.WARNING, logger="core.cache"):
+            cache.set("attempts", 1, 30)
+            assert cache.incr("attempts") == 2
+            assert cache.add("attempts", 5) is False
+            assert cache.get("attempts") == 2
+            cache.delete("attempts")
+            assert cache.get("attempts") is None
+    warnings = [record for record in caplog.records if record.name == "core.cache"]
+    assert len(warnings) == 1 and "Redis does not answer" in warnings[0].getMessage()
+
+
+def test_redis_is_tried_again_after_the_pause(monkeypatch):
+    with override_settings(CACHES=_backend(LIVE_REDIS, "again")):
+        cache = caches.create_connection("default")
+        clock = [1000.0]
+        monkeypatch.setattr(resilient.time, "monotonic", lambda: clock[0])
+        cache._mark_down(ConnectionError("down"))
+        cache.set("where", "memory", 30)
+        assert cache._fallback.get("where") == "memory"
+        clock[0] += resilient.RETRY_AFTER + 1
+        cache.set("where", "redis", 30)
+        assert caches.create_connection("default").get("where") == "redis"
+        cache.delete("where")
+
+
+@pytest.mark.django_db
+def test_throttled_api_and_sign_in_pages_answer_while_redis_is_down(client):
+    with override_settings(CACHES=_backend(f"redis://127.0.0.1:{_closed_port()}/0", "pages")):
+        api = APIClient()
+        api.force_authenticate(UserFactory())
+        assert api.get("/api/v1/me/").status_code == 200
+        assert client.get("/accounts/login/").status_code == 200
+        response = client.post("/accounts/login/", {"login": "nobody@example.cn", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error: not a 500
