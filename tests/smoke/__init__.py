@@ -14,6 +14,6 @@ SIGKILL, PostgreSQL is restarted.
 - ``scenario.py``: the steps and what each must show;
 - ``__main__.py``: ``python -m tests.smoke``, the summary line and the exit code.
 
-Nothing here is collected by pytest (no ``test_*`` modules): CI runs it with
-``make smoke`` after ``make test``.
+The scenario is not a pytest test: CI runs it with ``make smoke`` after
+``make test``. ``test_driver.py`` checks the driver's own parts within ``make test``.
 """

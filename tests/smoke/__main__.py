@@ -65,10 +65,12 @@ def main() -> int:
     if failed:
         return status
     readyz = "→".join(str(status) for status in found.readyz_seen)
+    outage = "/".join(sorted({str(status) for status in found.outage_pages}))
     print(
         f"smoke: ok — 2 web, 2 workers, 1 beat; signup, identity, export ({found.killed} killed mid-build, "
         f"built once, filed via {found.filed_via}, downloaded via {found.downloaded_via}), "
-        f"withdrawal → consent-check no, db restart readyz {readyz}; {_duration(time.monotonic() - started)}",
+        f"withdrawal → consent-check no, db restart readyz {readyz} (citizen pages {outage}, no traceback); "
+        f"{_duration(time.monotonic() - started)}",
         flush=True,
     )
     return 0

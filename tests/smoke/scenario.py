@@ -21,7 +21,7 @@ from datetime import date
 from stdnum.cn import ric
 
 from .browser import Browser, MailSink
-from .stack import DATABASE, Stack, SmokeFailure, children_of, wait_for
+from .stack import DATABASE, SmokeFailure, Stack, children_of, wait_for
 
 PASSWORD = "Smoke-Test-Passw0rd-2026"
 LEGAL_NAME = "冒烟测试"
@@ -44,13 +44,14 @@ class Findings:
     filed_via: str = ""
     downloaded_via: str = ""
     readyz_seen: list[int] = field(default_factory=list)
+    outage_pages: list[int] = field(default_factory=list)  # statuses of the citizen's pages with the database down
     steps: list[str] = field(default_factory=list)
 
 
 def resident_id_number() -> str:
     """A valid mainland resident ID number (GB 11643 check digit) for someone born in 1990."""
-    born = date(1990, random.randint(1, 12), random.randint(1, 28))  # noqa: S311 - test data, not a secret
-    body = f"110101{born:%Y%m%d}{random.randint(100, 999)}"  # noqa: S311
+    born = date(1990, random.randint(1, 12), random.randint(1, 28))
+    body = f"110101{born:%Y%m%d}{random.randint(100, 999)}"
     number = body + ric.calc_check_digit(body + "0")
     ric.validate(number)
     return number
@@ -65,7 +66,9 @@ from accounts.identity.services import sandbox_identity_ensure
 
 given = json.loads(sys.stdin.readline())
 sandbox_identity_ensure(legal_name=given["legal_name"], id_number=given["id_number"], note="make smoke")
-service, _ = get_user_model().objects.get_or_create(username="svc-smoke", defaults={"email": "svc-smoke@smoke.example.cn"})
+service, _ = get_user_model().objects.get_or_create(
+    username="svc-smoke", defaults={"email": "svc-smoke@smoke.example.cn"}
+)
 service.user_permissions.add(Permission.objects.get(codename="check_consent"))
 token, _ = Token.objects.get_or_create(user=service)
 print(json.dumps({"token": token.key}))
@@ -99,7 +102,7 @@ class Citizen:
         self.stack = stack
         self.browser = Browser(stack.base_url)
         self.mail = MailSink(stack.mail_dir)
-        self.email = f"smoke-{os.getpid()}-{random.randint(1000, 9999)}@smoke.example.cn"  # noqa: S311
+        self.email = f"smoke-{os.getpid()}-{random.randint(1000, 9999)}@smoke.example.cn"
         self.id_number = resident_id_number()
 
     def emailed_code(self, *, after: int, pattern: re.Pattern) -> str:
@@ -115,7 +118,9 @@ class Citizen:
                     return found.group(1)
             return None
 
-        return wait_for(arrived, timeout=MAIL_TIMEOUT, message=f"no email with a code reached the sink for {self.email}")
+        return wait_for(
+            arrived, timeout=MAIL_TIMEOUT, message=f"no email with a code reached the sink for {self.email}"
+        )
 
     def mail_count(self) -> int:
         return len(self.mail.messages_to(self.email))
@@ -127,7 +132,9 @@ class Citizen:
         page = b.get("/accounts/signup/")
         seen = self.mail_count()
         page = b.submit(
-            page, b.form(page, testid="signup-form"), {"email": self.email, "password1": PASSWORD, "password2": PASSWORD}
+            page,
+            b.form(page, testid="signup-form"),
+            {"email": self.email, "password1": PASSWORD, "password2": PASSWORD},
         )
         if not page.url.endswith("/accounts/confirm-email/"):
             raise SmokeFailure(f"sign-up did not ask for the emailed code: at {page.url}")
@@ -207,7 +214,6 @@ def run(stack: Stack, say) -> Findings:
         # reports its progress, then waits here, mid-build, with nothing stored yet.
         locker.execute(f"LOCK TABLE {HELD_TABLE} IN ACCESS EXCLUSIVE MODE")
         subject = _shell(stack, STAFF_COMPLETE, {"reference": reference})["subject"]
-        page = b.get("/requests/")
         export_id = _export_id(b, reference)
         status = wait_for(
             lambda: (s := _export_status(b, export_id))["state"] == "building" and s["progress"] > 0 and s,
@@ -242,7 +248,7 @@ def run(stack: Stack, say) -> Findings:
     findings.steps.append("withdrawal")
 
     say("7. PostgreSQL restarted: /readyz 503 then 200, no traceback for the citizen")
-    findings.readyz_seen = database_restart(stack, b)
+    database_restart(stack, b, findings)
 
     say(f"   waiting for the retried build (the task is retried {RETRY_DELAY} s after its process died)")
     wait_for(
@@ -266,6 +272,8 @@ def run(stack: Stack, say) -> Findings:
     findings.downloaded_via = download_via_other(stack, b, export_id, citizen, not_via=findings.filed_via)
     findings.steps.append("export")
     stack.check_running()
+    if "holding the beat lock" not in stack.services["beat"].log_tail(400):
+        raise SmokeFailure("the beat never took the beat lock, so it scheduled nothing")
     return findings
 
 
@@ -284,8 +292,8 @@ def _waiting_worker(stack: Stack) -> str | None:
     """The worker whose database session waits for the held table, by its connection's application name."""
     with stack.postgres.connect(DATABASE, autocommit=True) as connection:
         rows = connection.execute(
-            "SELECT application_name FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name LIKE 'smoke-worker-%%'"
+            "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND application_name LIKE 'smoke-worker-%%'"
         ).fetchall()
     return rows[0][0].removeprefix("smoke-") if rows else None
 
@@ -317,8 +325,8 @@ def consent_withdraw_checked(stack: Stack, b: Browser, token: str, subject: int)
 CITIZEN_PAGES = ("/", "/privacy/", "/requests/")
 
 
-def database_restart(stack: Stack, b: Browser) -> list[int]:
-    seen: list[int] = []
+def database_restart(stack: Stack, b: Browser, findings: Findings) -> None:
+    seen = findings.readyz_seen
     # Asked as a load balancer asks: no cookies.
     probe = Browser(stack.base_url)
 
@@ -333,12 +341,11 @@ def database_restart(stack: Stack, b: Browser) -> list[int]:
     wait_for(lambda: readyz() == 503, timeout=30, message="/readyz did not answer 503 with the database down")
     for path in CITIZEN_PAGES:
         # The portal's own error page (checked on every answer), or the page itself if it needs no database.
-        b.get(path, expect=(200, 500, 502, 503))
+        findings.outage_pages.append(b.get(path, expect=(200, 500, 502, 503)).status_code)
     stack.postgres.start()
     wait_for(lambda: readyz() == 200, timeout=60, message="/readyz did not come back to 200")
     for path in CITIZEN_PAGES:
         b.get(path, expect=200)
-    return seen
 
 
 def download_via_other(stack: Stack, b: Browser, export_id: int, citizen: Citizen, *, not_via: str) -> str:

@@ -7,6 +7,7 @@ each process is the leader of its own process group, and stopping kills the
 whole group (pool children, nginx workers) after a short grace period.
 """
 
+import contextlib
 import mailbox
 import os
 import secrets
@@ -84,10 +85,8 @@ class Service:
     def stop(self, grace: float = STOP_GRACE) -> None:
         """SIGTERM the group, SIGKILL whatever is left of it after ``grace`` seconds."""
         _signal_group(self.process.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
         _signal_group(self.process.pid, signal.SIGKILL)
         self.process.wait()
         # Pool children or nginx workers may outlive their leader for a moment.
@@ -98,10 +97,8 @@ class Service:
 
 
 def _signal_group(pgid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:
@@ -365,9 +362,8 @@ class Stack:
                 "    listen 80;\n    listen [::]:80;\n    server_name privacy.gov.example.cn;\n    access_log": (
                     f"    listen 127.0.0.1:{self.nginx_port};\n    server_name localhost;\n    access_log"
                 ),
-                "/var/log/nginx/privacy-portal.access.log privacy_portal;\n    include snippets/privacy-portal-locations.conf;": (
-                    f"{self.logs}/nginx-access.log privacy_portal;\n    include {out}/locations.conf;"
-                ),
+                "/var/log/nginx/privacy-portal.access.log": f"{self.logs}/nginx-access.log",
+                "include snippets/privacy-portal-locations.conf;": f"include {out}/locations.conf;",
             },
         )
         (out / "site.conf").write_text(site)
@@ -399,10 +395,14 @@ class Stack:
 
     def log_tails(self, names=None, lines: int = 25) -> str:
         chosen = names or list(self.services)
-        parts = [f"--- {name} ({self.services[name].log_path}) ---\n{self.services[name].log_tail(lines)}" for name in chosen]
+        parts = [
+            f"--- {name} ({self.services[name].log_path}) ---\n{self.services[name].log_tail(lines)}" for name in chosen
+        ]
         pg_log = self.postgres.log_path
         if names is None and pg_log.exists():
-            parts.append(f"--- postgresql ({pg_log}) ---\n" + "\n".join(pg_log.read_text(errors="replace").splitlines()[-lines:]))
+            parts.append(
+                f"--- postgresql ({pg_log}) ---\n" + "\n".join(pg_log.read_text(errors="replace").splitlines()[-lines:])
+            )
         return "\n".join(parts)
 
     def stop(self, *, keep_directory: bool = False) -> None:
