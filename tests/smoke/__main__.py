@@ -32,6 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.smoke", description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (logs) after success too")
     options = parser.parse_args()
+    # Both, explicitly: a shell that starts the run in the background starts it with SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupted)
     signal.signal(signal.SIGTERM, _interrupted)
 
     started = time.monotonic()

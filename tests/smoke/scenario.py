@@ -243,14 +243,14 @@ def run(stack: Stack, say) -> Findings:
     killed_at = time.monotonic()
 
     # While the retry waits out its delay, the rest of the run goes on.
-    say("6. consent granted, then withdrawn; the consent check answers no")
+    say("5. consent granted, then withdrawn; the consent check answers no")
     consent_withdraw_checked(stack, b, token, subject)
     findings.steps.append("withdrawal")
 
-    say("7. PostgreSQL restarted: /readyz 503 then 200, no traceback for the citizen")
+    say("6. PostgreSQL restarted: /readyz 503 then 200, no traceback for the citizen")
     database_restart(stack, b, findings)
 
-    say(f"   waiting for the retried build (the task is retried {RETRY_DELAY} s after its process died)")
+    say(f"7. waiting for the retried build (the task is retried {RETRY_DELAY} s after its process died)")
     wait_for(
         lambda: _export_status(b, export_id)["state"] == "ready",
         timeout=RETRY_DELAY - (time.monotonic() - killed_at) + 90,
@@ -268,7 +268,7 @@ def run(stack: Stack, say) -> Findings:
     if len(ready_mails) != 1:
         raise SmokeFailure(f"expected one export-ready email, the sink holds {len(ready_mails)}")
 
-    say("5. download through the other web instance")
+    say("   built once; download through the other web instance")
     findings.downloaded_via = download_via_other(stack, b, export_id, citizen, not_via=findings.filed_via)
     findings.steps.append("export")
     stack.check_running()
