@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
+.PHONY: run test serve smoke services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: venv-dev services chromium
 ## Redis, an SMTP sink), production settings, in the foreground; Ctrl-C stops it
 serve: venv-dev
 	bash scripts/serve
+
+## smoke: the multi-node smoke test (two web instances behind nginx, two workers, one beat), on a
+## private PostgreSQL, Redis, S3 server and SMTP sink; one summary line. CI runs it after `make test`
+smoke: venv-dev
+	bash scripts/smoke $(SMOKE_ARGS)
 
 services:
 	bash scripts/services-up

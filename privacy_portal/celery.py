@@ -31,6 +31,24 @@ app.conf.CELERY_DB_REUSE_MAX = 200
 app.conf.beat_scheduler = "privacy_portal.beat_lock:SingleBeatScheduler"
 
 
+@signals.task_prerun.connect
+def _database_connections_checked(sender=None, task=None, **kwargs):
+    """Before each task, what Django does before each request: drop unusable or expired connections.
+
+    With CELERY_DB_REUSE_MAX, Celery's fix-up keeps a pool process's connection from task to task
+    without looking at it, so after a database restart or failover the next task used the dead
+    connection and failed ("the connection is closed"), an export waiting out its retry delay.
+    ``close_old_connections`` also re-arms CONN_HEALTH_CHECKS: a kept connection is pinged before
+    its first query and replaced if the server dropped it; a live one is still reused. Not for
+    eager tasks, which run inside a web request's transaction.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 @signals.worker_init.connect
 def _worker_deploy_checks(sender=None, **kwargs):
     _deploy_checks_enforce(process="Celery worker")

@@ -1,6 +1,6 @@
-"""A task for the worker-logging test, loaded by the worker with ``-I tests.integration.worker_tasks``.
+"""Tasks for the worker tests, loaded by the worker with ``-I tests.integration.worker_tasks``.
 
-It writes the text it is given in every way a task's text reaches a worker's
+``log_personal_data`` writes the text it is given in every way a task's text reaches a worker's
 output: a module logger, Celery's task logger, print(), and its return value
 (which Celery's own "succeeded" line repeats).
 """
@@ -20,3 +20,13 @@ def log_personal_data(marker: str, text: str) -> str:
     task_logger.warning("task logger: %s %s", marker, text)
     print(f"printed: {marker} {text}")  # what a careless task might do
     return f"{marker} {text}"
+
+
+@shared_task(name="tests.integration.worker_tasks.database_session")
+def database_session(marker: str) -> str:
+    """One query on the worker's connection; the answer names the server process that answered it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return f"{marker} backend {cursor.fetchone()[0]}"
