@@ -1,10 +1,14 @@
 """Site-wide pages: home, health, language switch and the error pages."""
 
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -55,6 +59,7 @@ API_ERROR_DETAIL = {
     403: api_exceptions.PermissionDenied.default_detail,
     404: api_exceptions.NotFound.default_detail,
     500: api_exceptions.APIException.default_detail,
+    503: _("The service is temporarily unavailable. Please try again in a few minutes."),
 }
 
 
@@ -98,6 +103,14 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this inside its ``except`` block, so the exception is at hand. A database that
+    # does not answer (restart, failover) is an outage to wait out, not a fault: 503, and a page
+    # that says so. Proxies and clients retry a 503.
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = _error(request, 503, "errors/503.html")
+        response["Retry-After"] = "30"
+        return response
     return _error(request, 500, "errors/500.html")
 
 

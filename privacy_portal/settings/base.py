@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # Request counts and latency for /metrics (django-prometheus): first and last, to time everything.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
+    # /healthz and /readyz, before anything that reads the session (privacy_portal/middleware.py).
+    "privacy_portal.middleware.ProbesFirstMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,23 @@
+"""The load balancer's probes, answered before any middleware that reads the session or the user.
+
+A probe that carries a session cookie (a browser, a monitoring check that
+signed in) would otherwise make the session and authentication middlewares
+ask the database before the view runs, and a database outage would answer
+500 instead of readiness's 503. The probes need nothing those middlewares
+provide, so they are answered first.
+"""
+
+from . import views
+
+PROBES = {"/healthz": views.healthz, "/readyz": views.readyz}
+
+
+class ProbesFirstMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = PROBES.get(request.path_info)
+        if probe is not None:
+            return probe(request)
+        return self.get_response(request)
