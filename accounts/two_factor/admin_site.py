@@ -31,6 +31,9 @@ class PortalAdminSite(OTPAdminSite):
     ``@admin.register`` lands here unchanged.
     """
 
+    # The index links the deployment's status page (privacy_portal.admin_status).
+    index_template = "admin/portal_index.html"
+
     def __init__(self, name="admin"):
         # OTPAdminSite names itself "otpadmin"; this site is the admin, under its usual name.
         super().__init__(name=name)

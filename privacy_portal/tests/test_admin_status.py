@@ -134,3 +134,8 @@ def test_citizens_and_visitors_never_see_it(client, verified_client, who):
     response = client.get(URL)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_index_links_the_status_page(verified_client, staff):
+    page = verified_client(staff).get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{URL}"' in page and "Deployment status" in page
