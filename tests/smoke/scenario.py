@@ -368,8 +368,13 @@ def download_via_other(stack: Stack, b: Browser, export_id: int, citizen: Citize
     else:
         raise SmokeFailure(f"six tries never reached the instance that did not file the request ({not_via})")
     request_id = response.headers.get("X-Request-ID", "")
-    if request_id and request_id not in stack.services[served_by].log_tail(400):
-        raise SmokeFailure(f"{served_by}'s access log does not show the download {request_id}")
+    if request_id:
+        # gunicorn writes the access line after the last byte went out: it may land a moment later.
+        wait_for(
+            lambda: request_id in stack.services[served_by].log_tail(400),
+            timeout=10,
+            message=f"{served_by}'s access log does not show the download {request_id}",
+        )
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         profile = json.loads(archive.read("profile.json"))
     if not profile or profile[0].get("id_number") != citizen.id_number:
