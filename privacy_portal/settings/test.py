@@ -44,7 +44,12 @@ STORAGES = {
 }
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "1000/min", "consent_check": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "1000/min",
+        "user": "1000/min",
+        "consent_check": "100000/min",
+        "consent_check_batch": "100000/min",
+    },
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_DATA_ALLOWED = True
