@@ -7,7 +7,7 @@ ledger says of them from one statement, however many people are asked.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -48,7 +48,7 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class _CatalogueCodes(serializers.Serializer):
-    """A purpose code and an optional partner code, turned into the catalogue's rows (no query when warm)."""
+    # A purpose code and an optional partner code, turned into the catalogue's rows (no query when warm).
 
     purpose = serializers.SlugField(help_text="A purpose code, e.g. recommendations.")
     partner = serializers.SlugField(
@@ -69,6 +69,8 @@ class _CatalogueCodes(serializers.Serializer):
 
 
 class ConsentCheckQuery(_CatalogueCodes):
+    """Whom to ask about, for which purpose (and partner)."""
+
     subject = serializers.IntegerField(min_value=1, help_text="The person's platform user id.")
 
 
@@ -82,15 +84,31 @@ class ConsentCheckAnswer(serializers.Serializer):
     partner = serializers.CharField(allow_null=True)
 
 
-class ConsentCheckBatchRequest(_CatalogueCodes):
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": 1,
+        "maxItems": BATCH_MAX,
+        "uniqueItems": True,
+        "description": "Platform user ids, each at most once; up to 1,000.",
+    }
+)
+class SubjectIdsField(serializers.ListField):
+    """Up to ``BATCH_MAX`` positive user ids (the schema also says: at least one, each once)."""
+
+    child = StrictIntegerField(min_value=1)
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty=False, max_length=BATCH_MAX, **kwargs)
+
+
+class ConsentCheckBatch(_CatalogueCodes):
+    """Which people to ask about, for one purpose (and partner)."""
+
     closed = True  # any other field is refused (see validate), and the schema says so
 
-    subjects = serializers.ListField(
-        child=StrictIntegerField(min_value=1),
-        allow_empty=False,
-        max_length=BATCH_MAX,
-        help_text="Platform user ids, each at most once; up to 1,000.",
-    )
+    subjects = SubjectIdsField()
 
     def validate_subjects(self, ids):
         seen, repeated = set(), []
@@ -191,7 +209,7 @@ class ConsentCheckBatchView(APIView):
     throttle_scope = "consent_check_batch"
 
     @extend_schema(
-        request=ConsentCheckBatchRequest,
+        request=ConsentCheckBatch,
         responses={
             200: ConsentCheckBatchAnswer,
             400: OpenApiResponse(
@@ -223,7 +241,7 @@ class ConsentCheckBatchView(APIView):
         ],
     )
     def post(self, request):
-        body = ConsentCheckBatchRequest(data=request.data)
+        body = ConsentCheckBatch(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         purpose, partner = data["purpose"], data.get("partner")
