@@ -51,9 +51,13 @@ def _service_client() -> Client:
 
 
 def service_access_token(name: str) -> str:
-    """Register a service client with the consent:check scope and get a token at /o/token/, as a service does."""
+    """Register a service client with the consent:check scope and get a token at /o/token/, as a service does.
+
+    The registering officer is not named bench-…: the seeding SQL reads those names as numbers.
+    """
     officer, _ = get_user_model().objects.get_or_create(
-        username="bench-officer", defaults={"email": "officer@bench.example.cn", "is_staff": True, "is_superuser": True}
+        username="officer-for-bench",
+        defaults={"email": "officer@bench.example.cn", "is_staff": True, "is_superuser": True},
     )
     client, secret = service_client_register(actor=officer, name=name, scopes=[CONSENT_CHECK])
     basic = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
