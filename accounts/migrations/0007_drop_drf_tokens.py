@@ -8,15 +8,15 @@ records, so adding the app again would start from an empty table.
 from django.db import migrations
 
 
+def drop_drf_tokens(apps, schema_editor):
+    connection = schema_editor.connection
+    if "authtoken_token" in connection.introspection.table_names():
+        cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TABLE authtoken_token{cascade}")
+    schema_editor.execute("DELETE FROM django_migrations WHERE app = 'authtoken'")
+
+
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0006_service_client")]
 
-    operations = [
-        migrations.RunSQL(
-            sql=[
-                "DROP TABLE IF EXISTS authtoken_token CASCADE",
-                "DELETE FROM django_migrations WHERE app = 'authtoken'",
-            ],
-            reverse_sql=migrations.RunSQL.noop,
-        )
-    ]
+    operations = [migrations.RunPython(drop_drf_tokens, migrations.RunPython.noop)]

@@ -1,9 +1,6 @@
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
-
-from .scopes import CHOICES
 
 
 class ServiceClient(models.Model):
@@ -23,7 +20,9 @@ class ServiceClient(models.Model):
         editable=False,
     )
     name = models.CharField(_("name"), max_length=100, unique=True)
-    scopes = ArrayField(models.CharField(max_length=40, choices=CHOICES), verbose_name=_("scopes"), default=list)
+    # Codes from scopes.py, checked by the services. A JSON list, not a PostgreSQL array, so that
+    # `make run` on SQLite works too.
+    scopes = models.JSONField(_("scopes"), default=list)
     # A deactivated client gets no token and its tokens are revoked at once; it is kept, not
     # deleted, so the audit log and webhook history keep pointing at it.
     active = models.BooleanField(_("active"), default=True)

@@ -19,8 +19,6 @@ SCOPES = {
     INTERESTS_WRITE: _("Record interest tags for people who agreed to personalisation."),
 }
 
-CHOICES = [(code, code) for code in SCOPES]
-
 
 def scope_descriptions() -> dict[str, str]:
     """Code -> description in the active language (for the OpenAPI scheme and the admin form)."""

@@ -8,8 +8,15 @@ from .principal import ServiceToken
 
 
 def service_clients_with_scope(scope: str) -> QuerySet[ServiceClient]:
-    """Active clients holding ``scope`` (those to notify, e.g. of an erasure), by name."""
-    return ServiceClient.objects.filter(active=True, scopes__contains=[scope]).select_related("application")
+    """Active clients holding ``scope`` (those to notify, e.g. of an erasure), by name.
+
+    The scopes are a JSON list, which SQLite (``make run``) cannot search in SQL; there are tens
+    of clients, so their scopes are matched here and the answer is a query by id.
+    """
+    active = ServiceClient.objects.filter(active=True).values_list("pk", "scopes")
+    return ServiceClient.objects.filter(pk__in=[pk for pk, scopes in active if scope in scopes]).select_related(
+        "application"
+    )
 
 
 def service_client_for_request(request: Request) -> ServiceClient | None:
