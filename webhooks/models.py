@@ -40,13 +40,16 @@ class WebhookEndpoint(models.Model):
         return self.url
 
     def clean(self):
+        from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
         from .services import webhook_endpoint_problems
 
         problems = webhook_endpoint_problems(client_id=self.client_id, url=self.url, events=self.events)
         if problems:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(problems)
+            # The client is fixed once the endpoint exists, so its problem is the form's, not a field's.
+            raise ValidationError(
+                {NON_FIELD_ERRORS if field == "client" else field: m for field, m in problems.items()}
+            )
 
     def signing_secrets(self, *, now=None) -> list[str]:
         """The secrets to sign with now: the current one, then the previous one while its grace lasts."""

@@ -78,18 +78,22 @@ def webhook_endpoint_problems(*, client_id, url: str, events) -> dict[str, str]:
     return problems
 
 
-def webhook_endpoint_create(*, client_id: int, url: str, events: list[str], actor) -> tuple[WebhookEndpoint, str]:
+def webhook_endpoint_create(
+    *, client_id: int, url: str, events: list[str], actor, active: bool = True
+) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it with its signing secret, which is shown this once."""
     if problems := webhook_endpoint_problems(client_id=client_id, url=url, events=events):
         raise WebhookError(problems)
     secret = secret_generate()
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(client_id=client_id, url=url, events=list(events), secret=secret)
+        endpoint = WebhookEndpoint.objects.create(
+            client_id=client_id, url=url, events=list(events), secret=secret, active=bool(active)
+        )
         audit_record(
             actor=actor,
             action="webhook.endpoint_created",
             target=endpoint,
-            details={"client": client_id, "events": list(events)},
+            details={"client": client_id, "events": list(events), "active": bool(active)},
         )
     return endpoint, secret
 
