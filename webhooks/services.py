@@ -69,9 +69,9 @@ def webhook_endpoint_problems(*, client_id, url: str, events) -> dict[str, str]:
             problems["client"] = _("This service client does not exist or is not active.")
         else:
             allowed = events_allowed_for(scopes)
-            if refused := [event for event in events if event not in allowed]:
+            if not_allowed := [event for event in events if event not in allowed]:
                 problems["events"] = _("The client's scopes do not allow these events: %(events)s.") % {
-                    "events": ", ".join(refused)
+                    "events": ", ".join(not_allowed)
                 }
     if client_id is None:
         problems["client"] = _("Choose a service client.")
