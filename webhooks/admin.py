@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.service_clients.models import ServiceClient
 from core.admin_mixins import ReadOnlyAdminMixin
 
 from . import services
@@ -34,7 +35,12 @@ class WebhookEndpointForm(forms.ModelForm):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["client_id", "url", "events", "active"]
+        fields = ["client", "url", "events", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "client" in self.fields:
+            self.fields["client"].queryset = ServiceClient.objects.filter(active=True)
 
 
 def _secret_page(model_admin, request, endpoint, secret: str, *, rotated: bool):
@@ -56,14 +62,15 @@ def _secret_page(model_admin, request, endpoint, secret: str, *, rotated: bool):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
-    list_display = ["url", "client_id", "event_list", "active", "created_at"]
-    list_filter = ["active"]
+    list_display = ["url", "client", "event_list", "active", "created_at"]
+    list_filter = ["active", "client"]
+    list_select_related = ["client"]
     readonly_fields = ["previous_secret_expires_at", "created_at", "updated_at", "delivery_log"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # The client an endpoint belongs to is chosen once; a new client registers its own endpoint.
-        return ["client_id", *fields] if obj is not None else fields
+        return ["client", *fields] if obj is not None else fields
 
     def has_delete_permission(self, request, obj=None):
         # Endpoints are deactivated, not deleted: their delivery log is kept.
@@ -88,7 +95,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             )
             return
         endpoint, secret = services.webhook_endpoint_create(
-            client_id=data["client_id"],
+            client=data["client"],
             url=data["url"],
             events=data["events"],
             active=data["active"],

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def endpoint():
-    return webhook_endpoint_for_tests(client=1, events=["consent.changed"])[0]
+    return webhook_endpoint_for_tests(events=["consent.changed"])[0]
 
 
 def payloads():
@@ -74,6 +74,6 @@ def test_a_change_rolled_back_later_in_the_callers_transaction_pushes_nothing(en
 
 
 def test_endpoints_of_other_events_hear_nothing():
-    webhook_endpoint_for_tests(client=1, events=["request.completed"])
+    webhook_endpoint_for_tests(events=["request.completed"])
     services.consent_grant(subject=UserFactory(), purpose=Purpose.objects.get(code="surveys"))
     assert not WebhookDelivery.objects.exists()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def endpoint():
-    return webhook_endpoint_for_tests(client=1, events=["request.completed"])[0]
+    return webhook_endpoint_for_tests(events=["request.completed"])[0]
 
 
 def completed_payloads():

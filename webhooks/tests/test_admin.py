@@ -32,14 +32,26 @@ def officer_client(verified_client, officer):
     return verified_client(officer)
 
 
-def form(**changes):
-    data = {"client_id": "1", "url": "https://hooks.example.com/portal", "events": ["consent.changed"], "active": "on"}
+@pytest.fixture
+def listener():
+    from accounts.service_clients.tests.factories import service_client_register_for_test
+
+    return service_client_register_for_test(scopes=["consent:events"])[0]
+
+
+def form(client, **changes):
+    data = {
+        "client": str(client.pk),
+        "url": "https://hooks.example.com/portal",
+        "events": ["consent.changed"],
+        "active": "on",
+    }
     data.update(changes)
     return data
 
 
-def test_an_officer_registers_an_endpoint_and_sees_its_secret_once(officer_client, officer):
-    answer = officer_client.post(ADD, form(), **EN)
+def test_an_officer_registers_an_endpoint_and_sees_its_secret_once(officer_client, officer, listener):
+    answer = officer_client.post(ADD, form(listener), **EN)
 
     assert answer.status_code == 200
     endpoint = WebhookEndpoint.objects.get()
@@ -65,8 +77,8 @@ def test_an_officer_registers_an_endpoint_and_sees_its_secret_once(officer_clien
         ({"events": []}, "events", "This field is required"),
     ],
 )
-def test_a_bad_endpoint_is_a_field_error_with_nothing_saved(officer_client, changes, field, message):
-    answer = officer_client.post(ADD, form(**changes), **EN)
+def test_a_bad_endpoint_is_a_field_error_with_nothing_saved(officer_client, listener, changes, field, message):
+    answer = officer_client.post(ADD, form(listener, **changes), **EN)
 
     assert answer.status_code == 200
     assert message in str(answer.context["adminform"].form.errors[field])
@@ -75,7 +87,7 @@ def test_a_bad_endpoint_is_a_field_error_with_nothing_saved(officer_client, chan
 
 
 def test_rotation_shows_the_new_secret_once_and_keeps_the_old_for_the_grace_period(officer_client, officer):
-    endpoint, old = webhook_endpoint_for_tests(client=1)
+    endpoint, old = webhook_endpoint_for_tests()
     url = f"/admin/webhooks/webhookendpoint/{endpoint.pk}/rotate-secret/"
     assert url in officer_client.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/", **EN).content.decode()
     assert officer_client.get(url, **EN).status_code == 200
@@ -90,8 +102,8 @@ def test_rotation_shows_the_new_secret_once_and_keeps_the_old_for_the_grace_peri
 
 
 def test_the_delivery_log_of_an_endpoint_filters_by_status(officer_client):
-    endpoint, _ = webhook_endpoint_for_tests(client=1)
-    other, _ = webhook_endpoint_for_tests(client=2)
+    endpoint, _ = webhook_endpoint_for_tests()
+    other, _ = webhook_endpoint_for_tests()
     dead = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", status=DeliveryStatus.DEAD)
     WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", status=DeliveryStatus.DELIVERED)
     WebhookDelivery.objects.create(endpoint=other, event_type="consent.changed", status=DeliveryStatus.DEAD)
@@ -103,7 +115,7 @@ def test_the_delivery_log_of_an_endpoint_filters_by_status(officer_client):
 
 
 def test_replay_queues_only_dead_or_delivered_deliveries(officer_client, django_capture_on_commit_callbacks):
-    endpoint, _ = webhook_endpoint_for_tests(client=1)
+    endpoint, _ = webhook_endpoint_for_tests()
     dead = WebhookDelivery.objects.create(
         endpoint=endpoint, event_type="consent.changed", status=DeliveryStatus.DEAD, attempts=8
     )
@@ -122,7 +134,7 @@ def test_replay_queues_only_dead_or_delivered_deliveries(officer_client, django_
 
 
 @pytest.mark.parametrize("role", ["customer_service", "auditor_user"])
-def test_other_roles_cannot_register_rotate_or_replay(request, verified_client, role):
+def test_other_roles_cannot_register_rotate_or_replay(request, verified_client, listener, role):
     if role == "auditor_user":
         from accounts.roles import StaffRole
         from tests.factories import StaffFactory
@@ -132,10 +144,10 @@ def test_other_roles_cannot_register_rotate_or_replay(request, verified_client, 
     else:
         user = request.getfixturevalue(role)
     client = verified_client(user)
-    endpoint, secret = webhook_endpoint_for_tests(client=1)
+    endpoint, secret = webhook_endpoint_for_tests()
     dead = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", status=DeliveryStatus.DEAD)
 
-    assert client.post(ADD, form(), **EN).status_code == 403
+    assert client.post(ADD, form(listener), **EN).status_code == 403
     assert client.post(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/rotate-secret/", **EN).status_code == 403
     client.post(DELIVERIES, {"action": "replay", "_selected_action": [dead.pk]}, **EN)
 
@@ -145,3 +157,14 @@ def test_other_roles_cannot_register_rotate_or_replay(request, verified_client, 
     # Auditors read the log; customer service does not see it at all.
     expected = 200 if role == "auditor_user" else 403
     assert client.get(DELIVERIES, **EN).status_code == expected
+
+
+def test_an_event_the_clients_scopes_do_not_allow_is_a_field_error(officer_client):
+    from accounts.service_clients.tests.factories import service_client_register_for_test
+
+    checker, _ = service_client_register_for_test(scopes=["consent:check"])
+
+    answer = officer_client.post(ADD, form(checker, events=["consent.changed"]), **EN)
+
+    assert "scopes do not allow these events: consent.changed" in str(answer.context["adminform"].form.errors["events"])
+    assert not WebhookEndpoint.objects.exists()

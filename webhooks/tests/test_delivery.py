@@ -56,7 +56,7 @@ def receiver(tmp_path, settings):
 
 
 def _delivery(url, **endpoint):
-    endpoint, secret = webhook_endpoint_for_tests(client=1, url=url, **endpoint)
+    endpoint, secret = webhook_endpoint_for_tests(url=url, **endpoint)
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", payload={"subject": 1})
     return delivery, secret
 
@@ -152,7 +152,7 @@ def test_dead_after_the_configured_number_of_attempts(receiver, settings):
 
 
 def test_the_beat_scan_queues_due_deliveries_once_per_lease():
-    endpoint, _ = webhook_endpoint_for_tests(client=1)
+    endpoint, _ = webhook_endpoint_for_tests()
     now = timezone.now()
     due = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", next_attempt_at=now)
     later = WebhookDelivery.objects.create(
@@ -198,7 +198,7 @@ def test_a_stale_sender_cannot_overwrite_the_outcome_of_a_newer_attempt(receiver
 
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_locked_by_one_worker_is_skipped_by_another():
-    endpoint, _ = webhook_endpoint_for_tests(client=1)
+    endpoint, _ = webhook_endpoint_for_tests()
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed")
     locked, release, outcome = threading.Event(), threading.Event(), {}
 

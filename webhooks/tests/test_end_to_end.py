@@ -8,6 +8,8 @@ import time
 import pytest
 from django.utils import timezone
 
+from accounts.service_clients.scopes import CONSENT_EVENTS
+from accounts.service_clients.tests.factories import service_client_register_for_test
 from audit.models import AuditEvent
 from consents import services as consent_services
 from consents.models import ConsentEvent, Purpose
@@ -55,11 +57,13 @@ def test_a_withdrawal_reaches_a_real_receiver_signed_and_failures_end_in_replay(
     person = UserFactory()
     consent_services.consent_grant(subject=person, purpose=purpose)
     good_file, failing_file = tmp_path / "good.jsonl", tmp_path / "failing.jsonl"
+    listener, _ = service_client_register_for_test(scopes=[CONSENT_EVENTS])
+    second_listener, _ = service_client_register_for_test(scopes=[CONSENT_EVENTS])
 
     # 1. A registered endpoint receives the withdrawal, correctly signed.
     port = free_port()
     endpoint, secret = webhook_endpoint_create(
-        client_id=1, url=f"https://localhost:{port}/hooks", events=["consent.changed"], actor=officer
+        client=listener, url=f"https://localhost:{port}/hooks", events=["consent.changed"], actor=officer
     )
     with running_receiver(tls=tls, secrets=[secret], accepted=good_file, port=port):
         with django_capture_on_commit_callbacks() as queued:
@@ -119,7 +123,7 @@ def test_a_withdrawal_reaches_a_real_receiver_signed_and_failures_end_in_replay(
     # 3. A receiver answering 500: retries with backoff, then a dead letter after the last attempt.
     failing_port = free_port()
     failing, failing_secret = webhook_endpoint_create(
-        client_id=2, url=f"https://localhost:{failing_port}/hooks", events=["consent.changed"], actor=officer
+        client=second_listener, url=f"https://localhost:{failing_port}/hooks", events=["consent.changed"], actor=officer
     )
     endpoint.active = False
     endpoint.save(update_fields=["active"])

@@ -5,6 +5,7 @@ import socket
 import pytest
 from django.utils import translation
 
+from accounts.service_clients.tests.factories import service_client_register_for_test
 from audit.models import AuditEvent
 from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import WebhookError, webhook_delivery_attempt, webhook_endpoint_create
@@ -98,7 +99,10 @@ def test_registering_a_private_target_is_a_field_error_and_nothing_is_stored(dns
     dns("hooks.example.com", "10.0.0.5")
     with pytest.raises(WebhookError) as refused:
         webhook_endpoint_create(
-            client_id=1, url="https://hooks.example.com/", events=["consent.changed"], actor=officer
+            client=service_client_register_for_test(scopes=["consent:events"])[0],
+            url="https://hooks.example.com/",
+            events=["consent.changed"],
+            actor=officer,
         )
     assert set(refused.value.problems) == {"url"}
     assert not WebhookEndpoint.objects.exists()
@@ -109,7 +113,7 @@ def test_registering_a_private_target_is_a_field_error_and_nothing_is_stored(dns
 def test_a_host_that_turns_private_after_registration_is_not_contacted(dns, monkeypatch):
     """DNS rebinding: the address is checked again before each delivery, and the check decides."""
     dns("hooks.example.com", PUBLIC)
-    endpoint, _ = webhook_endpoint_for_tests(client=1, url="https://hooks.example.com/portal")
+    endpoint, _ = webhook_endpoint_for_tests(url="https://hooks.example.com/portal")
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", payload={"subject": 1})
     connections = []
     monkeypatch.setattr(
