@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.service_clients.models import ServiceClient
@@ -207,13 +207,18 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if replayed:
             self.message_user(
                 request,
-                gettext("%(count)d deliveries queued again.") % {"count": replayed},
+                ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", replayed)
+                % {"count": replayed},
                 messages.SUCCESS,
             )
         if skipped:
             self.message_user(
                 request,
-                gettext("%(count)d deliveries were skipped: only dead or delivered ones can be replayed.")
+                ngettext(
+                    "%(count)d delivery was skipped: only dead or delivered ones can be replayed.",
+                    "%(count)d deliveries were skipped: only dead or delivered ones can be replayed.",
+                    skipped,
+                )
                 % {"count": skipped},
                 messages.WARNING,
             )

@@ -130,7 +130,7 @@ def test_replay_queues_only_dead_or_delivered_deliveries(officer_client, django_
     pending.refresh_from_db()
     assert (dead.status, dead.attempts) == (DeliveryStatus.PENDING, 0) and pending.attempts == 2
     assert len(queued) == 1
-    assert "1 deliveries were skipped" in answer.content.decode()
+    assert "1 delivery was skipped" in answer.content.decode()
 
 
 @pytest.mark.parametrize("role", ["customer_service", "auditor_user"])
@@ -191,3 +191,10 @@ def test_the_services_refuse_staff_without_the_permission(customer_service, list
         with pytest.raises(PermissionDenied):
             call()
     assert not AuditEvent.objects.filter(action__startswith="webhook.").exists()
+
+
+def test_the_field_error_is_translated(officer_client, listener, settings):
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    answer = officer_client.post(ADD, form(listener, url="http://hooks.example.com/"))
+
+    assert "Webhook 网址必须以 https:// 开头。" in str(answer.context["adminform"].form.errors["url"])
