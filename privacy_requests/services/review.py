@@ -3,6 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from webhooks.events import EventType
+from webhooks.services import webhook_event_publish
+
 from .. import fulfilment
 from ..models import PrivacyRequest, RequestKind, RequestOutcome
 from ..state_machine import OPEN_STATES, target_state
@@ -59,6 +62,17 @@ def _complete(locked: PrivacyRequest, *, actor, answer: str, outcomes, action: s
     locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
     _transition(locked, action="complete", actor=actor, fields=fields)
     _tell_citizen(locked, KIND_STATUS, answer=locked.answer)
+    if locked.kind in (RequestKind.DELETION, RequestKind.CANCELLATION):
+        # Services holding copies must learn that the data is gone; written with the completion.
+        webhook_event_publish(
+            event_type=EventType.REQUEST_COMPLETED,
+            payload={
+                "request": locked.pk,
+                "kind": locked.kind,
+                "subject": locked.requester_id,
+                "completed_at": locked.closed_at.isoformat() if locked.closed_at else None,
+            },
+        )
 
 
 def privacy_request_complete(*, request: PrivacyRequest, actor, answer: str = "", outcomes=()) -> PrivacyRequest:
