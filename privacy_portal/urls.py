@@ -19,6 +19,7 @@ api_v1 = [
     path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
     path("consents/", include("consents.api_urls")),
     path("requests/", include("privacy_requests.api_urls")),
+    path("erasure-instructions/", include("privacy_requests.erasure_propagation.api_urls")),
 ]
 
 urlpatterns = [
