@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,18 +100,23 @@ def propagation_rows(*, request: PrivacyRequest, now: datetime | None = None) ->
     return rows
 
 
+def _count(condition: Q) -> Coalesce:
+    counted = (
+        ErasureInstruction.objects.filter(condition, request=OuterRef("pk"))
+        .order_by()
+        .values("request")
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def propagation_annotate(queryset: QuerySet, *, now: datetime) -> QuerySet:
-    """Counts per request for the staff queue: instructed, confirmed, overdue."""
+    """Counts per request for the staff queue (instructed, confirmed, overdue), as subqueries: no GROUP BY."""
     return queryset.annotate(
-        erasure_total=Count("erasure_instructions", distinct=True),
-        erasure_confirmed=Count(
-            "erasure_instructions",
-            filter=Q(erasure_instructions__status=InstructionStatus.CONFIRMED),
-            distinct=True,
-        ),
-        erasure_overdue=Count(
-            "erasure_instructions", filter=overdue_q(now=now, prefix="erasure_instructions__"), distinct=True
-        ),
+        erasure_total=_count(Q()),
+        erasure_confirmed=_count(Q(status=InstructionStatus.CONFIRMED)),
+        erasure_overdue=_count(overdue_q(now=now)),
     )
 
 
