@@ -10,7 +10,7 @@ instruction the body names the wrong one: 400; its timestamp ages out: 400).
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -29,15 +29,11 @@ from .models import ErasureInstruction
 STATUS_HELP = "pending, confirmed, closed; overdue: pending and past ack_due_by."
 
 
-class ScopeOut(serializers.Serializer):
-    categories = serializers.ListField(child=serializers.CharField(), help_text="Data category codes erased.")
-
-
 class InstructionOut(serializers.ModelSerializer):
     instruction_id = serializers.IntegerField(source="pk", read_only=True)
     request_id = serializers.IntegerField(read_only=True)
     status = serializers.SerializerMethodField(help_text=STATUS_HELP)
-    scope = serializers.SerializerMethodField()
+    scope = serializers.SerializerMethodField(help_text="The erased data category codes, comma-separated.")
     ack_due_by = serializers.DateTimeField(source="due_at", read_only=True)
 
     class Meta:
@@ -58,9 +54,8 @@ class InstructionOut(serializers.ModelSerializer):
     def get_status(self, obj) -> str:
         return selectors.display_status(obj, now=self.context.get("now"))
 
-    @extend_schema_field(ScopeOut)
-    def get_scope(self, obj) -> dict:
-        return {"categories": list(obj.categories)}
+    def get_scope(self, obj) -> str:
+        return services.scope_text(obj)
 
 
 class AcknowledgementIn(serializers.Serializer):

@@ -60,6 +60,10 @@ def acknowledge_url(instruction: ErasureInstruction) -> str:
     return site_url(f"/api/v1/erasure-instructions/{instruction.pk}/acknowledge/")
 
 
+def scope_text(instruction: ErasureInstruction) -> str:
+    return ",".join(instruction.categories)
+
+
 def instruction_payload(instruction: ErasureInstruction) -> dict:
     """What the webhook (and the catch-up list) tells the service: ids and codes, no personal values."""
     return {
@@ -67,7 +71,8 @@ def instruction_payload(instruction: ErasureInstruction) -> dict:
         "request_id": instruction.request_id,
         "subject_id": instruction.subject_id,
         "kind": instruction.kind,
-        "scope": {"categories": list(instruction.categories)},
+        # Flat values only (the webhook payload rule): the erased category codes, comma-separated.
+        "scope": scope_text(instruction),
         "issued_at": instruction.issued_at.isoformat(),
         "ack_due_by": instruction.due_at.isoformat(),
         "acknowledge_url": acknowledge_url(instruction),
