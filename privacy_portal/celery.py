@@ -79,6 +79,11 @@ def _deploy_checks_enforce(*, process: str) -> None:
 
 
 app.conf.beat_schedule = {
+    # Webhook deliveries whose retry time has come, or that a broker outage or a killed worker left behind.
+    "webhooks-dispatch-due": {
+        "task": "webhooks.tasks.webhook_deliveries_dispatch_due",
+        "schedule": 30.0,
+    },
     "outbox-dispatch-pending": {
         "task": "notifications.tasks.outbox_dispatch_pending",
         "schedule": 60.0,

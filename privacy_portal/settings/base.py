@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "retention",
     "notifications",
     "incidents",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,21 @@ CELERY_TASK_DEFAULT_RETRY_DELAY = 60
 # with a due time that a beat task scans.
 MAX_TASK_COUNTDOWN = CELERY_VISIBILITY_TIMEOUT // 2
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# -- Webhooks to service clients (webhooks/, docs/webhooks.md).
+# A delivery is tried at most this many times, then dead-lettered (replayable from admin).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Backoff before try n+1: base × 2^(n−1) seconds, capped, then 50–100 % of it (jitter).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+# Connect and read timeout of one POST; redirects are never followed.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# After a rotation the previous secret still signs (a second v1=) for this long.
+WEBHOOK_SECRET_ROTATION_GRACE_HOURS = env.int("WEBHOOK_SECRET_ROTATION_GRACE_HOURS", default=24)
+# Tests only: let endpoints point at loopback and private addresses. The production profile refuses it.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# A CA bundle (PEM file) to verify endpoints' certificates with instead of the system's; empty: the system's.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
 
 # -- REST framework: authenticated by default; session auth enforces CSRF.
 # How many reverse proxies (nginx, a load balancer) stand in front of the portal

@@ -1,0 +1,61 @@
+import pytest
+from django.db import transaction
+
+from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.services import webhook_event_publish
+from webhooks.tests.factories import webhook_endpoint_for_tests
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_is_written_once_per_subscribed_active_endpoint(django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr("webhooks.tasks.webhook_delivery_send.apply_async", lambda args: sent.append(args[0]))
+    subscribed, _ = webhook_endpoint_for_tests(client=1, events=["consent.changed"])
+    webhook_endpoint_for_tests(client=2, events=["request.completed"])
+    webhook_endpoint_for_tests(client=3, events=["consent.changed"], active=False)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        deliveries = webhook_event_publish(event_type="consent.changed", payload={"subject": 7})
+
+    assert [d.endpoint_id for d in deliveries] == [subscribed.pk]
+    row = WebhookDelivery.objects.get()
+    assert (row.status, row.payload, row.attempts) == (DeliveryStatus.PENDING, {"subject": 7}, 0)
+    assert sent == [row.pk]
+
+
+def test_client_ids_limit_the_event_to_those_clients():
+    webhook_endpoint_for_tests(client=1, events=["erasure.requested"])
+    two, _ = webhook_endpoint_for_tests(client=2, events=["erasure.requested"])
+
+    deliveries = webhook_event_publish(event_type="erasure.requested", payload={"request": 1}, client_ids=[2])
+
+    assert [d.endpoint_id for d in deliveries] == [two.pk]
+
+
+def test_a_rolled_back_change_leaves_no_delivery():
+    webhook_endpoint_for_tests(client=1)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        webhook_event_publish(event_type="consent.changed", payload={"subject": 7})
+        raise RuntimeError("the change failed")
+
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"email": "zhang.wei@example.cn"}, {"phone": "13812345678"}, {"nested": {"subject": 1}}],
+)
+def test_a_payload_with_personal_values_or_nesting_is_refused(payload):
+    webhook_endpoint_for_tests(client=1)
+
+    with pytest.raises((TypeError, ValueError)):
+        webhook_event_publish(event_type="consent.changed", payload=payload)
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_unknown_event_type_is_refused():
+    with pytest.raises(ValueError, match="unknown"):
+        webhook_event_publish(event_type="consent.exploded", payload={})
