@@ -130,10 +130,8 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     # The encrypted fields (details, contact email) and the requester's
     # account are not listed: the page shows them masked (see below).
     fieldsets = (
-        (
-            None,
-            {"fields": ("reference", "kind", "state", "channel", "received_at", "closed_at", "propagation", "fully_done_at")},
-        ),
+        (None, {"fields": ("reference", "kind", "state", "channel", "received_at", "closed_at")}),
+        (_("Erasure by services"), {"fields": ("propagation", "fully_done_at")}),
         (_("Deadline"), {"fields": ("verified_at", "due_date", "deadline_flag", "extension_reason", "pause")}),
         (_("Citizen (masked)"), {"fields": ("citizen_identity",)}),
         (_("Identity check"), {"fields": ("entered_by", "identity_check", "identity_check_note")}),

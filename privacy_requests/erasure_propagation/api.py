@@ -162,7 +162,6 @@ class InstructionList(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[ErasureInstruction]:
         status = self.request.query_params.get("status", "")
         if status and status not in selectors.STATUS_FILTERS:
-            raise ValidationError(
-                {"status": [_("Unknown status; use one of: %(codes)s.") % {"codes": ", ".join(selectors.STATUS_FILTERS)}]}
-            )
+            codes = ", ".join(selectors.STATUS_FILTERS)
+            raise ValidationError({"status": [_("Unknown status; use one of: %(codes)s.") % {"codes": codes}]})
         return selectors.erasure_instructions_for_client(client=_client(self.request), status=status)

@@ -200,16 +200,12 @@ def erasure_propagation_close(*, request: PrivacyRequest, actor, reason: str) ->
     if not reason:
         raise PropagationNotAllowed(_("Say why the services' confirmations are not needed."), field="reason")
     if len(reason) > CLOSE_REASON_MAX_LENGTH:
-        raise PropagationNotAllowed(
-            _("At most %(max)d characters.") % {"max": CLOSE_REASON_MAX_LENGTH}, field="reason"
-        )
+        raise PropagationNotAllowed(_("At most %(max)d characters.") % {"max": CLOSE_REASON_MAX_LENGTH}, field="reason")
     with transaction.atomic():
         locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
         if locked.propagation != PropagationState.PENDING:
             raise PropagationNotAllowed(_("No service confirmation is outstanding for this request."))
-        outstanding = list(
-            locked.erasure_instructions.select_for_update().filter(status=InstructionStatus.PENDING)
-        )
+        outstanding = list(locked.erasure_instructions.select_for_update().filter(status=InstructionStatus.PENDING))
         now = timezone.now()
         for instruction in outstanding:
             instruction.status = InstructionStatus.CLOSED

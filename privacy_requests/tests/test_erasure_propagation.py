@@ -50,11 +50,15 @@ class Service:
         return api
 
     def ack(self, instruction_id, *, body=None, secret=None, timestamp=None, signed=True, raw=None):
-        document = body if body is not None else {
-            "instruction_id": instruction_id,
-            "erased_at": timezone.now().isoformat(),
-            "note": "purged from the recommendations store",
-        }
+        document = (
+            body
+            if body is not None
+            else {
+                "instruction_id": instruction_id,
+                "erased_at": timezone.now().isoformat(),
+                "note": "purged from the recommendations store",
+            }
+        )
         payload = raw if raw is not None else json.dumps(document).encode()
         headers = {}
         if signed:
@@ -146,9 +150,7 @@ def test_completion_instructs_every_erasure_client_once_with_one_delivery_each(
     assert AuditEvent.objects.filter(action="privacy_request.erasure_instructed", target_id=str(request.pk)).exists()
 
 
-def test_a_completion_that_rolls_back_leaves_no_instruction_and_no_delivery(
-    li_na, officer, checker, shop, monkeypatch
-):
+def test_a_completion_that_rolls_back_leaves_no_instruction_and_no_delivery(li_na, officer, checker, shop, monkeypatch):
     request = file_deletion(li_na)
     services.privacy_request_start_review(request=request, actor=officer)
     services.privacy_request_propose(request=request, actor=officer, action="delete")
@@ -196,9 +198,7 @@ def test_an_inactive_erasure_client_gets_no_instruction(li_na, officer, checker,
 # -- Acknowledging ---------------------------------------------------------------------------------
 
 
-def test_acknowledgements_confirm_and_the_last_one_makes_the_request_fully_done(
-    li_na, officer, checker, shop, survey
-):
+def test_acknowledgements_confirm_and_the_last_one_makes_the_request_fully_done(li_na, officer, checker, shop, survey):
     request = deleted(li_na, officer, checker)
     first, second = instruction_of(request, shop), instruction_of(request, survey)
 
