@@ -1,4 +1,4 @@
-"""End to end with a real receiver process: the deletion's webhook reaches it, and its signed acknowledgement closes the loop.
+"""End to end with a real receiver process: the webhook reaches it, its signed acknowledgement closes the loop.
 
 The receiver (``erasure_receiver.py``) is a separate Python process serving
 HTTPS with a certificate made here; the portal runs under ``live_server``
@@ -91,7 +91,7 @@ def receiver(tmp_path, settings, transactional_db, live_server):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     settings.WEBHOOK_CA_BUNDLE = str(cert)
     log = tmp_path / "receiver.log"
-    process = subprocess.Popen(  # noqa: S603 - our own script
+    process = subprocess.Popen(
         [sys.executable, str(RECEIVER), str(port), str(cert), str(key), secret, token, live_server.url, str(log)]
     )
     try:
