@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts.service_clients.permissions import HasServiceScope
 from accounts.service_clients.scopes import ERASURE
 from accounts.service_clients.selectors import service_client_for_request
+from accounts.service_clients.throttling import ServiceClientRateThrottle
 from core.api_errors import Conflict
 from webhooks.models import WebhookEndpoint
 from webhooks.signing import SIGNATURE_HEADER, SignatureError, signature_verify
@@ -123,6 +124,8 @@ def _verified_body(request, client) -> tuple[bytes, str]:
 )
 class InstructionAcknowledge(APIView):
     permission_classes = [HasServiceScope(ERASURE)]
+    throttle_classes = [ServiceClientRateThrottle]
+    throttle_scope = "erasure"
 
     def post(self, request, instruction_id: int):
         client = _client(request)
@@ -157,6 +160,8 @@ class InstructionAcknowledge(APIView):
 )
 class InstructionList(generics.ListAPIView):
     permission_classes = [HasServiceScope(ERASURE)]
+    throttle_classes = [ServiceClientRateThrottle]
+    throttle_scope = "erasure"
     serializer_class = InstructionOut
 
     def get_queryset(self) -> QuerySet[ErasureInstruction]:

@@ -121,7 +121,11 @@ def erasure_instructions_issue(*, request: PrivacyRequest, subject_id: int | Non
         actor=actor,
         action="privacy_request.erasure_instructed",
         target=request,
-        details={"kind": request.kind, "clients": [client.pk for client in clients], "due_at": due.isoformat()},
+        details={
+            "kind": request.kind,
+            "service_clients": [client.pk for client in clients],
+            "due_at": due.isoformat(),
+        },
     )
     return instructions
 
@@ -181,7 +185,7 @@ def erasure_instruction_acknowledge(
                 target=locked,
                 details={
                     "request": request.pk,
-                    "client": client.pk,
+                    "service_client": client.pk,
                     "overdue": locked.acknowledged_at > locked.due_at,
                 },
             )
