@@ -7,51 +7,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_service_client'),
-        ('privacy_requests', '0002_seed_calendar'),
+        ("accounts", "0006_service_client"),
+        ("privacy_requests", "0002_seed_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='privacyrequest',
-            name='fully_done_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='fully done'),
+            model_name="privacyrequest",
+            name="fully_done_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="fully done"),
         ),
         migrations.AddField(
-            model_name='privacyrequest',
-            name='propagation',
-            field=models.CharField(blank=True, choices=[('', 'Not needed'), ('pending', 'Waiting for services to confirm erasure'), ('confirmed', 'Every service confirmed erasure'), ('closed', 'Closed by a privacy officer')], db_index=True, default='', max_length=10, verbose_name='erasure by services'),
+            model_name="privacyrequest",
+            name="propagation",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not needed"),
+                    ("pending", "Waiting for services to confirm erasure"),
+                    ("confirmed", "Every service confirmed erasure"),
+                    ("closed", "Closed by a privacy officer"),
+                ],
+                db_index=True,
+                default="",
+                max_length=10,
+                verbose_name="erasure by services",
+            ),
         ),
         migrations.CreateModel(
-            name='ErasureInstruction',
+            name="ErasureInstruction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_id', models.PositiveBigIntegerField(verbose_name='subject id')),
-                ('kind', models.CharField(max_length=15, verbose_name='kind')),
-                ('categories', models.JSONField(blank=True, default=list, verbose_name='categories of data')),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('confirmed', 'Confirmed'), ('closed', 'Closed by a privacy officer')], default='pending', max_length=10, verbose_name='status')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='issued')),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='acknowledgement due by')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('erased_at', models.DateTimeField(blank=True, null=True, verbose_name='erased by the service at')),
-                ('ack_note', models.CharField(blank=True, default='', max_length=500, verbose_name='note from the service')),
-                ('ack_nonce', models.CharField(blank=True, editable=False, max_length=128, null=True, unique=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('closed_reason', models.CharField(blank=True, default='', max_length=500, verbose_name='why closed without confirmation')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='erasure_instructions', to='accounts.serviceclient', verbose_name='service')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='erasure_instructions', to='privacy_requests.privacyrequest', verbose_name='rights request')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject_id", models.PositiveBigIntegerField(verbose_name="subject id")),
+                ("kind", models.CharField(max_length=15, verbose_name="kind")),
+                ("categories", models.JSONField(blank=True, default=list, verbose_name="categories of data")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("confirmed", "Confirmed"),
+                            ("closed", "Closed by a privacy officer"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="issued")),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="acknowledgement due by")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acknowledged")),
+                ("erased_at", models.DateTimeField(blank=True, null=True, verbose_name="erased by the service at")),
+                (
+                    "ack_note",
+                    models.CharField(blank=True, default="", max_length=500, verbose_name="note from the service"),
+                ),
+                ("ack_nonce", models.CharField(blank=True, editable=False, max_length=128, null=True, unique=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "closed_reason",
+                    models.CharField(
+                        blank=True, default="", max_length=500, verbose_name="why closed without confirmation"
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="erasure_instructions",
+                        to="accounts.serviceclient",
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="erasure_instructions",
+                        to="privacy_requests.privacyrequest",
+                        verbose_name="rights request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'erasure instruction',
-                'verbose_name_plural': 'erasure instructions',
-                'ordering': ['issued_at', 'id'],
-                'permissions': [('close_erasure_propagation', 'Can close erasure propagation with a reason')],
-                'indexes': [models.Index(fields=['client', 'status'], name='erasure_instruction_client')],
-                'constraints': [models.UniqueConstraint(fields=('request', 'client'), name='erasure_instruction_once_per_client')],
+                "verbose_name": "erasure instruction",
+                "verbose_name_plural": "erasure instructions",
+                "ordering": ["issued_at", "id"],
+                "permissions": [("close_erasure_propagation", "Can close erasure propagation with a reason")],
+                "indexes": [models.Index(fields=["client", "status"], name="erasure_instruction_client")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("request", "client"), name="erasure_instruction_once_per_client")
+                ],
             },
         ),
     ]
