@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.hash_chain import chain_advance, chain_link
+from webhooks.events import EventType
+from webhooks.services import webhook_event_publish
 
 from .hashing import consent_event_content
 from .models import (
@@ -122,6 +124,21 @@ def _record(*, subject, purpose, partner, action, channel, actor, policy_version
                 "event_seq": event.seq,
             },
         )
+        if action in (ConsentAction.GRANTED, ConsentAction.WITHDRAWN):
+            # Services that use the consent learn of the change from the same transaction
+            # (an outbox row), so a withdrawal cannot be committed without its push.
+            webhook_event_publish(
+                event_type=EventType.CONSENT_CHANGED,
+                payload={
+                    "subject": subject.pk,
+                    "purpose": purpose.code,
+                    "partner": getattr(partner, "code", None),
+                    "state": "granted" if action == ConsentAction.GRANTED else "withdrawn",
+                    "effective_at": event.created_at.isoformat(),
+                    "ledger_event": event.pk,
+                    "ledger_hash": event.hash,
+                },
+            )
     return event
 
 

@@ -246,6 +246,19 @@ def check_access_token_lifetime(app_configs=None, **kwargs) -> list:
     return []
 
 
+def check_webhook_targets(app_configs=None, **kwargs) -> list:
+    """E111, never relaxed by the staging switch: webhooks to private addresses would let a client probe our network."""
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False):
+        return [
+            Error(
+                "WEBHOOK_ALLOW_PRIVATE_TARGETS is on: webhook endpoints may point at loopback and private addresses.",
+                hint="Unset WEBHOOK_ALLOW_PRIVATE_TARGETS; it exists for the test suite's local receiver only.",
+                id="privacy_portal.E111",
+            )
+        ]
+    return []
+
+
 DEPLOY_CHECKS = (
     check_staging_switch,
     check_database,
@@ -258,4 +271,5 @@ DEPLOY_CHECKS = (
     check_sms_backend,
     check_debug,
     check_access_token_lifetime,
+    check_webhook_targets,
 )

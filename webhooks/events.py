@@ -8,6 +8,8 @@ them when the event happens (a scope taken away stops the pushes at once).
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.service_clients.scopes import CONSENT_EVENTS, ERASURE
+
 
 class EventType(models.TextChoices):
     CONSENT_CHANGED = "consent.changed", _("Consent granted or withdrawn")
@@ -17,11 +19,11 @@ class EventType(models.TextChoices):
 
 # event type -> the scopes, any one of which lets a client receive it.
 EVENT_SCOPES: dict[str, frozenset[str]] = {
-    EventType.CONSENT_CHANGED: frozenset({"consent:events"}),
+    EventType.CONSENT_CHANGED: frozenset({CONSENT_EVENTS}),
     # A service that holds copies must learn that the person's data is gone,
     # whether it follows consents or carries out erasures.
-    EventType.REQUEST_COMPLETED: frozenset({"consent:events", "erasure"}),
-    EventType.ERASURE_REQUESTED: frozenset({"erasure"}),
+    EventType.REQUEST_COMPLETED: frozenset({CONSENT_EVENTS, ERASURE}),
+    EventType.ERASURE_REQUESTED: frozenset({ERASURE}),
 }
 
 

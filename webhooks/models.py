@@ -19,8 +19,12 @@ class WebhookEndpoint(models.Model):
     the client can switch its verifier without losing a delivery.
     """
 
-    # Until the ServiceClient model lands (branch oauth) the client is kept by id.
-    client_id = models.PositiveBigIntegerField(_("service client"), db_index=True)
+    client = models.ForeignKey(
+        "accounts.ServiceClient",
+        verbose_name=_("service client"),
+        on_delete=models.PROTECT,
+        related_name="webhook_endpoints",
+    )
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list, help_text=_("The event types pushed to this endpoint."))
     secret = EncryptedTextField(_("signing secret"), editable=False)
@@ -40,13 +44,17 @@ class WebhookEndpoint(models.Model):
         return self.url
 
     def clean(self):
+        from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
         from .services import webhook_endpoint_problems
 
-        problems = webhook_endpoint_problems(client_id=self.client_id, url=self.url, events=self.events)
+        client = self.client if self.client_id is not None else None
+        problems = webhook_endpoint_problems(client=client, url=self.url, events=self.events)
         if problems:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(problems)
+            # The client is fixed once the endpoint exists, so its problem is the form's, not a field's.
+            raise ValidationError(
+                {NON_FIELD_ERRORS if field == "client" else field: m for field, m in problems.items()}
+            )
 
     def signing_secrets(self, *, now=None) -> list[str]:
         """The secrets to sign with now: the current one, then the previous one while its grace lasts."""

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.service_clients.models import ServiceClient
 from audit.services import audit_record
 from core.dispatch import dispatch_on_commit
 from core.logging import contains_personal_data
 
-from . import clients
 from .delivery import post_signed
 from .events import EVENT_SCOPES, EventType, events_allowed_for
 from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -52,7 +52,7 @@ def _setting(name: str, default):
 # -- endpoints ---------------------------------------------------------------------------------
 
 
-def webhook_endpoint_problems(*, client_id, url: str, events) -> dict[str, str]:
+def webhook_endpoint_problems(*, client: ServiceClient | None, url: str, events) -> dict[str, str]:
     """What is wrong with an endpoint (field -> message); the admin form shows the same."""
     problems: dict[str, str] = {}
     try:
@@ -63,39 +63,42 @@ def webhook_endpoint_problems(*, client_id, url: str, events) -> dict[str, str]:
         problems["events"] = _("Choose at least one event.")
     elif unknown := [event for event in events if event not in EventType.values]:
         problems["events"] = _("Unknown event type: %(events)s.") % {"events": ", ".join(map(str, unknown))}
-    elif client_id is not None:
-        scopes = clients.client_scopes([client_id]).get(client_id)
-        if scopes is None:
-            problems["client"] = _("This service client does not exist or is not active.")
+    elif client is not None:
+        if not client.active:
+            problems["client"] = _("This service client is deactivated.")
         else:
-            allowed = events_allowed_for(scopes)
-            if refused := [event for event in events if event not in allowed]:
+            allowed = events_allowed_for(client.scopes)
+            if not_allowed := [event for event in events if event not in allowed]:
                 problems["events"] = _("The client's scopes do not allow these events: %(events)s.") % {
-                    "events": ", ".join(refused)
+                    "events": ", ".join(not_allowed)
                 }
-    if client_id is None:
+    if client is None:
         problems["client"] = _("Choose a service client.")
     return problems
 
 
-def webhook_endpoint_create(*, client_id: int, url: str, events: list[str], actor) -> tuple[WebhookEndpoint, str]:
+def webhook_endpoint_create(
+    *, client: ServiceClient, url: str, events: list[str], actor, active: bool = True
+) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it with its signing secret, which is shown this once."""
-    if problems := webhook_endpoint_problems(client_id=client_id, url=url, events=events):
+    if problems := webhook_endpoint_problems(client=client, url=url, events=events):
         raise WebhookError(problems)
     secret = secret_generate()
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.create(client_id=client_id, url=url, events=list(events), secret=secret)
+        endpoint = WebhookEndpoint.objects.create(
+            client=client, url=url, events=list(events), secret=secret, active=bool(active)
+        )
         audit_record(
             actor=actor,
             action="webhook.endpoint_created",
             target=endpoint,
-            details={"client": client_id, "events": list(events)},
+            details={"client": client.pk, "events": list(events), "active": bool(active)},
         )
     return endpoint, secret
 
 
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, url: str, events: list[str], active: bool, actor):
-    if problems := webhook_endpoint_problems(client_id=endpoint.client_id, url=url, events=events):
+    if problems := webhook_endpoint_problems(client=endpoint.client, url=url, events=events):
         raise WebhookError(problems)
     with transaction.atomic():
         endpoint.url, endpoint.events, endpoint.active = url, list(events), bool(active)
@@ -156,15 +159,17 @@ def webhook_event_publish(*, event_type: str, payload: dict, client_ids=None) ->
     if event_type not in EventType.values:
         raise ValueError(f"unknown webhook event type: {event_type}")
     _check_payload(payload)
-    endpoints = WebhookEndpoint.objects.filter(active=True, events__contains=[event_type])
+    endpoints = WebhookEndpoint.objects.filter(
+        active=True,
+        events__contains=[event_type],
+        client__active=True,
+        client__scopes__overlap=sorted(EVENT_SCOPES[event_type]),
+    )
     if client_ids is not None:
         endpoints = endpoints.filter(client_id__in=list(client_ids))
-    endpoints_list = list(endpoints.only("pk", "client_id"))
-    if not endpoints_list:
+    receiving = list(endpoints.only("pk", "client_id"))
+    if not receiving:
         return []
-    scopes = clients.client_scopes({endpoint.client_id for endpoint in endpoints_list})
-    needed = EVENT_SCOPES[event_type]
-    receiving = [e for e in endpoints_list if set(scopes.get(e.client_id) or ()) & needed]
     event_id = uuid.uuid4()
     now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(

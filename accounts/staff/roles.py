@@ -96,6 +96,12 @@ PRIVACY_OFFICER = (
     # A service that never confirms an erasure: the officer records why the
     # request is fully done without it (issue #13).
     "privacy_requests.close_erasure_propagation",
+    # Webhooks to service clients (issue #13): endpoints and their secrets, the delivery log, replays.
+    *_model("webhooks.webhookendpoint", "view", "add", "change"),
+    "webhooks.rotate_secret_webhookendpoint",
+    *_model("webhooks.webhookdelivery", "view"),
+    "webhooks.replay_webhookdelivery",
+    *_model("webhooks.webhookattempt", "view"),
 )
 
 # Read-only on purpose: no add, change, delete or reveal, so what an auditor
@@ -123,6 +129,9 @@ AUDITOR = (
     *_model("retention.processingregister", "view"),
     *_model("consents.disclosure", "view"),
     *_model("incidents.incident", "view"),
+    *_model("webhooks.webhookendpoint", "view"),
+    *_model("webhooks.webhookdelivery", "view"),
+    *_model("webhooks.webhookattempt", "view"),
 )
 
 STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {

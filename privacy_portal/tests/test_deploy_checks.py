@@ -167,3 +167,14 @@ def test_access_tokens_living_over_an_hour_are_refused_even_on_staging(productio
 def test_the_default_access_token_lifetime_passes(production_backends):
     assert production_backends.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"] <= 3600
     assert "privacy_portal.E110" not in profile_findings()
+
+
+# webhooks
+def test_webhooks_to_private_addresses_are_refused_even_on_staging(production_backends):
+    production_backends.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    production_backends.STAGING_ALLOW_DEV_BACKENDS = SWITCH_VALUE
+    findings = profile_findings(ERROR)
+    assert list(findings) == ["privacy_portal.E111"]
+    assert "private addresses" in findings["privacy_portal.E111"]
+    production_backends.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    assert "privacy_portal.E111" not in profile_findings()

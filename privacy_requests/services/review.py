@@ -3,6 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from webhooks.events import EventType
+from webhooks.services import webhook_event_publish
+
 from .. import fulfilment
 from ..erasure_propagation.services import erasure_instructions_issue
 from ..models import PrivacyRequest, RequestKind, RequestOutcome
@@ -65,6 +68,17 @@ def _complete(locked: PrivacyRequest, *, actor, answer: str, outcomes, action: s
     # completed here, the request is fully done once they all confirm.
     erasure_instructions_issue(request=locked, subject_id=subject_id, actor=actor)
     _tell_citizen(locked, KIND_STATUS, answer=locked.answer)
+    if locked.kind in (RequestKind.DELETION, RequestKind.CANCELLATION):
+        # Services holding copies must learn that the data is gone; written with the completion.
+        webhook_event_publish(
+            event_type=EventType.REQUEST_COMPLETED,
+            payload={
+                "request": locked.pk,
+                "kind": locked.kind,
+                "subject": locked.requester_id,
+                "completed_at": locked.closed_at.isoformat() if locked.closed_at else None,
+            },
+        )
 
 
 def privacy_request_complete(*, request: PrivacyRequest, actor, answer: str = "", outcomes=()) -> PrivacyRequest:

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 def test_an_event_is_written_once_per_subscribed_active_endpoint(django_capture_on_commit_callbacks, monkeypatch):
     sent = []
     monkeypatch.setattr("webhooks.tasks.webhook_delivery_send.apply_async", lambda args: sent.append(args[0]))
-    subscribed, _ = webhook_endpoint_for_tests(client=1, events=["consent.changed"])
-    webhook_endpoint_for_tests(client=2, events=["request.completed"])
-    webhook_endpoint_for_tests(client=3, events=["consent.changed"], active=False)
+    subscribed, _ = webhook_endpoint_for_tests(events=["consent.changed"])
+    webhook_endpoint_for_tests(events=["request.completed"])
+    webhook_endpoint_for_tests(events=["consent.changed"], active=False)
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         deliveries = webhook_event_publish(event_type="consent.changed", payload={"subject": 7})
@@ -25,16 +25,18 @@ def test_an_event_is_written_once_per_subscribed_active_endpoint(django_capture_
 
 
 def test_client_ids_limit_the_event_to_those_clients():
-    webhook_endpoint_for_tests(client=1, events=["erasure.requested"])
-    two, _ = webhook_endpoint_for_tests(client=2, events=["erasure.requested"])
+    webhook_endpoint_for_tests(events=["erasure.requested"])
+    two, _ = webhook_endpoint_for_tests(events=["erasure.requested"])
 
-    deliveries = webhook_event_publish(event_type="erasure.requested", payload={"request": 1}, client_ids=[2])
+    deliveries = webhook_event_publish(
+        event_type="erasure.requested", payload={"request": 1}, client_ids=[two.client_id]
+    )
 
     assert [d.endpoint_id for d in deliveries] == [two.pk]
 
 
 def test_a_rolled_back_change_leaves_no_delivery():
-    webhook_endpoint_for_tests(client=1)
+    webhook_endpoint_for_tests()
 
     with pytest.raises(RuntimeError), transaction.atomic():
         webhook_event_publish(event_type="consent.changed", payload={"subject": 7})
@@ -48,7 +50,7 @@ def test_a_rolled_back_change_leaves_no_delivery():
     [{"email": "zhang.wei@example.cn"}, {"phone": "13812345678"}, {"nested": {"subject": 1}}],
 )
 def test_a_payload_with_personal_values_or_nesting_is_refused(payload):
-    webhook_endpoint_for_tests(client=1)
+    webhook_endpoint_for_tests()
 
     with pytest.raises((TypeError, ValueError)):
         webhook_event_publish(event_type="consent.changed", payload=payload)
@@ -59,3 +61,25 @@ def test_a_payload_with_personal_values_or_nesting_is_refused(payload):
 def test_an_unknown_event_type_is_refused():
     with pytest.raises(ValueError, match="unknown"):
         webhook_event_publish(event_type="consent.exploded", payload={})
+
+
+def test_only_active_clients_holding_a_scope_for_the_event_receive_it():
+    from accounts.service_clients.scopes import CONSENT_CHECK, CONSENT_EVENTS, ERASURE
+    from accounts.service_clients.tests.factories import service_client_register_for_test
+
+    checker, _ = service_client_register_for_test(scopes=[CONSENT_CHECK])
+    eraser, _ = service_client_register_for_test(scopes=[ERASURE])
+    listener, _ = service_client_register_for_test(scopes=[CONSENT_EVENTS])
+    gone, _ = service_client_register_for_test(scopes=[CONSENT_EVENTS])
+    gone.active = False
+    gone.save(update_fields=["active"])
+    endpoints = {
+        client.pk: webhook_endpoint_for_tests(client=client, events=["consent.changed", "erasure.requested"])[0]
+        for client in (checker, eraser, listener, gone)
+    }
+
+    consent = webhook_event_publish(event_type="consent.changed", payload={"subject": 1})
+    erasure = webhook_event_publish(event_type="erasure.requested", payload={"request": 1})
+
+    assert [d.endpoint_id for d in consent] == [endpoints[listener.pk].pk]
+    assert [d.endpoint_id for d in erasure] == [endpoints[eraser.pk].pk]
