@@ -501,3 +501,22 @@ def test_the_citizen_page_in_chinese(li_na, officer, checker, shop):
     ).content.decode()
     assert "shop service" in page
     assert "持有副本的各服务的删除情况" in page and "等待中（" in page
+
+
+def test_a_completed_cancellation_instructs_with_the_closed_accounts_id(shop, staff):
+    from privacy_requests.cancellation import services as cancellation
+    from tests.factories import CitizenFactory
+
+    wang = CitizenFactory(email="wang.fang@example.cn")
+    request = cancellation.cancellation_request(user=wang, identity_check=step_up_passed(wang))
+    PrivacyRequest.objects.filter(pk=request.pk).update(cooling_off_until=timezone.now() - timedelta(minutes=1))
+    request.refresh_from_db()
+
+    services.privacy_request_complete(request=request, actor=staff)
+
+    instruction = instruction_of(request, shop)
+    assert instruction.kind == RequestKind.CANCELLATION and instruction.subject_id == wang.pk
+    payload = WebhookDelivery.objects.get(event_type="erasure.requested", endpoint=shop.endpoint).payload
+    assert payload["kind"] == "cancellation" and payload["subject_id"] == wang.pk
+    wang.refresh_from_db()
+    assert not wang.is_active  # the account is closed; the instruction still names whom to erase
