@@ -485,9 +485,19 @@ def test_the_citizen_sees_each_service_waiting_confirmed_or_overdue_then_fully_d
     assert 'data-testid="propagation-confirmed"' in page and "Confirmed (erased on" in page
     assert 'data-testid="propagation-overdue"' in page and "Overdue" in page
 
+    api = APIClient()
+    api.force_login(li_na)
+    detail = api.get(reverse("api-request", args=[request.pk])).json()
+    assert detail["propagation"] == "pending" and detail["fully_done_at"] is None
+    assert {(row["service"], row["status"]) for row in detail["services"]} == {
+        ("shop service", "confirmed"),
+        ("survey service", "overdue"),
+    }
+
     survey.ack(instruction_of(request, survey).pk)
     page = citizen_page(li_na, request)
     assert "Fully done on" in page
+    assert api.get(reverse("api-request", args=[request.pk])).json()["propagation"] == "confirmed"
     assert "Every service confirmed the erasure" in page  # the timeline
 
 
