@@ -168,3 +168,26 @@ def test_an_event_the_clients_scopes_do_not_allow_is_a_field_error(officer_clien
 
     assert "scopes do not allow these events: consent.changed" in str(answer.context["adminform"].form.errors["events"])
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_services_refuse_staff_without_the_permission(customer_service, listener):
+    from django.core.exceptions import PermissionDenied
+
+    from webhooks import services
+
+    endpoint, _ = webhook_endpoint_for_tests(client=listener)
+    dead = WebhookDelivery.objects.create(endpoint=endpoint, event_type="consent.changed", status=DeliveryStatus.DEAD)
+    calls = [
+        lambda: services.webhook_endpoint_create(
+            client=listener, url="https://hooks.example.com/", events=["consent.changed"], actor=customer_service
+        ),
+        lambda: services.webhook_endpoint_update(
+            endpoint=endpoint, url=endpoint.url, events=endpoint.events, active=False, actor=customer_service
+        ),
+        lambda: services.webhook_secret_rotate(endpoint=endpoint, actor=customer_service),
+        lambda: services.webhook_deliveries_replay(deliveries=[dead], actor=customer_service),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not AuditEvent.objects.filter(action__startswith="webhook.").exists()

@@ -83,3 +83,17 @@ def test_only_active_clients_holding_a_scope_for_the_event_receive_it():
 
     assert [d.endpoint_id for d in consent] == [endpoints[listener.pk].pk]
     assert [d.endpoint_id for d in erasure] == [endpoints[eraser.pk].pk]
+
+
+def test_hashes_uuids_and_times_are_ids_even_when_they_hold_a_run_of_digits():
+    webhook_endpoint_for_tests()
+    payload = {
+        # Eleven digits starting with 1, as a mobile number would.
+        "ledger_hash": "13812345678" + "a" * 53,
+        "event": "13812345-6789-4abc-8def-0123456789ab",
+        "effective_at": "2026-12-03T07:00:00.123456+00:00",
+    }
+
+    [delivery] = webhook_event_publish(event_type="consent.changed", payload=payload)
+
+    assert delivery.payload == payload
