@@ -20,6 +20,7 @@ api_v1 = [
     path("consent-check/batch/", consents_api.ConsentCheckBatchView.as_view(), name="api-consent-check-batch"),
     path("consents/", include("consents.api_urls")),
     path("requests/", include("privacy_requests.api_urls")),
+    path("erasure-instructions/", include("privacy_requests.erasure_propagation.api_urls")),
 ]
 
 urlpatterns = [

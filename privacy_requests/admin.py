@@ -29,6 +29,8 @@ from core.logging import mask_personal_data
 from core.masking import mask_email, mask_name
 
 from . import services
+from .erasure_propagation import admin as propagation_admin
+from .erasure_propagation.selectors import propagation_annotate
 from .models import CalendarDay, ExportFile, PrivacyRequest
 from .staff import forms as staff_forms
 from .staff import selectors as staff_selectors
@@ -107,9 +109,17 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(PrivacyRequest)
 class PrivacyRequestAdmin(admin.ModelAdmin):
-    list_display = ("reference", "kind", "state", "due", "paused", "assignee", "channel")
+    list_display = ("reference", "kind", "state", "due", "paused", "assignee", "channel", "erasure_by_services")
     list_display_links = ("reference",)
-    list_filter = ("kind", "state", OpenFilter, OverdueFilter, DueSoonFilter, AssignedFilter)
+    list_filter = (
+        "kind",
+        "state",
+        OpenFilter,
+        OverdueFilter,
+        DueSoonFilter,
+        AssignedFilter,
+        propagation_admin.PropagationFilter,
+    )
     list_select_related = ("assigned_to",)
     search_fields = ("=reference",)
     search_help_text = _("A request's reference, e.g. PR-2026-000123.")
@@ -121,6 +131,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     # account are not listed: the page shows them masked (see below).
     fieldsets = (
         (None, {"fields": ("reference", "kind", "state", "channel", "received_at", "closed_at")}),
+        (_("Erasure by services"), {"fields": ("propagation", "fully_done_at")}),
         (_("Deadline"), {"fields": ("verified_at", "due_date", "deadline_flag", "extension_reason", "pause")}),
         (_("Citizen (masked)"), {"fields": ("citizen_identity",)}),
         (_("Identity check"), {"fields": ("entered_by", "identity_check", "identity_check_note")}),
@@ -134,6 +145,8 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         "channel",
         "received_at",
         "closed_at",
+        "propagation",
+        "fully_done_at",
         "verified_at",
         "due_date",
         "deadline_flag",
@@ -175,7 +188,8 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         today, limit = _deadline_window(request)
-        return staff_selectors.queue_annotate(super().get_queryset(request), today=today, limit=limit)
+        queryset = staff_selectors.queue_annotate(super().get_queryset(request), today=today, limit=limit)
+        return propagation_annotate(queryset, now=timezone.now())
 
     # -- The list's columns
 
@@ -189,6 +203,10 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         if obj.is_due_soon:
             return format_html('{} <strong class="request-due-soon">{}</strong>', due, _("due within 3 working days"))
         return due
+
+    @admin.display(description=_("erasure by services"))
+    def erasure_by_services(self, obj):
+        return propagation_admin.services_column(obj)
 
     @admin.display(description=_("assigned to"), ordering="assigned_to__username")
     def assignee(self, obj):
@@ -320,6 +338,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
                         (message, mask_personal_data(message.body)) for message in obj.messages.select_related("author")
                     ],
                     "outcomes": obj.outcomes.all(),
+                    **propagation_admin.change_view_context(
+                        request=request, obj=obj, admin_site_name=self.admin_site.name
+                    ),
                 }
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -352,6 +373,11 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             path("enter/", view(self.staff_entry_view), name=f"{prefix}_staff_entry"),
             path("cancel-on-behalf/", view(self.cancel_on_behalf_view), name=f"{prefix}_cancel_on_behalf"),
             path("<path:object_id>/act/<str:action>/", view(self.action_view), name=f"{prefix}_action"),
+            path(
+                "<path:object_id>/close-propagation/",
+                view(self.close_propagation_view),
+                name=f"{prefix}_close_propagation",
+            ),
         ]
         # Before the ModelAdmin's own patterns: "<path:object_id>/" would swallow these.
         return [*urls, *super().get_urls()]
@@ -367,6 +393,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def action_view(self, request, object_id, action):
         return staff_views.request_action(request, model_admin=self, object_id=object_id, action=action)
+
+    def close_propagation_view(self, request, object_id):
+        return propagation_admin.close_propagation_view(request, model_admin=self, object_id=object_id)
 
     # -- Actions on the list
 

@@ -27,6 +27,7 @@ from core.api_errors import Conflict
 
 from . import selectors, services
 from .api_details import CREATE_BODY
+from .erasure_propagation import selectors as propagation_selectors
 from .exports.api import ExportQuotaThrottled
 from .exports.services import ExportQuotaExceeded
 from .forms import FORMS
@@ -56,6 +57,13 @@ class OutcomeOut(serializers.Serializer):
     category = serializers.CharField()
     result = serializers.CharField(help_text=_codes(RequestOutcome.Result))
     legal_reason = serializers.CharField()
+
+
+class ServiceErasureOut(serializers.Serializer):
+    service = serializers.CharField()
+    status = serializers.CharField(help_text="pending, confirmed, closed (by a privacy officer) or overdue")
+    due_at = serializers.DateTimeField()
+    erased_at = serializers.DateTimeField(allow_null=True)
 
 
 class PrivacyRequestSummary(serializers.ModelSerializer):
@@ -108,6 +116,12 @@ class PrivacyRequestDetail(PrivacyRequestSummary):
     events = serializers.SerializerMethodField()
     messages = MessageOut(many=True, read_only=True)
     outcomes = OutcomeOut(many=True, read_only=True)
+    propagation = serializers.CharField(
+        read_only=True,
+        help_text="Deletion and cancellation: pending (services still to confirm erasure), confirmed, closed "
+        "(by a privacy officer); empty when not needed.",
+    )
+    services = serializers.SerializerMethodField()
 
     class Meta(PrivacyRequestSummary.Meta):
         fields = [
@@ -120,8 +134,17 @@ class PrivacyRequestDetail(PrivacyRequestSummary):
             "events",
             "messages",
             "outcomes",
+            "propagation",
+            "fully_done_at",
+            "services",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ServiceErasureOut(many=True))
+    def get_services(self, obj):
+        """The services told to erase their copies, and where each stands."""
+        rows = propagation_selectors.propagation_rows(request=obj)
+        return ServiceErasureOut(rows, many=True).data
 
     def get_details(self, obj) -> dict:
         return services.request_details(obj)

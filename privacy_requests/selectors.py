@@ -20,6 +20,8 @@ INTERNAL_EVENTS = frozenset(
         "rejected_delete",
         "confirmed_refuse",
         "confirmed_delete",
+        # The officer's reason is for staff; the citizen sees the request fully done.
+        "propagation_closed_by_officer",
     }
 )
 

@@ -22,6 +22,7 @@ from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verif
 from accounts.two_factor.selectors import step_up_recent
 
 from . import selectors, services
+from .erasure_propagation import selectors as propagation_selectors
 from .exports.services import ExportQuotaExceeded
 from .forms import FORMS, ComplaintForm, ReplyForm
 from .models import RequestChannel, RequestKind
@@ -57,6 +58,9 @@ EVENT_LABELS = {
     "message_citizen": gettext_lazy("Your reply"),
     "paused": gettext_lazy("Waiting for your answer: the deadline is paused"),
     "resumed": gettext_lazy("Your answer arrived: the deadline runs again"),
+    "erasure_instructed": gettext_lazy("The services holding copies of your data were told to erase them"),
+    "propagation_confirmed": gettext_lazy("Every service confirmed the erasure: the request is fully done"),
+    "propagation_closed": gettext_lazy("Fully done: a privacy officer closed the confirmations still missing"),
 }
 # Anonymous complaints from one address per hour, against form spam.
 ANONYMOUS_COMPLAINTS_PER_HOUR = 10
@@ -277,6 +281,7 @@ def request_detail(request, request_id: int):
             "is_open": is_open,
             "reply_form": ReplyForm() if is_open else None,
             "export_panel": privacy_request.kind in (RequestKind.ACCESS, RequestKind.EXPORT),
+            "propagation_rows": propagation_selectors.propagation_rows(request=privacy_request),
             "cancel_url": _cancel_url(),
         },
     )

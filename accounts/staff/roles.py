@@ -48,6 +48,8 @@ CUSTOMER_SERVICE = (
     # counter, work the queue and message the citizen.
     *_model("privacy_requests.privacyrequest", "view", "add", "change"),
     *_model("privacy_requests.requestmessage", "view", "add"),
+    # Which services confirmed a deletion's erasure (issue #13).
+    *_model("privacy_requests.erasureinstruction", "view"),
     # "What has this person agreed to?" is a common hotline question.
     *_model("consents.consentstate", "view"),
     # A citizen verified in person at a service counter reaches level 3.
@@ -91,6 +93,9 @@ PRIVACY_OFFICER = (
     *_model("privacy_requests.calendarday", "view", "add", "change", "delete"),
     *_model("privacy_requests.exportfile", "view"),
     *_model("incidents.incident", "view", "add", "change"),
+    # A service that never confirms an erasure: the officer records why the
+    # request is fully done without it (issue #13).
+    "privacy_requests.close_erasure_propagation",
     # Webhooks to service clients (issue #13): endpoints and their secrets, the delivery log, replays.
     *_model("webhooks.webhookendpoint", "view", "add", "change"),
     "webhooks.rotate_secret_webhookendpoint",
@@ -116,6 +121,7 @@ AUDITOR = (
     *_model("consents.strongverification", "view"),
     *_model("privacy_requests.privacyrequest", "view"),
     *_model("privacy_requests.exportfile", "view"),
+    *_model("privacy_requests.erasureinstruction", "view"),
     *_model("personal_data.legalhold", "view"),
     *_model("retention.retentionrule", "view"),
     *_model("retention.sweepreport", "view"),

@@ -38,6 +38,11 @@ ALLOWED_WITHOUT_CATEGORY = {
         "id, its reason may not contain personal data (the service refuses it), and it must outlive erasure; "
         "holds are lifted, never erased. The person is told which categories were kept and why (hold_reason)."
     ),
+    "privacy_requests.ErasureInstruction": (
+        "The record that a service was told to erase a person's copy and whether it confirmed: ids and category "
+        "codes only; its user column is the privacy officer who closed it (an actor column of staff). It must "
+        "outlive the erasure it proves."
+    ),
 }
 
 

@@ -474,6 +474,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = 2
 CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = 5
 
+# Erasure propagation (issue #13): days a service has to acknowledge an
+# erasure instruction before the request shows it overdue.
+ERASURE_ACK_DAYS = env.int("ERASURE_ACK_DAYS", default=7)
+
 # Feature settings, one module a concern, each owned by the code it configures.
 from .allauth import *  # noqa: E402, F403
 from .consents import *  # noqa: E402, F403

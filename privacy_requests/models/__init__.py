@@ -1,9 +1,11 @@
 """Rights-request models, one concept a module."""
 
+from ..erasure_propagation.models import ErasureInstruction, InstructionStatus
 from .calendar import CalendarDay
 from .exports import ExportFile
 from .requests import (
     PrivacyRequest,
+    PropagationState,
     RefusalReason,
     RequestChannel,
     RequestEvent,
@@ -15,8 +17,11 @@ from .requests import (
 
 __all__ = [
     "CalendarDay",
+    "ErasureInstruction",
     "ExportFile",
+    "InstructionStatus",
     "PrivacyRequest",
+    "PropagationState",
     "RefusalReason",
     "RequestChannel",
     "RequestEvent",

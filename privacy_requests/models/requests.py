@@ -28,6 +28,20 @@ class RequestState(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed (identity not checked in time)")
 
 
+class PropagationState(models.TextChoices):
+    """Whether the services holding copies have erased them too (deletion and cancellation only).
+
+    A request is "completed" once the portal erased its own data; it is
+    fully done when every instruction to the services is confirmed, or a
+    privacy officer closed the rest with a reason.
+    """
+
+    NOT_NEEDED = "", _("Not needed")
+    PENDING = "pending", _("Waiting for services to confirm erasure")
+    CONFIRMED = "confirmed", _("Every service confirmed erasure")
+    CLOSED = "closed", _("Closed by a privacy officer")
+
+
 class RequestChannel(models.TextChoices):
     WEB = "web", _("Portal")
     API = "api", _("API")
@@ -124,6 +138,17 @@ class PrivacyRequest(models.Model):
     # Account cancellation: signing in offers only "reverse" until then.
     cooling_off_until = models.DateTimeField(_("cooling-off until"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Deletion and cancellation: the services' erasure, after the portal's own
+    # (``privacy_requests.erasure_propagation``). Only its services change it.
+    propagation = models.CharField(
+        _("erasure by services"),
+        max_length=10,
+        choices=PropagationState.choices,
+        blank=True,
+        default=PropagationState.NOT_NEEDED,
+        db_index=True,
+    )
+    fully_done_at = models.DateTimeField(_("fully done"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "received_at"]

@@ -7,6 +7,7 @@ from webhooks.events import EventType
 from webhooks.services import webhook_event_publish
 
 from .. import fulfilment
+from ..erasure_propagation.services import erasure_instructions_issue
 from ..models import PrivacyRequest, RequestKind, RequestOutcome
 from ..state_machine import OPEN_STATES, target_state
 from ..working_days import add_working_days
@@ -47,6 +48,8 @@ def _complete(locked: PrivacyRequest, *, actor, answer: str, outcomes, action: s
     if answer:
         # Set before the handler runs: a complaint's handler insists on an answer.
         locked.answer = answer
+    # Read before the handler runs: a cancellation anonymises the account.
+    subject_id = locked.requester_id
     # The kind's handler does the work (export, correction, erasure...);
     # if it fails, the transaction rolls back and the request stays open.
     fulfilment.fulfil(request=locked, actor=actor)
@@ -61,6 +64,9 @@ def _complete(locked: PrivacyRequest, *, actor, answer: str, outcomes, action: s
         fields.append("answer")
     locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
     _transition(locked, action="complete", actor=actor, fields=fields)
+    # The services holding copies are told in this same transaction (outbox):
+    # completed here, the request is fully done once they all confirm.
+    erasure_instructions_issue(request=locked, subject_id=subject_id, actor=actor)
     _tell_citizen(locked, KIND_STATUS, answer=locked.answer)
     if locked.kind in (RequestKind.DELETION, RequestKind.CANCELLATION):
         # Services holding copies must learn that the data is gone; written with the completion.

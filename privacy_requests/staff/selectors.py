@@ -89,6 +89,10 @@ EVENT_LABELS = {
     "confirmed_delete": _("Deletion confirmed"),
     "rejected_refuse": _("Refusal proposal rejected"),
     "rejected_delete": _("Deletion proposal rejected"),
+    "erasure_instructed": _("Erasure instructions sent to services"),
+    "propagation_confirmed": _("Every service confirmed erasure: fully done"),
+    "propagation_closed_by_officer": _("Outstanding erasure instructions closed by a privacy officer"),
+    "propagation_closed": _("Fully done (some services closed by an officer)"),
 }
 
 
