@@ -10,3 +10,4 @@ class AccountsConfig(AppConfig):
         from . import receivers  # noqa: F401
         from .activity import receivers as activity_receivers  # noqa: F401
         from .staff import receivers as staff_receivers  # noqa: F401
+        from .two_factor import receivers as two_factor_receivers  # noqa: F401
