@@ -64,7 +64,14 @@ def category_choices() -> list[tuple[str, str]]:
 def incident_banner_current() -> Incident | None:
     """The latest notified incident whose banner still shows: no query when the process's copy is fresh."""
     now = timezone.now()
-    return next((incident for incident in incident_banners_table.get() if incident.banner_until > now), None)
+    return next(
+        (
+            incident
+            for incident in incident_banners_table.get()
+            if incident.banner_until is not None and incident.banner_until > now
+        ),
+        None,
+    )
 
 
 def incidents_fan_outs_unfinished() -> QuerySet:

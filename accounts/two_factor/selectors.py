@@ -115,7 +115,8 @@ def two_factor_enabled_cached(*, user: User) -> bool:
         if answer is None:
             answer = two_factor_enabled(user=user)
             cache.set(key, answer, ENABLED_CACHE_SECONDS)
-        user._two_factor_enabled = answer
+        # Per request: the authentication middleware loads a fresh user object each time.
+        user._two_factor_enabled = answer  # type: ignore[attr-defined]
     return answer
 
 
