@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
         from .service_clients import receivers as service_client_receivers  # noqa: F401
         from .service_clients import schema as service_client_schema  # noqa: F401
         from .staff import receivers as staff_receivers  # noqa: F401
+        from .two_factor import receivers as two_factor_receivers  # noqa: F401

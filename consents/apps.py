@@ -8,6 +8,8 @@ class ConsentsConfig(AppConfig):
 
     def ready(self):
         from . import table_caches  # noqa: F401 -- connects the signals that invalidate the process copies
+        from .dashboard import catalogue_table  # noqa: F401 -- likewise for the dashboard's catalogue
+        from .optional_services import services_table  # noqa: F401 -- and for the optional services
         from .withdrawal_hooks import WITHDRAWAL_HOOKS
 
         WITHDRAWAL_HOOKS.autodiscover()

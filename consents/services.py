@@ -14,6 +14,7 @@ from core.hash_chain import chain_advance, chain_link
 from webhooks.events import EventType
 from webhooks.services import webhook_event_publish
 
+from .dashboard.catalogue_table import dashboard_catalogue_table
 from .hashing import consent_event_content
 from .models import (
     ConsentAction,
@@ -286,6 +287,7 @@ def partner_widen(*, partner: Partner, data_categories, actor) -> None:
         Purpose.objects.filter(pk__in=[p.pk for p in purposes]).update(version=F("version") + 1)
         # ``update()`` sends no signal: the processes' copies of the catalogue must still learn the new versions.
         catalogue_table.invalidate()
+        dashboard_catalogue_table.invalidate()
         for purpose in purposes:
             audit_record(
                 actor=actor,

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from .policy_render import policy_diff, render_policy
+from .policy_render import policy_diff, render_policy_version
 from .selectors import policy_current, policy_previous, policy_published, policy_upcoming
 
 
@@ -15,7 +15,7 @@ def policy(request):
     return render(
         request,
         "consents/policy.html",
-        {"version": current, "body": render_policy(current.text), "upcoming": policy_upcoming(), "is_current": True},
+        {"version": current, "body": render_policy_version(current), "upcoming": policy_upcoming(), "is_current": True},
     )
 
 
@@ -29,7 +29,7 @@ def policy_version(request, version):
         "consents/policy.html",
         {
             "version": shown,
-            "body": render_policy(shown.text),
+            "body": render_policy_version(shown),
             "is_current": current is not None and current.pk == shown.pk,
             "not_yet_in_effect": shown.effective_at > timezone.now(),
             "previous": policy_previous(version=shown),

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from personal_data.registry import personal_data_categories
 
+from .banner_table import incident_banners_table
 from .models import Audience, Incident
 
 
@@ -61,11 +62,15 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def incident_banner_current() -> Incident | None:
-    """The latest notified incident whose banner still shows."""
-    return (
-        Incident.objects.filter(fan_out__isnull=False, banner_until__gt=timezone.now())
-        .order_by("-discovered_at", "-pk")
-        .first()
+    """The latest notified incident whose banner still shows: no query when the process's copy is fresh."""
+    now = timezone.now()
+    return next(
+        (
+            incident
+            for incident in incident_banners_table.get()
+            if incident.banner_until is not None and incident.banner_until > now
+        ),
+        None,
     )
 
 

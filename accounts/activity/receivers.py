@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
 from . import services
+from .middleware import activity_mark_seen
 
 
 def _client_ip(request) -> str:
@@ -35,6 +36,9 @@ def record_login(sender, request, user, **kwargs):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         method=method,
     )
+    # allauth's own receiver has just opened the session record: the next
+    # pages need not write it again before the activity interval has passed.
+    activity_mark_seen(request=request)
 
 
 @receiver(password_changed, dispatch_uid="accounts.activity.end_sessions_on_password_change")

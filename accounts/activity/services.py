@@ -92,3 +92,13 @@ def user_sessions_end_others(*, user: User, keep_session_key: str | None, reason
 def user_sessions_end_all(*, user: User, reason: str) -> int:
     """End every session of ``user``, e.g. after a password reset from a link."""
     return _end(actor=user, user=user, sessions=list(UserSession.objects.filter(user=user)), reason=reason)
+
+
+def user_session_touch(*, request, user: User, session) -> None:
+    """Open or refresh ``session``'s record: last seen now, from this request's network and browser.
+
+    allauth's own update, so a change of client still sends its
+    ``session_client_changed`` signal. Called at most once per
+    ``SESSION_ACTIVITY_INTERVAL`` per session (``activity.middleware``).
+    """
+    UserSession.objects.create_from_request(request, user=user, session=session)

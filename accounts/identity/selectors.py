@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,23 @@ def identity_profile_for(*, user: User) -> IdentityProfile:
     return IdentityProfile.objects.filter(user=user).first() or IdentityProfile(user=user)
 
 
+def identity_profile_and_contact_for(*, user: User) -> tuple[IdentityProfile, bool]:
+    """``identity_profile_for`` and ``contact_verified`` together, in one query (the dashboard's panel)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .select_related("identity")
+        .annotate(email_verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .first()
+    )
+    if row is None:
+        return IdentityProfile(user=user), False
+    try:
+        profile = row.identity
+    except IdentityProfile.DoesNotExist:
+        profile = IdentityProfile(user=user)
+    return profile, bool(row.phone_verified or row.email_verified)
+
+
 def profile_fields_for(*, user: User) -> tuple[str, ...]:
     if user.kind == AccountKind.BUSINESS:
         return PERSONAL_FIELDS + BUSINESS_FIELDS
@@ -42,11 +59,15 @@ def contact_verified(*, user: User) -> bool:
     return user.phone_verified or EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
-def verification_level_for(*, user: User, profile: IdentityProfile | None = None) -> int:
+def verification_level_for(
+    *, user: User, profile: IdentityProfile | None = None, contact_is_verified: bool | None = None
+) -> int:
     """The level as it stands now: the stored one, or contact verified if the email has been confirmed since."""
     profile = profile or identity_profile_for(user=user)
     level = profile.verification_level
-    if level < Level.CONTACT_VERIFIED and contact_verified(user=user):
+    if contact_is_verified is None:
+        contact_is_verified = level < Level.CONTACT_VERIFIED and contact_verified(user=user)
+    if level < Level.CONTACT_VERIFIED and contact_is_verified:
         level = Level.CONTACT_VERIFIED
     return level
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.logging import security_log
 
-from .selectors import two_factor_enabled
+from .selectors import two_factor_enabled_cached
 
 API_PREFIX = "/api/"
 
@@ -40,7 +40,7 @@ class SecondFactorStepMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not self._exempt(request.path_info)
-            and two_factor_enabled(user=user)
+            and two_factor_enabled_cached(user=user)
         ):
             return self._refuse(request)
         return self.get_response(request)

@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_otp.plugins.otp_email.models import EmailDevice
@@ -93,6 +95,40 @@ def two_factor_enabled(*, user: User) -> bool:
         )
         .exists()
     )
+
+
+# The answer of ``two_factor_enabled`` per person, in the shared cache: the
+# second-factor middleware asks it on every page of everyone without two-factor.
+# Every change of a person's devices forgets it (``two_factor_enabled_forget``,
+# from the services and from the device models' signals); the expiry only
+# bounds the damage of a change made behind the ORM's back.
+ENABLED_CACHE_KEY = "two_factor:enabled:{user_id}"
+ENABLED_CACHE_SECONDS = 10 * 60
+
+
+def two_factor_enabled_cached(*, user: User) -> bool:
+    """``two_factor_enabled`` without a query on most pages: per request, then from the shared cache."""
+    answer = getattr(user, "_two_factor_enabled", None)
+    if answer is None:
+        key = ENABLED_CACHE_KEY.format(user_id=user.pk)
+        answer = cache.get(key)
+        if answer is None:
+            answer = two_factor_enabled(user=user)
+            cache.set(key, answer, ENABLED_CACHE_SECONDS)
+        # Per request: the authentication middleware loads a fresh user object each time.
+        user._two_factor_enabled = answer  # type: ignore[attr-defined]
+    return answer
+
+
+def two_factor_enabled_forget(*, user_id: int) -> None:
+    """Drop the cached answer now and again once the change commits.
+
+    Twice, because a page of another session may read the old state and
+    cache it between the first delete and the commit.
+    """
+    key = ENABLED_CACHE_KEY.format(user_id=user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def admin_device_confirmed(*, user: User) -> bool:

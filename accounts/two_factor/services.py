@@ -37,6 +37,7 @@ from .selectors import (
     session_key_hash,
     step_up_methods_for,
     totp_device_pending,
+    two_factor_enabled_forget,
 )
 
 RECOVERY_CODE_COUNT = 10
@@ -249,6 +250,8 @@ def _recovery_codes_replace(*, user: User) -> list[str]:
         codes.add(StaticToken.random_token())
     ordered = sorted(codes)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in ordered)
+    # bulk_create sends no signal for the receivers to forget the cached answer.
+    two_factor_enabled_forget(user_id=user.pk)
     # A fresh set starts with a clean failure count.
     device.throttle_reset(commit=True)
     return ordered
@@ -289,6 +292,7 @@ def totp_device_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         EmailDevice.objects.filter(user=user, confirmed=True).update(confirmed=False)
+        two_factor_enabled_forget(user_id=user.pk)  # update() sends no signal
         codes = [] if recovery_codes_remaining(user=user) else _recovery_codes_replace(user=user)
         audit_record(
             actor=user,
@@ -306,6 +310,7 @@ def email_codes_enable(*, user: User, token: str) -> tuple[EmailDevice, list[str
     with transaction.atomic():
         EmailDevice.objects.filter(pk=device.pk).update(confirmed=True)
         device.confirmed = True
+        two_factor_enabled_forget(user_id=user.pk)  # update() sends no signal
         codes = [] if recovery_codes_remaining(user=user) else _recovery_codes_replace(user=user)
         audit_record(
             actor=user,

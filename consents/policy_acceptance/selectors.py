@@ -9,16 +9,13 @@ when they registered.
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from consents.models import ConsentAction, ConsentEvent, PolicyDisplay, PolicyVersion
+from consents.table_caches import policy_versions_table
 
 # Acceptance is recorded on the basic purpose every account rests on.
 ACCEPTANCE_PURPOSE = "service_provision"
-
-
-_NOTICE_FIELDS = ("pk", "version", "effective_at", "published_at", "material")
 
 
 @dataclass(frozen=True)
@@ -32,22 +29,22 @@ class PolicyNotices:
 
 
 def policy_notices(*, on=None) -> PolicyNotices:
-    """Both answers in one query over a small table.
+    """Both answers from the process's copy of the small policy-version table: no query when warm.
 
-    Published material versions in effect are few (one or two a year) and
-    upcoming ones fewer, so reading them all and choosing here costs less
-    than a second round trip on every page.
+    Every signed-in page asks (the material-policy middleware and the
+    banner), so the versions come from ``consents.table_caches``, which
+    reloads them when a version is saved anywhere in the deployment.
     """
     now = on or timezone.now()
-    rows = list(
-        PolicyVersion.objects.filter(published_at__lte=now)
-        .filter(Q(effective_at__gt=now) | Q(material=True))
-        .only(*_NOTICE_FIELDS)
-        .order_by("effective_at")
-    )
-    upcoming = next((row for row in rows if row.effective_at > now), None)
-    in_effect = [row for row in rows if row.effective_at <= now and row.material]
-    return PolicyNotices(required=in_effect[-1] if in_effect else None, upcoming=upcoming)
+    # Newest effective first; published only, and only those that matter here.
+    rows = [
+        row
+        for row in policy_versions_table.get()
+        if row.published_at is not None and row.published_at <= now and (row.effective_at > now or row.material)
+    ]
+    upcoming = min((row for row in rows if row.effective_at > now), key=lambda row: row.effective_at, default=None)
+    required = next((row for row in rows if row.effective_at <= now and row.material), None)
+    return PolicyNotices(required=required, upcoming=upcoming)
 
 
 def policy_notices_for_request(request) -> PolicyNotices:

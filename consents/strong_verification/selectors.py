@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.identity.selectors import identity_profile_for, verification_level_for
+from accounts.identity.selectors import identity_profile_and_contact_for, verification_level_for
 from accounts.models import IdentityProfile, VerificationLevel
 from accounts.validators import clean_bank_card
 from consents.models import Partner, Purpose, StrongVerification
@@ -60,8 +60,8 @@ HISTORY_LENGTH = 20
 
 def verification_overview_for(*, user) -> VerificationOverview:
     """Everything the verification page and panel show, in a constant number of queries."""
-    profile = identity_profile_for(user=user)
-    level = verification_level_for(user=user, profile=profile)
+    profile, contact = identity_profile_and_contact_for(user=user)
+    level = verification_level_for(user=user, profile=profile, contact_is_verified=contact)
     try:
         card_valid = bool(profile.bank_card) and bool(clean_bank_card(profile.bank_card))
     except ValidationError:

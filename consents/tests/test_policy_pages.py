@@ -61,3 +61,44 @@ def test_changes_page_shows_added_and_removed_lines(client, second_version):
 def test_versions_list(client, second_version):
     html = client.get("/policy/versions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2026.1" in html and "2026.2" in html and "Adds clause 11." in html
+
+
+def test_the_policy_text_is_converted_once_per_version_and_language(client, second_version):
+    from unittest import mock
+
+    from consents import policy_render
+
+    policy_render._render_kept.cache_clear()
+    with mock.patch.object(policy_render, "render_policy", wraps=policy_render.render_policy) as convert:
+        first = client.get("/policy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        again = client.get("/policy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert convert.call_count == 1
+        chinese = client.get("/policy/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        client.get("/policy/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert convert.call_count == 2
+        client.get("/policy/2026.2/", HTTP_ACCEPT_LANGUAGE="en")
+        assert convert.call_count == 3
+    assert first.count("<h2>") == again.count("<h2>") > 0
+    assert "<h2>" in chinese and "隐私" in chinese
+
+
+def test_an_edited_draft_is_never_shown_from_an_old_conversion():
+    from consents.policy_render import render_policy_version
+
+    draft = PolicyVersion.objects.create(
+        version="2027.1",
+        text_zh="# 草稿",
+        text_en="# Draft",
+        effective_at=timezone.now() + datetime.timedelta(days=9),
+    )
+    with translation_en():
+        assert "Draft" in render_policy_version(draft)
+        draft.text_en = "# Proofread"
+        draft.save()
+        assert "Proofread" in render_policy_version(draft)
+
+
+def translation_en():
+    from django.utils import translation
+
+    return translation.override("en")

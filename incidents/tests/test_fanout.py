@@ -34,8 +34,10 @@ def test_one_email_and_one_inbox_message_per_person_in_their_language(
         told = _notify(incident, officer, batch_size=2)
 
     assert told == 5
-    # One send task per batch of two over five people (2 + 2 + 1), plus the notify dispatch.
-    assert len(callbacks) == 1 + 3
+    # One send task per batch of two over five people (2 + 2 + 1), plus the notify dispatch
+    # (and the banner's process-table reload, which is no task).
+    tasks = [callback for callback in callbacks if not hasattr(callback, "process_table")]
+    assert len(tasks) == 1 + 3
     for person in five_people:
         inbox = InboxMessage.objects.get(recipient=person, kind="security_incident")
         email = OutboxEmail.objects.get(recipient=person, kind="security_incident")

@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Replaces allauth's UserSessionsMiddleware, which wrote the session record on every request.
+    "accounts.activity.middleware.SessionActivityMiddleware",
     "csp.middleware.CSPMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
     "core.middleware.NoStoreForPersonalPagesMiddleware",
@@ -390,6 +391,9 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# How stale (seconds) the "last seen" of a session on the sessions page may be: the
+# session record is written at most once per interval, so a page view writes nothing.
+SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=5 * 60)
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
