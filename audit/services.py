@@ -13,8 +13,9 @@ from django.utils import timezone
 from core.hash_chain import chain_advance, chain_link
 from core.logging import contains_personal_data
 
-from .hashing import event_content
+from .hashing import linked_content
 from .models import AuditChainHead, AuditEvent, ChainVerification
+from .partitions import partition_count, partition_for, partition_key
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -51,18 +52,25 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
     """Append one event to the audit log and return it.
 
     ``actor`` is the user who acted (None for the system), ``target`` the
-    object acted on. ``details`` must not contain personal values.
+    object acted on. ``details`` must not contain personal values. The event
+    joins the chain of its partition (``audit.partitions``), whose head stays
+    locked until the caller's transaction commits.
     """
     details = dict(details or {})
     _check_details(details)
     target_type, target_id = _target_parts(target)
     actor_id = getattr(actor, "pk", None)
+    partition = partition_for(
+        partition_key(target_type=target_type, target_id=target_id, actor_id=actor_id, action=action),
+        partitions=partition_count(),
+    )
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = _head_locked(partition)
         created_at = timezone.now()
         link = chain_link(
             head,
-            event_content(
+            linked_content(
+                partition=partition,
                 created_at=created_at,
                 actor_id=actor_id,
                 action=action,
@@ -72,6 +80,7 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
             ),
         )
         event = AuditEvent.objects.create(
+            partition=partition,
             seq=link.seq,
             created_at=created_at,
             actor_id=actor_id,
@@ -87,6 +96,21 @@ def audit_record(*, actor, action: str, target=None, details: Mapping[str, Any] 
     return event
 
 
-def chain_verification_record(*, chain: str, ok: bool, checked: int, problem: str = "") -> ChainVerification:
+def _head_locked(partition: int) -> AuditChainHead:
+    """The partition's head row, locked; created on the partition's first event."""
+    heads = AuditChainHead.objects.select_for_update()
+    try:
+        return heads.get(partition=partition)
+    except AuditChainHead.DoesNotExist:
+        # Two first writers may race: ON CONFLICT DO NOTHING lets the loser lock the winner's row.
+        AuditChainHead.objects.bulk_create([AuditChainHead(partition=partition)], ignore_conflicts=True)
+        return heads.get(partition=partition)
+
+
+def chain_verification_record(
+    *, chain: str, ok: bool, checked: int, problem: str = "", partitions: int = 0, full: bool = True
+) -> ChainVerification:
     """Keep the outcome of a verification of ``chain`` (``ChainVerification.Chain``); the problem is cut to fit."""
-    return ChainVerification.objects.create(chain=chain, ok=ok, checked=checked, problem=problem[:500])
+    return ChainVerification.objects.create(
+        chain=chain, ok=ok, checked=checked, problem=problem[:500], partitions=partitions, full=full
+    )
