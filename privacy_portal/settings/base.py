@@ -241,7 +241,7 @@ CHAIN_CHECKPOINT_DIR = env.str("CHAIN_CHECKPOINT_DIR", default=str(BASE_DIR / "v
 # The audit log is this many hash chains, each with its own head row, so that
 # audited writes of different objects never wait for each other (audit.partitions).
 # Raising it later is safe: events keep their partition.
-AUDIT_CHAIN_PARTITIONS = env.int("AUDIT_CHAIN_PARTITIONS", default=32)
+AUDIT_CHAIN_PARTITIONS = env.int("AUDIT_CHAIN_PARTITIONS", default=64)
 # How many partitions the audit verifier walks at once, each in a thread with its own connection.
 AUDIT_VERIFY_WORKERS = env.int("AUDIT_VERIFY_WORKERS", default=4)
 
