@@ -137,15 +137,18 @@ def _run_all(verify: Callable[[int], PartitionReport], partitions: list[int], *,
     if workers <= 1 or len(partitions) <= 1:
         return [verify(partition) for partition in partitions]
 
-    def in_own_connection(partition: int) -> PartitionReport:
+    def in_own_connection(share: list[int]) -> list[PartitionReport]:
         try:
-            return verify(partition)
+            return [verify(partition) for partition in share]
         finally:
             # Django's connections belong to the thread that opened them; a pool thread's must not linger.
             connections.close_all()
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="audit-verify") as pool:
-        return list(pool.map(in_own_connection, partitions))
+    # One share of the partitions per thread, so each thread connects once.
+    shares = [partitions[number::workers] for number in range(min(workers, len(partitions)))]
+    with ThreadPoolExecutor(max_workers=len(shares), thread_name_prefix="audit-verify") as pool:
+        reports = [report for share in pool.map(in_own_connection, shares) for report in share]
+    return sorted(reports, key=lambda report: report.partition)
 
 
 def partition_verify(
@@ -186,22 +189,11 @@ def partition_verify(
         key_problem = keys.problem(anchor[1])
         if key_problem:
             return broken(start.seq, key_problem)
-    walk = events.filter(seq__gt=start.seq)
-    if head_seq is not None:
-        walk = walk.filter(seq__lte=head_seq)
+    walk = events if head_seq is None else events.filter(seq__lte=head_seq)
     expected_prev, expected_seq, checked = start.hash, start.seq + 1, 0
-    for (
-        seq,
-        created_at,
-        actor_id,
-        action,
-        target_type,
-        target_id,
-        details,
-        prev_hash,
-        stored,
-        key_id,
-    ) in walk.values_list(*_COLUMNS).iterator(chunk_size=chunk_size):
+    for seq, created_at, actor_id, action, target_type, target_id, details, prev_hash, stored, key_id in _pages(
+        walk, after=start.seq, size=chunk_size
+    ):
         if seq != expected_seq:
             return broken(expected_seq, f"event #{expected_seq} is missing", checked, expected_seq - 1)
         if prev_hash != expected_prev:
@@ -237,6 +229,20 @@ def partition_verify(
         if problem:
             return broken(min(last_seq + 1, entry["last_seq"] or 1), problem, checked, last_seq)
     return PartitionReport(partition, checked, start.seq, last_seq, expected_prev)
+
+
+def _pages(events, *, after: int, size: int):
+    """The rows after ``after``, a page of ``size`` at a time by ``seq``.
+
+    Plain queries: a server-side cursor would cost three round trips even for
+    the many partitions that fit in one page.
+    """
+    while True:
+        page = list(events.filter(seq__gt=after).values_list(*_COLUMNS)[:size])
+        yield from page
+        if len(page) < size:
+            return
+        after = page[-1][0]
 
 
 def _hash_at(events, entry: Mapping[str, Any]) -> str | None:

@@ -119,6 +119,9 @@ def _head_locked(partition: int) -> _Head:
         # Two first writers may race: ON CONFLICT DO NOTHING lets the loser lock the winner's row.
         AuditChainHead.objects.bulk_create([AuditChainHead(partition=partition)], ignore_conflicts=True)
         row = _head_row_locked(connection, partition)
+        if row is None:
+            # ignore_conflicts also hides a clash of ids (a head row inserted with an explicit id).
+            raise RuntimeError(f"the head row of audit partition {partition} could not be created")
     return _Head(*row)
 
 

@@ -6,11 +6,19 @@ is partition 0's chain and verifies as before (its links, and the new links
 of partition 0, do not name a partition; see ``audit.hashing``). Adding a
 column with a constant default rewrites no row, so the append-only triggers
 are not involved. The other partitions' heads are created by their first
-event.
+event; their ids come from the table's sequence, which the single head row,
+written with an explicit ``pk=1``, never advanced, so it is moved past it.
 """
 
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import migrations, models
+
+
+def sequence_past_the_legacy_head(apps, schema_editor):
+    connection = schema_editor.connection
+    for statement in connection.ops.sequence_reset_sql(no_style(), [apps.get_model("audit", "AuditChainHead")]):
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
@@ -57,4 +65,5 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             constraint=models.UniqueConstraint(fields=("partition", "seq"), name="audit_event_partition_seq"),
         ),
+        migrations.RunPython(sequence_past_the_legacy_head, migrations.RunPython.noop),
     ]
