@@ -66,8 +66,9 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        # Across partitions only time orders events; ``id`` breaks ties in the order of insertion.
-        ordering = ["-created_at", "-id"]
+        # Across partitions ``seq`` orders nothing; ``id`` is the order of insertion, and its index
+        # keeps the admin's newest-first list cheap where a sort by time would read the whole table.
+        ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["partition", "seq"], name="audit_event_partition_seq")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

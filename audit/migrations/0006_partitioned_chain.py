@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AlterModelOptions(
             name="auditevent",
             options={
-                "ordering": ["-created_at", "-id"],
+                "ordering": ["-id"],
                 "verbose_name": "audit event",
                 "verbose_name_plural": "audit events",
             },
