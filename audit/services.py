@@ -4,6 +4,7 @@ Callers record the event inside the same ``transaction.atomic()`` as the
 change it describes, so an event exists exactly when the change does.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -125,54 +126,44 @@ def _head_locked(partition: int) -> _Head:
     return _Head(*row)
 
 
+# The write path on PostgreSQL, as constant SQL: building these statements through the ORM
+# cost as much CPU as the rest of the record, and with eight writers on two cores CPU is what
+# the log runs out of first. The tables and columns are those of migrations audit.0001-0006.
+_HEAD_LOCK_SQL = "SELECT id, last_seq, last_hash FROM audit_auditchainhead WHERE partition = %s FOR UPDATE"
+# Every round trip made while the head is locked is time the partition's other writers wait,
+# so the row and the head move in one statement (a data-modifying CTE).
+_INSERT_AND_ADVANCE_SQL = (
+    "WITH event AS (INSERT INTO audit_auditevent (partition, seq, created_at, actor_id, action, target_type,"
+    " target_id, details, prev_hash, hash, key_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)"
+    " RETURNING id), head AS (UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = %s)"
+    " SELECT id FROM event"
+)
+
+
 def _head_row_locked(connection, partition: int):
-    # Plain SQL: building this query through the ORM cost as much CPU as the rest of the
-    # record, and with eight writers on two cores CPU is what the log runs out of first.
     if connection.vendor != "postgresql":
         heads = AuditChainHead.objects.using(connection.alias).select_for_update()
         return heads.filter(partition=partition).values_list("id", "last_seq", "last_hash").first()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in ("id", "last_seq", "last_hash"))
-    table = quote(AuditChainHead._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {table} WHERE {quote('partition')} = %s FOR UPDATE",  # noqa: S608 - quoted names
-            [partition],
-        )
+        cursor.execute(_HEAD_LOCK_SQL, [partition])
         return cursor.fetchone()
 
 
 def _insert_and_advance(event: AuditEvent, *, head: _Head) -> None:
-    """Insert ``event`` and move ``head`` to it: on PostgreSQL in one statement.
-
-    Every round trip made while the head is locked is time the partition's
-    other writers wait, so the row and the head go in one statement (a
-    data-modifying CTE); other databases take two.
-    """
+    """Insert ``event`` and move ``head`` to it: on PostgreSQL in one statement, elsewhere in two."""
     connection = connections[router.db_for_write(AuditEvent)]
     if connection.vendor != "postgresql":
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=head.id).update(last_seq=event.seq, last_hash=event.hash)
         return
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    values = [event.partition, event.seq, event.created_at, event.actor_id, event.action, event.target_type,
+              event.target_id, json.dumps(event.details), event.prev_hash, event.hash, event.key_id,
+              event.seq, event.hash, head.id]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(_insert_and_advance_sql(connection), [*values, event.seq, event.hash, head.id])
+        cursor.execute(_INSERT_AND_ADVANCE_SQL, values)
         (event.pk,) = cursor.fetchone()
     event._state.adding = False
     event._state.db = connection.alias
-
-
-def _insert_and_advance_sql(connection) -> str:
-    quote = connection.ops.quote_name
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    pk = quote(AuditEvent._meta.pk.column)
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Names come from the models' metadata, quoted; every value is a parameter.
-    insert = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
-    advance = f"UPDATE {quote(AuditChainHead._meta.db_table)} SET {quote('last_seq')} = %s, {quote('last_hash')} = %s"  # noqa: S608
-    return f"WITH event AS ({insert}), head AS ({advance} WHERE {quote('id')} = %s) SELECT {pk} FROM event"  # noqa: S608
 
 
 def chain_verification_record(
