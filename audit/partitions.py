@@ -28,8 +28,9 @@ from django.core.exceptions import ImproperlyConfigured
 # Holds the single chain written before the log was partitioned (migration audit.0006); its links
 # keep that chain's format, so the old rows and the new ones of this partition form one chain.
 LEGACY_PARTITION = 0
-# The head row's column is a smallint.
-MAX_PARTITIONS = 1024
+# A checkpoint line holds every partition's head (~110 bytes each) and is found by reading
+# the last 64 KiB of its file (core.checkpoints): 256 partitions stay well inside that.
+MAX_PARTITIONS = 256
 
 
 def partition_count() -> int:
