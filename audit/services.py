@@ -156,7 +156,7 @@ def _insert_and_advance(event: AuditEvent, *, head: _Head) -> None:
         event.save(force_insert=True)
         AuditChainHead.objects.filter(pk=head.id).update(last_seq=event.seq, last_hash=event.hash)
         return
-    values = [event.partition, event.seq, event.created_at, event.actor_id, event.action, event.target_type,
+    values: list[Any] = [event.partition, event.seq, event.created_at, event.actor_id, event.action, event.target_type,
               event.target_id, json.dumps(event.details), event.prev_hash, event.hash, event.key_id,
               event.seq, event.hash, head.id]  # fmt: skip
     with connection.cursor() as cursor:
