@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 class _Sessions:
     def __init__(self):
         self.sessions = []
+        self.received = []
 
     async def handle_DATA(self, server, session, envelope):
         self.sessions.append(id(session))
+        self.received.append((envelope.rcpt_tos, envelope.original_content))
         return "250 OK"
 
 
@@ -94,3 +96,50 @@ def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server):
     assert outbox_send_batch([row.pk]) == 1
     assert outbox_send_batch([row.pk]) == 0  # and once sent, never again
     assert len(smtp_server.sessions) == 1
+
+
+def _without_date(data: bytes) -> bytes:
+    # smtplib ends the data with a line break if it has none.
+    return b"\r\n".join(line for line in data.rstrip(b"\r\n").split(b"\r\n") if not line.startswith(b"Date:"))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "zhang.san@example.cn",
+        # Not plain: a display name and a non-ASCII mailbox go through Django's address handling whole.
+        "Zhang San <zhang.san@example.cn>",
+        "张三@例子.中国",
+    ],
+)
+def test_each_message_is_what_django_would_have_sent_byte_for_byte(smtp_server, address):
+    from notifications.sending import email_message
+
+    subject, body = "数据安全事件通知：请修改密码", "我们发现了一起数据安全事件。\n\n请修改密码。"
+    rows = [
+        email_enqueue(to_address=address, kind="security_incident", language="zh-hans", subject=subject, body=body)
+        for _ in range(3)
+    ]
+
+    assert outbox_send_batch([row.pk for row in rows]) == 3
+
+    for row, (recipients, data) in zip(rows, smtp_server.received, strict=True):
+        expected = email_message(outbox_id=row.pk, to_address=address, subject=subject, body=body).message()
+        assert _without_date(data) == _without_date(expected.as_bytes(linesep="\r\n"))
+        assert len(recipients) == 1
+    assert len({data for _to, data in smtp_server.received}) == 3  # each with its own Message-ID
+
+
+def test_a_batch_claims_and_marks_its_rows_a_group_at_a_time(smtp_server, django_assert_max_num_queries):
+    from notifications.services import SEND_GROUP
+
+    ids = [
+        email_enqueue(to_address=f"p{i}@example.cn", kind="security_incident", language="en", subject="s", body="b").pk
+        for i in range(2 * SEND_GROUP)
+    ]
+
+    # Per group: its savepoint, the claim, the update, the release; nothing per message.
+    with django_assert_max_num_queries(8):
+        assert outbox_send_batch(ids) == 2 * SEND_GROUP
+
+    assert OutboxEmail.objects.filter(pk__in=ids, state=OutboxEmail.State.SENT, attempts=1).count() == 2 * SEND_GROUP
