@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from . import receivers  # noqa: F401
         from .activity import receivers as activity_receivers  # noqa: F401
+        from .service_clients import receivers as service_client_receivers  # noqa: F401
         from .staff import receivers as staff_receivers  # noqa: F401

@@ -3,23 +3,17 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from accounts.service_clients.permissions import HasServiceScope
+from accounts.service_clients.scopes import CONSENT_CHECK
+from accounts.service_clients.throttling import ServiceClientRateThrottle
 
 from .models import Partner, Purpose
 from .selectors import consent_check
-
-
-class CanCheckConsent(permissions.BasePermission):
-    """Only platform services holding the permission may ask about anybody."""
-
-    message = _("This service account may not use the consent check.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm("consents.check_consent"))
 
 
 class ConsentCheckQuery(serializers.Serializer):
@@ -39,8 +33,8 @@ class ConsentCheckAnswer(serializers.Serializer):
 class ConsentCheckView(APIView):
     """May this person's data be used for a purpose (and shared with a partner) now?"""
 
-    permission_classes = [permissions.IsAuthenticated, CanCheckConsent]
-    throttle_classes = [ScopedRateThrottle]
+    permission_classes = [HasServiceScope(CONSENT_CHECK)]
+    throttle_classes = [ServiceClientRateThrottle]
     throttle_scope = "consent_check"
 
     @extend_schema(
