@@ -6,15 +6,14 @@ The population is written with set-based SQL (generate_series): a million
 ORM saves would measure the seeding, not the check.
 """
 
+import base64
 import random
 import time
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.service_clients.scopes import CONSENT_CHECK
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from consents.models import PolicyVersion, Purpose
@@ -46,10 +45,17 @@ def consent_check(session) -> None:
 
 
 def _service_client() -> Client:
-    account = get_user_model().objects.create(username="svc-bench", email="svc@bench.example.cn")
-    account.user_permissions.add(Permission.objects.get(codename="check_consent"))
-    token = Token.objects.create(user=account)
-    return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
+    """A test client carrying a service client's bearer token, from the client-credentials grant."""
+    from bench.serving import service_clients_register
+
+    [(client_id, secret)] = service_clients_register(count=1, scopes=[CONSENT_CHECK], prefix="consent-check")
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    answer = Client(SERVER_NAME="localhost").post(
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}", secure=True
+    )
+    if answer.status_code != 200:
+        raise BenchmarkFailed(f"/o/token/ answered {answer.status_code}: {answer.content[:300]!r}")
+    return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {answer.json()['access_token']}")
 
 
 def _seed(*, first: int, last: int, purpose, policy) -> None:
