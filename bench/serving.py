@@ -238,7 +238,7 @@ def per_minute(throttle_scope: str) -> int:
     """Requests a minute one service client may make under ``throttle_scope``, by the settings."""
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][throttle_scope]
     # DRF's own reading of a rate ("120000/min"), without a throttle instance to hang it on.
-    allowed, seconds = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+    allowed, seconds = SimpleRateThrottle.parse_rate(None, rate)
     return round(allowed * 60 / seconds)
 
 
