@@ -1,6 +1,7 @@
 """Notifying people: the transactional outbox and the inbox."""
 
 import functools
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -95,14 +96,6 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 60))
 
 
-# Rows claimed, sent and marked per transaction. Each transaction costs
-# round trips and a WAL flush at commit, which one per message made as dear as
-# the SMTP exchange; a group shares them. The price: a worker killed in the
-# middle of a group sends up to this many again on the retry (each with its
-# own unchanged Message-ID, so mail systems drop the repeat).
-SEND_GROUP = 50
-
-
 def outbox_send(*, outbox_id: int) -> bool:
     """Send one outbox email; return whether this call sent it (see ``outbox_send_many``)."""
     return outbox_send_many(outbox_ids=[outbox_id]) == 1
@@ -115,48 +108,52 @@ def outbox_send_many(*, outbox_ids: list[int]) -> int:
     message itself, so a fan-out hands its rows over in batches, and each
     distinct text is rendered once (``notifications.sending``).
 
-    The rows of each group of ``SEND_GROUP`` stay locked while their messages
-    go out: a second delivery of the same task skips them (``skip_locked``)
-    or finds them already sent, so duplicate task deliveries never duplicate
-    an email. If the worker dies mid-group the transaction rolls back and the
-    group's rows are pending again for the retry. The window left is a crash
-    after the mail server accepted messages but before the group's commit;
-    the resends then carry the same Message-IDs, so mail systems can drop
-    them as duplicates.
+    Exactly once, by three rules. The batch's rows are claimed up front with
+    one advisory lock each (``_SendClaim``), so a second delivery of the same
+    task, running at the same time, skips them; it then finds them sent.
+    Each row is read after its lock is held, so a row another worker has just
+    sent reads as sent. Each row is marked sent in a statement of its own as
+    soon as the mail server has accepted it, before the next message goes
+    out, so a worker killed mid-batch leaves every accepted row marked and
+    the rest pending (its connection closes and the locks go with it). The
+    one window left is a kill after the mail server accepted a message but
+    before its mark; the resend carries the same Message-ID, so mail systems
+    can drop it as a duplicate.
+
+    The marks commit without waiting for the disk (``synchronous_commit``
+    off, this batch only): a worker killed loses nothing (the server has the
+    mark), only a crash of PostgreSQL itself within a fraction of a second
+    could undo marks and send those messages again, with their Message-IDs.
+    Waiting for the disk once a message cost more than the SMTP exchange.
     """
     courier = sending.Courier(get_connection())
+    db = connections[OutboxEmail.objects.db]
     try:
-        return sum(
-            _send_group(outbox_ids=outbox_ids[start : start + SEND_GROUP], courier=courier)
-            for start in range(0, len(outbox_ids), SEND_GROUP)
-        )
+        with _SendClaim(db, outbox_ids) as rows:
+            return sum(_send_row(db=db, row=row, courier=courier) for row in rows)
     finally:
         courier.connection.close()
 
 
-def _send_group(*, outbox_ids: list[int], courier: sending.Courier) -> int:
-    db = connections[OutboxEmail.objects.db]
-    statements = _send_statements(db.alias)
-    sent = []
-    with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        cursor.execute(statements.claim(len(outbox_ids)), outbox_ids)
-        for outbox_id, state, to_address, subject, body, sealed, attempts in cursor.fetchall():
-            if state != OutboxEmail.State.PENDING.value:
-                continue
-            if sealed:
-                body = _SEALED.from_db_value(sealed, None, db)
-            try:
-                courier.send(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body)
-            except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
-                # The connection may be broken: the next send opens a fresh one.
-                courier.connection.close()
-                _record_failure(outbox_id=outbox_id, attempts=attempts + 1, exc=exc)
-                continue
-            sent.append(outbox_id)
-        if sent:
-            now = db.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(statements.mark_sent(len(sent)), [OutboxEmail.State.SENT.value, now, *sent])
-    return len(sent)
+def _send_row(*, db, row: tuple, courier: sending.Courier) -> int:
+    outbox_id, state, to_address, subject, body, sealed, attempts = row
+    if state != OutboxEmail.State.PENDING.value:
+        return 0
+    if sealed:
+        body = _SEALED.from_db_value(sealed, None, db)
+    try:
+        courier.send(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body)
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
+        # The connection may be broken: the next send opens a fresh one.
+        courier.connection.close()
+        _record_failure(outbox_id=outbox_id, attempts=attempts + 1, exc=exc)
+        return 0
+    with db.cursor() as cursor:
+        cursor.execute(
+            _send_statements(db.alias).mark_sent,
+            [attempts + 1, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(timezone.now()), outbox_id],
+        )
+    return 1
 
 
 def _record_failure(*, outbox_id: int, attempts: int, exc: Exception) -> None:
@@ -175,29 +172,73 @@ def _record_failure(*, outbox_id: int, attempts: int, exc: Exception) -> None:
 
 # Decrypts the sealed body read by the raw claim statement.
 _SEALED = OutboxEmail._meta.get_field("sealed_body")
+# The first key of the outbox's advisory locks (the second is the row id): "OUTB".
+_LOCK_CLASS = 0x4F555442
+
+
+class _SendClaim:
+    """The rows of a batch this worker may send, each under an advisory lock for the block's duration.
+
+    Row locks would hold a transaction open across every message, so a
+    mark could not commit until the last one went out. Advisory locks belong
+    to the session instead: the rows are marked one by one while the claim
+    stands, and a killed worker's locks go with its connection. The read
+    skips rows someone else holds a row lock on (an admin retry, the pending
+    scan pushing its lease), as the per-row transactions did. SQLite (``make
+    run``) has neither kind of lock and runs tasks in-process anyway.
+    """
+
+    def __init__(self, db, outbox_ids: list[int]):
+        self.db = db
+        self.ids = sorted(set(outbox_ids))
+        self.locked: list[int] = []
+        self.postgresql = db.vendor == "postgresql"
+
+    def __enter__(self) -> list[tuple]:
+        statements = _send_statements(self.db.alias)
+        with self.db.cursor() as cursor:
+            if not self.postgresql:
+                self.locked = self.ids
+            else:
+                cursor.execute("SET synchronous_commit TO OFF")
+                # Locked first, read after: a row another worker marked sent before
+                # letting go of it then reads as sent.
+                cursor.execute(
+                    "SELECT i FROM unnest(%s::bigint[]) AS i WHERE pg_try_advisory_lock(%s, (i %% 2147483648)::int)",
+                    [self.ids, _LOCK_CLASS],
+                )
+                self.locked = [outbox_id for (outbox_id,) in cursor.fetchall()]
+            if not self.locked:
+                return []
+            # SQLite takes the list as JSON (json_each), PostgreSQL as an array.
+            cursor.execute(statements.claim, [self.locked if self.postgresql else json.dumps(self.locked)])
+            return cursor.fetchall()
+
+    def __exit__(self, *exc_info) -> None:
+        if not self.postgresql:
+            return
+        with self.db.cursor() as cursor:
+            if self.locked:
+                cursor.execute(
+                    "SELECT count(pg_advisory_unlock(%s, (i %% 2147483648)::int)) FROM unnest(%s::bigint[]) AS i",
+                    [_LOCK_CLASS, self.locked],
+                )
+            cursor.execute("RESET synchronous_commit")
 
 
 @dataclass(frozen=True)
 class _SendStatements:
-    claim_head: str
-    mark_sent_head: str
-    lock: str
-
-    def claim(self, count: int) -> str:
-        return f"{self.claim_head} ({', '.join(['%s'] * count)}) ORDER BY 1 {self.lock}"
-
-    def mark_sent(self, count: int) -> str:
-        return f"{self.mark_sent_head} ({', '.join(['%s'] * count)})"
+    claim: str
+    mark_sent: str
 
 
 @functools.cache
 def _send_statements(alias: str) -> _SendStatements:
-    """The two statements every group of sends runs, written once per database.
+    """The statements every batch runs, written once per database.
 
     Built through the ORM each time they cost more CPU than the SMTP exchange
-    (measured when they ran once per message: about 0.8 of 2 ms a message);
-    the table and column names still come from the model, and every value
-    is a parameter.
+    (measured: about 0.8 of 2 ms a message); the table and column names still
+    come from the model, and every value is a parameter.
 
     The claim looks the rows up by id alone and checks the state in Python:
     with ``state = 'pending'`` in the WHERE clause, statistics that still say
@@ -209,19 +250,21 @@ def _send_statements(alias: str) -> _SendStatements:
     quote = db.ops.quote_name
     table = quote(OutboxEmail._meta.db_table)
     column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields if f.column}
-    # SQLite (make run) has no row locks and runs tasks in-process anyway.
-    lock = db.ops.for_update_sql(skip_locked=True) if db.features.has_select_for_update_skip_locked else ""
+    if db.vendor == "postgresql":
+        rows, skip = f"{column['id']} = ANY(%s)", db.ops.for_update_sql(skip_locked=True)
+    else:
+        rows, skip = f"{column['id']} IN (SELECT value FROM json_each(%s))", ""  # noqa: S608
     return _SendStatements(
-        claim_head=(
+        claim=(
             f"SELECT {column['id']}, {column['state']}, {column['to_address']}, {column['subject']},"  # noqa: S608
-            f" {column['body']}, {column['sealed_body']}, {column['attempts']} FROM {table} WHERE {column['id']} IN"
+            f" {column['body']}, {column['sealed_body']}, {column['attempts']} FROM {table}"
+            f" WHERE {rows} ORDER BY {column['id']} {skip}"
         ),
-        mark_sent_head=(
-            f"UPDATE {table} SET {column['attempts']} = {column['attempts']} + 1, {column['state']} = %s,"  # noqa: S608
+        mark_sent=(
+            f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
             f" {column['sent_at']} = %s, {column['last_error']} = '', {column['sealed_body']} = ''"
-            f" WHERE {column['id']} IN"
+            f" WHERE {column['id']} = %s"
         ),
-        lock=lock,
     )
 
 

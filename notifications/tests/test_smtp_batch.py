@@ -72,7 +72,18 @@ def test_a_refused_connection_leaves_rows_pending_for_retry(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server):
+@pytest.mark.parametrize(
+    "hold",
+    [
+        # Another worker's batch holds its rows' advisory locks while it sends them.
+        "SELECT pg_advisory_lock(%s, %s)",
+        # A row lock: the pending scan pushing the row's lease, an admin retry.
+        "SELECT id FROM notifications_outboxemail WHERE %s > 0 AND id = %s FOR UPDATE",
+    ],
+)
+def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server, hold):
+    from notifications.services import _LOCK_CLASS
+
     # Written directly: email_enqueue would send it at once (eager tasks, real commits here).
     row = OutboxEmail.objects.create(
         to_address="p@example.cn",
@@ -82,16 +93,17 @@ def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server):
         body="b",
         next_attempt_at=timezone.now(),
     )
+    assert OutboxEmail._meta.db_table == "notifications_outboxemail"
     other_worker = connections.create_connection("default")
     try:
         other_worker.set_autocommit(False)
         with other_worker.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM {OutboxEmail._meta.db_table} WHERE id = %s FOR UPDATE", [row.pk])  # noqa: S608
+            cursor.execute(hold, [_LOCK_CLASS, row.pk])
         assert outbox_send_batch([row.pk]) == 0  # locked: someone else is sending it
         assert smtp_server.sessions == []
     finally:
         other_worker.rollback()
-        other_worker.close()
+        other_worker.close()  # a session's advisory locks go with it
 
     assert outbox_send_batch([row.pk]) == 1
     assert outbox_send_batch([row.pk]) == 0  # and once sent, never again
@@ -130,16 +142,50 @@ def test_each_message_is_what_django_would_have_sent_byte_for_byte(smtp_server, 
     assert len({data for _to, data in smtp_server.received}) == 3  # each with its own Message-ID
 
 
-def test_a_batch_claims_and_marks_its_rows_a_group_at_a_time(smtp_server, django_assert_max_num_queries):
-    from notifications.services import SEND_GROUP
-
+def test_a_batch_costs_one_statement_a_message_and_a_few_more(smtp_server, django_assert_max_num_queries):
     ids = [
         email_enqueue(to_address=f"p{i}@example.cn", kind="security_incident", language="en", subject="s", body="b").pk
-        for i in range(2 * SEND_GROUP)
+        for i in range(60)
     ]
 
-    # Per group: its savepoint, the claim, the update, the release; nothing per message.
-    with django_assert_max_num_queries(8):
-        assert outbox_send_batch(ids) == 2 * SEND_GROUP
+    # The claim (synchronous_commit off, locks, read) and its release (unlock, reset), then one mark per message.
+    with django_assert_max_num_queries(60 + 5):
+        assert outbox_send_batch(ids) == 60
 
-    assert OutboxEmail.objects.filter(pk__in=ids, state=OutboxEmail.State.SENT, attempts=1).count() == 2 * SEND_GROUP
+    assert OutboxEmail.objects.filter(pk__in=ids, state=OutboxEmail.State.SENT, attempts=1).count() == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_accepted_message_is_marked_sent_before_the_next_goes_out(smtp_server, monkeypatch):
+    # Written directly: email_enqueue would send them at once (eager tasks, real commits here).
+    rows = OutboxEmail.objects.bulk_create(
+        OutboxEmail(
+            to_address=f"p{i}@example.cn",
+            kind="security_incident",
+            language="en",
+            subject="s",
+            body="b",
+            next_attempt_at=timezone.now(),
+        )
+        for i in range(4)
+    )
+    observer = connections.create_connection("default")
+    observer.inc_thread_sharing()  # read from the SMTP server's thread
+    sent_when_accepted = []
+    original = _Sessions.handle_DATA
+
+    async def handle_data(self, server, session, envelope):
+        # What a worker killed right now would leave behind: every earlier message marked sent.
+        with observer.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {OutboxEmail._meta.db_table} WHERE state = 'sent'")  # noqa: S608
+            sent_when_accepted.append(cursor.fetchone()[0])
+        return await original(self, server, session, envelope)
+
+    monkeypatch.setattr(_Sessions, "handle_DATA", handle_data)
+    try:
+        assert outbox_send_batch([row.pk for row in rows]) == 4
+    finally:
+        observer.dec_thread_sharing()
+        observer.close()
+
+    assert sent_when_accepted == [0, 1, 2, 3]
