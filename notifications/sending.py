@@ -10,9 +10,15 @@ differ per message: ``To`` and ``Message-ID``. Only addresses that come out of
 Django's address handling unchanged take this path (plain ASCII, no display
 name, short enough not to be folded); any other goes through ``EmailMessage``
 whole. Only Django's own SMTP backend is driven directly; any other backend
-(memory, console, a custom one) gets ordinary ``EmailMessage`` objects.
+(memory, console, a custom one) gets ordinary ``EmailMessage`` objects. The
+``Date`` header is the one of the text's rendering, seconds earlier.
+
+Also here: which rows a batch may send (``SendClaim``) and the statements
+that read and mark them.
 """
 
+import functools
+import json
 import re
 from dataclasses import dataclass
 
@@ -20,6 +26,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
+from django.db import connections
+
+from .models import OutboxEmail
 
 # An address Django's sanitize_address returns as it is and the generator writes
 # on one line (78 characters with "To: ").
@@ -105,3 +114,99 @@ def _render(*, subject: str, body: str) -> _Rendered:
             fields.append(line + b"\r\n")
     names = [field.split(b":", 1)[0].lower() for field in fields]
     return _Rendered(head=fields, to_at=names.index(b"to"), id_at=names.index(b"message-id"), body=body_bytes)
+
+
+# The first key of the outbox's advisory locks (the second is the row id): "OUTB".
+LOCK_CLASS = 0x4F555442
+
+
+class SendClaim:
+    """The rows of a batch this worker may send, each under an advisory lock for the block's duration.
+
+    Row locks would hold a transaction open across every message, so a
+    mark could not commit until the last one went out. Advisory locks belong
+    to the session instead: the rows are marked one by one while the claim
+    stands, and a killed worker's locks go with its connection. The read
+    skips rows someone else holds a row lock on (an admin retry, the pending
+    scan pushing its lease), as the per-row transactions did. SQLite (``make
+    run``) has neither kind of lock and runs tasks in-process anyway.
+    """
+
+    def __init__(self, db, outbox_ids: list[int]):
+        self.db = db
+        self.ids = sorted(set(outbox_ids))
+        self.locked: list[int] = []
+        self.postgresql = db.vendor == "postgresql"
+
+    def __enter__(self) -> list[tuple]:
+        statements = send_statements(self.db.alias)
+        with self.db.cursor() as cursor:
+            if not self.postgresql:
+                self.locked = self.ids
+            else:
+                cursor.execute("SET synchronous_commit TO OFF")
+                # Locked first, read after: a row another worker marked sent before
+                # letting go of it then reads as sent.
+                cursor.execute(
+                    "SELECT i FROM unnest(%s::bigint[]) AS i WHERE pg_try_advisory_lock(%s, (i %% 2147483648)::int)",
+                    [self.ids, LOCK_CLASS],
+                )
+                self.locked = [outbox_id for (outbox_id,) in cursor.fetchall()]
+            if not self.locked:
+                return []
+            # SQLite takes the list as JSON (json_each), PostgreSQL as an array.
+            cursor.execute(statements.claim, [self.locked if self.postgresql else json.dumps(self.locked)])
+            return cursor.fetchall()
+
+    def __exit__(self, *exc_info) -> None:
+        if not self.postgresql:
+            return
+        with self.db.cursor() as cursor:
+            if self.locked:
+                cursor.execute(
+                    "SELECT count(pg_advisory_unlock(%s, (i %% 2147483648)::int)) FROM unnest(%s::bigint[]) AS i",
+                    [LOCK_CLASS, self.locked],
+                )
+            cursor.execute("RESET synchronous_commit")
+
+
+@dataclass(frozen=True)
+class SendStatements:
+    claim: str
+    mark_sent: str
+
+
+@functools.cache
+def send_statements(alias: str) -> SendStatements:
+    """The statements every batch runs, written once per database.
+
+    Built through the ORM each time they cost more CPU than the SMTP exchange
+    (measured: about 0.8 of 2 ms a message); the table and column names still
+    come from the model, and every value is a parameter.
+
+    The claim looks the rows up by id alone and checks the state in Python:
+    with ``state = 'pending'`` in the WHERE clause, statistics that still say
+    "nothing is pending" (taken before a fan-out queued 100,000 rows) led the
+    planner to walk the partial index of pending rows instead of the primary
+    key: 40 ms a message (measured) instead of a fraction of one.
+    """
+    db = connections[alias]
+    quote = db.ops.quote_name
+    table = quote(OutboxEmail._meta.db_table)
+    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields if f.column}
+    if db.vendor == "postgresql":
+        rows, skip = f"{column['id']} = ANY(%s)", db.ops.for_update_sql(skip_locked=True)
+    else:
+        rows, skip = f"{column['id']} IN (SELECT value FROM json_each(%s))", ""  # noqa: S608
+    return SendStatements(
+        claim=(
+            f"SELECT {column['id']}, {column['state']}, {column['to_address']}, {column['subject']},"  # noqa: S608
+            f" {column['body']}, {column['sealed_body']}, {column['attempts']} FROM {table}"
+            f" WHERE {rows} ORDER BY {column['id']} {skip}"
+        ),
+        mark_sent=(
+            f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
+            f" {column['sent_at']} = %s, {column['last_error']} = '', {column['sealed_body']} = ''"
+            f" WHERE {column['id']} = %s"
+        ),
+    )

@@ -1,9 +1,6 @@
 """Notifying people: the transactional outbox and the inbox."""
 
-import functools
-import json
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -109,7 +106,7 @@ def outbox_send_many(*, outbox_ids: list[int]) -> int:
     distinct text is rendered once (``notifications.sending``).
 
     Exactly once, by three rules. The batch's rows are claimed up front with
-    one advisory lock each (``_SendClaim``), so a second delivery of the same
+    one advisory lock each (``sending.SendClaim``), so a second delivery of the same
     task, running at the same time, skips them; it then finds them sent.
     Each row is read after its lock is held, so a row another worker has just
     sent reads as sent. Each row is marked sent in a statement of its own as
@@ -129,7 +126,7 @@ def outbox_send_many(*, outbox_ids: list[int]) -> int:
     courier = sending.Courier(get_connection())
     db = connections[OutboxEmail.objects.db]
     try:
-        with _SendClaim(db, outbox_ids) as rows:
+        with sending.SendClaim(db, outbox_ids) as rows:
             return sum(_send_row(db=db, row=row, courier=courier) for row in rows)
     finally:
         courier.connection.close()
@@ -150,7 +147,7 @@ def _send_row(*, db, row: tuple, courier: sending.Courier) -> int:
         return 0
     with db.cursor() as cursor:
         cursor.execute(
-            _send_statements(db.alias).mark_sent,
+            sending.send_statements(db.alias).mark_sent,
             [attempts + 1, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(timezone.now()), outbox_id],
         )
     return 1
@@ -172,100 +169,6 @@ def _record_failure(*, outbox_id: int, attempts: int, exc: Exception) -> None:
 
 # Decrypts the sealed body read by the raw claim statement.
 _SEALED = OutboxEmail._meta.get_field("sealed_body")
-# The first key of the outbox's advisory locks (the second is the row id): "OUTB".
-_LOCK_CLASS = 0x4F555442
-
-
-class _SendClaim:
-    """The rows of a batch this worker may send, each under an advisory lock for the block's duration.
-
-    Row locks would hold a transaction open across every message, so a
-    mark could not commit until the last one went out. Advisory locks belong
-    to the session instead: the rows are marked one by one while the claim
-    stands, and a killed worker's locks go with its connection. The read
-    skips rows someone else holds a row lock on (an admin retry, the pending
-    scan pushing its lease), as the per-row transactions did. SQLite (``make
-    run``) has neither kind of lock and runs tasks in-process anyway.
-    """
-
-    def __init__(self, db, outbox_ids: list[int]):
-        self.db = db
-        self.ids = sorted(set(outbox_ids))
-        self.locked: list[int] = []
-        self.postgresql = db.vendor == "postgresql"
-
-    def __enter__(self) -> list[tuple]:
-        statements = _send_statements(self.db.alias)
-        with self.db.cursor() as cursor:
-            if not self.postgresql:
-                self.locked = self.ids
-            else:
-                cursor.execute("SET synchronous_commit TO OFF")
-                # Locked first, read after: a row another worker marked sent before
-                # letting go of it then reads as sent.
-                cursor.execute(
-                    "SELECT i FROM unnest(%s::bigint[]) AS i WHERE pg_try_advisory_lock(%s, (i %% 2147483648)::int)",
-                    [self.ids, _LOCK_CLASS],
-                )
-                self.locked = [outbox_id for (outbox_id,) in cursor.fetchall()]
-            if not self.locked:
-                return []
-            # SQLite takes the list as JSON (json_each), PostgreSQL as an array.
-            cursor.execute(statements.claim, [self.locked if self.postgresql else json.dumps(self.locked)])
-            return cursor.fetchall()
-
-    def __exit__(self, *exc_info) -> None:
-        if not self.postgresql:
-            return
-        with self.db.cursor() as cursor:
-            if self.locked:
-                cursor.execute(
-                    "SELECT count(pg_advisory_unlock(%s, (i %% 2147483648)::int)) FROM unnest(%s::bigint[]) AS i",
-                    [_LOCK_CLASS, self.locked],
-                )
-            cursor.execute("RESET synchronous_commit")
-
-
-@dataclass(frozen=True)
-class _SendStatements:
-    claim: str
-    mark_sent: str
-
-
-@functools.cache
-def _send_statements(alias: str) -> _SendStatements:
-    """The statements every batch runs, written once per database.
-
-    Built through the ORM each time they cost more CPU than the SMTP exchange
-    (measured: about 0.8 of 2 ms a message); the table and column names still
-    come from the model, and every value is a parameter.
-
-    The claim looks the rows up by id alone and checks the state in Python:
-    with ``state = 'pending'`` in the WHERE clause, statistics that still say
-    "nothing is pending" (taken before a fan-out queued 100,000 rows) led the
-    planner to walk the partial index of pending rows instead of the primary
-    key: 40 ms a message (measured) instead of a fraction of one.
-    """
-    db = connections[alias]
-    quote = db.ops.quote_name
-    table = quote(OutboxEmail._meta.db_table)
-    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields if f.column}
-    if db.vendor == "postgresql":
-        rows, skip = f"{column['id']} = ANY(%s)", db.ops.for_update_sql(skip_locked=True)
-    else:
-        rows, skip = f"{column['id']} IN (SELECT value FROM json_each(%s))", ""  # noqa: S608
-    return _SendStatements(
-        claim=(
-            f"SELECT {column['id']}, {column['state']}, {column['to_address']}, {column['subject']},"  # noqa: S608
-            f" {column['body']}, {column['sealed_body']}, {column['attempts']} FROM {table}"
-            f" WHERE {rows} ORDER BY {column['id']} {skip}"
-        ),
-        mark_sent=(
-            f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
-            f" {column['sent_at']} = %s, {column['last_error']} = '', {column['sealed_body']} = ''"
-            f" WHERE {column['id']} = %s"
-        ),
-    )
 
 
 def outbox_claim_due(*, limit: int = 500) -> list[int]:

@@ -82,7 +82,7 @@ def test_a_refused_connection_leaves_rows_pending_for_retry(settings):
     ],
 )
 def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server, hold):
-    from notifications.services import _LOCK_CLASS
+    from notifications.sending import LOCK_CLASS
 
     # Written directly: email_enqueue would send it at once (eager tasks, real commits here).
     row = OutboxEmail.objects.create(
@@ -98,7 +98,7 @@ def test_a_row_another_worker_is_sending_is_skipped_not_sent_twice(smtp_server, 
     try:
         other_worker.set_autocommit(False)
         with other_worker.cursor() as cursor:
-            cursor.execute(hold, [_LOCK_CLASS, row.pk])
+            cursor.execute(hold, [LOCK_CLASS, row.pk])
         assert outbox_send_batch([row.pk]) == 0  # locked: someone else is sending it
         assert smtp_server.sessions == []
     finally:
