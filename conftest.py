@@ -29,6 +29,18 @@ def chain_checkpoint_dir(settings, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def process_tables_fresh():
+    """Each test reads the catalogue tables from its own database state (core.process_cache).
+
+    A test that rolls back writes made without signals (``update()``) would
+    otherwise leave its copy to the next test.
+    """
+    from core.process_cache import process_tables_forget
+
+    process_tables_forget()
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

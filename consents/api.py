@@ -1,10 +1,15 @@
-"""The consent check for platform services, and the citizen's own consents."""
+"""The consent check for platform services, one person or many at a time.
 
-from django.contrib.auth import get_user_model
+Both answer from the same rules (``selectors.consent_check_many``) in one
+query: purposes and partners come from the process's catalogue
+(``consents.table_caches``), and the people with their consents and what the
+ledger says of them from one statement, however many people are asked.
+"""
+
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,20 +17,122 @@ from accounts.service_clients.permissions import HasServiceScope
 from accounts.service_clients.scopes import CONSENT_CHECK
 from accounts.service_clients.throttling import ServiceClientRateThrottle
 
-from .models import Partner, Purpose
-from .selectors import consent_check
+from .selectors import UNKNOWN_SUBJECT, consent_check_many
+from .table_caches import partner_cached, purpose_cached
+
+# A batch is answered in one query and a few milliseconds; a bigger one would hold a worker too long.
+BATCH_MAX = 1000
+
+REASONS_HELP = (
+    "Why: granted; legal_basis_contract or legal_basis_statutory_duty (a basic purpose needs no consent); "
+    "purpose_inactive; partner_not_for_purpose; partner_agreement_expired; not_granted; withdrawn; "
+    "consent_predates_change (the purpose was widened since); guardian_consent_required (a minor's own "
+    "consent); not_backed_by_ledger (the stored consent disagrees with the consent ledger); the last five "
+    "prefixed partner_ when it is the consent to share with the partner that is missing."
+)
 
 
-class ConsentCheckQuery(serializers.Serializer):
-    subject = serializers.IntegerField(min_value=1, help_text="The person's platform user id.")
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: not "12", 12.0 or true, which DRF's field would take for 12 or refuse late."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class _CatalogueCodes(serializers.Serializer):
+    # A purpose code and an optional partner code, turned into the catalogue's rows (no query when warm).
+
     purpose = serializers.SlugField(help_text="A purpose code, e.g. recommendations.")
-    partner = serializers.SlugField(required=False, help_text="A partner code, when data is to be shared.")
+    partner = serializers.SlugField(
+        required=False, help_text="A partner code, when the data is to be shared with that partner."
+    )
+
+    def validate_purpose(self, code):
+        purpose = purpose_cached(code)
+        if purpose is None:
+            raise serializers.ValidationError(_("Unknown purpose: %(code)s.") % {"code": code})
+        return purpose
+
+    def validate_partner(self, code):
+        partner = partner_cached(code)
+        if partner is None:
+            raise serializers.ValidationError(_("Unknown partner: %(code)s.") % {"code": code})
+        return partner
+
+
+class ConsentCheckQuery(_CatalogueCodes):
+    """Whom to ask about, for which purpose (and partner)."""
+
+    subject = serializers.IntegerField(min_value=1, help_text="The person's platform user id.")
 
 
 class ConsentCheckAnswer(serializers.Serializer):
     allowed = serializers.BooleanField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text=REASONS_HELP)
+    policy_version = serializers.CharField(
+        allow_null=True, help_text="The policy version the deciding consent was given under; null without one."
+    )
+    purpose = serializers.CharField()
+    partner = serializers.CharField(allow_null=True)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": 1,
+        "maxItems": BATCH_MAX,
+        "uniqueItems": True,
+        "description": "Platform user ids, each at most once; up to 1,000.",
+    }
+)
+class SubjectIdsField(serializers.ListField):
+    """Up to ``BATCH_MAX`` positive user ids (the schema also says: at least one, each once)."""
+
+    child = StrictIntegerField(min_value=1)
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty=False, max_length=BATCH_MAX, **kwargs)
+
+
+class ConsentCheckBatch(_CatalogueCodes):
+    """Which people to ask about, for one purpose (and partner)."""
+
+    closed = True  # any other field is refused (see validate), and the schema says so
+
+    subjects = SubjectIdsField()
+
+    def validate_subjects(self, ids):
+        seen, repeated = set(), []
+        for pk in ids:
+            if pk in seen and pk not in repeated:
+                repeated.append(pk)
+            seen.add(pk)
+        if repeated:
+            raise serializers.ValidationError(
+                _("Each subject may be asked about only once; repeated: %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in repeated[:10])}
+            )
+        return ids
+
+    def validate(self, attrs):
+        unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: [_("This field is not accepted here.")] for name in unknown})
+        return attrs
+
+
+class ConsentCheckBatchItem(serializers.Serializer):
+    subject = serializers.IntegerField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(help_text=f"{REASONS_HELP} unknown_subject: no active account has this id.")
     policy_version = serializers.CharField(allow_null=True)
+
+
+class ConsentCheckBatchAnswer(serializers.Serializer):
+    results = ConsentCheckBatchItem(many=True, help_text="One answer per subject, in the order asked.")
     purpose = serializers.CharField()
     partner = serializers.CharField(allow_null=True)
 
@@ -38,38 +145,112 @@ class ConsentCheckView(APIView):
     throttle_scope = "consent_check"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("subject", int, required=True),
-            OpenApiParameter("purpose", str, required=True),
-            OpenApiParameter("partner", str, required=False),
-        ],
+        parameters=[ConsentCheckQuery],
         responses={
             200: ConsentCheckAnswer,
             400: OpenApiResponse(description="A parameter is missing or malformed, or names an unknown code."),
-            404: OpenApiResponse(description="No such person."),
+            404: OpenApiResponse(description="No such person (or the account is closed)."),
         },
+        examples=[
+            OpenApiExample(
+                "Granted",
+                response_only=True,
+                value={
+                    "allowed": True,
+                    "reason": "granted",
+                    "policy_version": "2026.1",
+                    "purpose": "recommendations",
+                    "partner": None,
+                },
+            ),
+            OpenApiExample(
+                "Sharing not agreed",
+                response_only=True,
+                value={
+                    "allowed": False,
+                    "reason": "partner_not_granted",
+                    "policy_version": None,
+                    "purpose": "face_verification",
+                    "partner": "face_provider",
+                },
+            ),
+        ],
     )
     def get(self, request):
         query = ConsentCheckQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        purpose = Purpose.objects.filter(code=data["purpose"]).first()
-        if purpose is None:
-            raise ValidationError({"purpose": [_("Unknown purpose: %(code)s.") % {"code": data["purpose"]}]})
-        partner = None
-        if data.get("partner"):
-            partner = Partner.objects.filter(code=data["partner"]).first()
-            if partner is None:
-                raise ValidationError({"partner": [_("Unknown partner: %(code)s.") % {"code": data["partner"]}]})
-        subject = get_user_model().objects.filter(pk=data["subject"], is_active=True).first()
-        if subject is None:
+        purpose, partner, subject = data["purpose"], data.get("partner"), data["subject"]
+        decision = consent_check_many(subject_ids=[subject], purpose=purpose, partner=partner)[subject]
+        if decision is UNKNOWN_SUBJECT:
             raise NotFound(_("No such person."))
-        decision = consent_check(subject=subject, purpose=purpose, partner=partner)
         return Response(
             {
                 "allowed": decision.allowed,
                 "reason": decision.reason,
                 "policy_version": decision.policy_version,
+                "purpose": purpose.code,
+                "partner": getattr(partner, "code", None),
+            }
+        )
+
+
+class ConsentCheckBatchView(APIView):
+    """The consent check for up to 1,000 people at once, with the single check's rules and reasons."""
+
+    permission_classes = [HasServiceScope(CONSENT_CHECK)]
+    throttle_classes = [ServiceClientRateThrottle]
+    throttle_scope = "consent_check_batch"
+
+    @extend_schema(
+        request=ConsentCheckBatch,
+        responses={
+            200: ConsentCheckBatchAnswer,
+            400: OpenApiResponse(
+                description=(
+                    "The body is not valid JSON, or a field is refused: an unknown purpose or partner, no "
+                    "subjects, more than 1,000, a repeated id or one that is not a positive integer."
+                )
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Three people, one unknown",
+                request_only=True,
+                value={"purpose": "surveys", "partner": "survey_partner", "subjects": [1042, 1043, 999999]},
+            ),
+            OpenApiExample(
+                "Answers in the order asked",
+                response_only=True,
+                value={
+                    "results": [
+                        {"subject": 1042, "allowed": True, "reason": "granted", "policy_version": "2026.1"},
+                        {"subject": 1043, "allowed": False, "reason": "partner_withdrawn", "policy_version": None},
+                        {"subject": 999999, "allowed": False, "reason": "unknown_subject", "policy_version": None},
+                    ],
+                    "purpose": "surveys",
+                    "partner": "survey_partner",
+                },
+            ),
+        ],
+    )
+    def post(self, request):
+        body = ConsentCheckBatch(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        purpose, partner = data["purpose"], data.get("partner")
+        decisions = consent_check_many(subject_ids=data["subjects"], purpose=purpose, partner=partner)
+        return Response(
+            {
+                "results": [
+                    {
+                        "subject": subject,
+                        "allowed": decision.allowed,
+                        "reason": decision.reason,
+                        "policy_version": decision.policy_version,
+                    }
+                    for subject, decision in decisions.items()
+                ],
                 "purpose": purpose.code,
                 "partner": getattr(partner, "code", None),
             }

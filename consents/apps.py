@@ -7,6 +7,7 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents")
 
     def ready(self):
+        from . import table_caches  # noqa: F401 -- connects the signals that invalidate the process copies
         from .withdrawal_hooks import WITHDRAWAL_HOOKS
 
         WITHDRAWAL_HOOKS.autodiscover()

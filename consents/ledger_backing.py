@@ -23,6 +23,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from .models import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentSubject
+from .subject_states import StateRow
+
+# A state row read with its ledger: through ``states_with_ledger``, or ``subject_states`` (the consent check).
+BackableState = ConsentState | StateRow
 
 
 def _same_or_both_null(field: str) -> Q:
@@ -92,7 +96,7 @@ def states_with_ledger(states):
     )
 
 
-def state_is_backed(state: ConsentState) -> bool:
+def state_is_backed(state: BackableState) -> bool:
     """:func:`state_backed` for one row read through :func:`states_with_ledger`."""
     event = state.event
     by_guardian = event.channel != ConsentChannel.STAFF and event.actor_id != state.subject_id

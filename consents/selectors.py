@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
@@ -14,8 +15,10 @@ from core.logging import security_log
 
 from .checkpoints import CHAIN, consent_checkpoint_problem
 from .hashing import GENESIS_HASH, consent_event_content
-from .ledger_backing import state_backed, state_is_backed, states_unbacked, states_with_ledger
+from .ledger_backing import BackableState, state_backed, state_is_backed, states_unbacked, states_with_ledger
 from .models import ConsentEvent, ConsentState, ConsentSubject, Partner, PolicyVersion, Purpose
+from .subject_states import subjects_with_states
+from .table_caches import catalogue_cached
 
 
 def policy_current(*, on=None) -> PolicyVersion | None:
@@ -117,7 +120,36 @@ class ConsentDecision:
     policy_version: str | None = None
 
 
-def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None:
+# What the set-based check answers for an id that is no active account.
+UNKNOWN_SUBJECT = ConsentDecision(False, "unknown_subject")
+
+
+def _needs_consent(purpose: Purpose) -> bool:
+    return purpose.legal_basis == "consent" or not purpose.is_basic
+
+
+def _purpose_gate(
+    *, purpose: Purpose, partner: Partner | None, serves: Callable[[Partner], bool], on=None
+) -> ConsentDecision | None:
+    """The answer that holds for everybody alike, or None when it depends on each person's consents.
+
+    ``serves(partner)`` says whether the partner serves ``purpose``, from wherever the caller reads it.
+    """
+    if not purpose.active:
+        return ConsentDecision(False, "purpose_inactive")
+    if partner is not None:
+        if not serves(partner):
+            return ConsentDecision(False, "partner_not_for_purpose")
+        if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
+            return ConsentDecision(False, "partner_agreement_expired")
+    if not _needs_consent(purpose):
+        # A basic purpose resting on law or contract covers the partners it
+        # names (entrusted processing); only consent-based sharing needs a yes.
+        return ConsentDecision(True, f"legal_basis_{purpose.legal_basis}")
+    return None
+
+
+def _covers(state: BackableState | None, purpose: Purpose, *, is_minor: bool) -> str | None:
     """Why ``state`` does not cover ``purpose`` now, or None when it does."""
     if state is None:
         return "not_granted"
@@ -130,45 +162,20 @@ def _covers(state: ConsentState | None, purpose: Purpose, subject) -> str | None
     if state.purpose_version != purpose.version:
         # The purpose was widened after the consent was given.
         return "consent_predates_change"
-    if subject.is_minor and not state.by_guardian:
+    if is_minor and not state.by_guardian:
         return "guardian_consent_required"
     return None
 
 
-def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, on=None) -> ConsentDecision:
-    """May ``purpose`` (and sharing with ``partner``) use this person's data now?"""
-    snapshot = consent_snapshot_for(subject=subject)
-    if not purpose.active:
-        return ConsentDecision(False, "purpose_inactive")
+def _states_decide(
+    *, purpose: Purpose, partner: Partner | None, by_partner: Mapping[int | None, BackableState], is_minor: bool
+) -> ConsentDecision:
+    """The answer for one person past the gate, from their states for the purpose keyed by partner id."""
+    refusal = _covers(by_partner.get(None), purpose, is_minor=is_minor)
+    if refusal:
+        return ConsentDecision(False, refusal)
     if partner is not None:
-        if snapshot is not None:
-            serves = (partner.pk, purpose.pk) in snapshot.partner_purposes
-        else:
-            serves = partner.purposes.filter(pk=purpose.pk).exists()
-        if not serves:
-            return ConsentDecision(False, "partner_not_for_purpose")
-        if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
-            return ConsentDecision(False, "partner_agreement_expired")
-    needs_consent = purpose.legal_basis == "consent" or not purpose.is_basic
-    if not needs_consent:
-        # A basic purpose resting on law or contract covers the partners it
-        # names (entrusted processing); only consent-based sharing needs a yes.
-        return ConsentDecision(True, f"legal_basis_{purpose.legal_basis}")
-    if snapshot is not None:
-        by_partner = {
-            partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
-        }
-    else:
-        states = states_with_ledger(ConsentState.objects.filter(subject=subject, purpose=purpose)).select_related(
-            "policy_version"
-        )
-        by_partner = {state.partner_id: state for state in states}
-    if needs_consent:
-        refusal = _covers(by_partner.get(None), purpose, subject)
-        if refusal:
-            return ConsentDecision(False, refusal)
-    if partner is not None:
-        refusal = _covers(by_partner.get(partner.pk), purpose, subject)
+        refusal = _covers(by_partner.get(partner.pk), purpose, is_minor=is_minor)
         if refusal:
             return ConsentDecision(False, f"partner_{refusal}")
     decisive = by_partner.get(partner.pk if partner else None) or by_partner.get(None)
@@ -176,34 +183,93 @@ def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, 
     return ConsentDecision(True, "granted", version)
 
 
+def consent_check(*, subject, purpose: Purpose, partner: Partner | None = None, on=None) -> ConsentDecision:
+    """May ``purpose`` (and sharing with ``partner``) use this person's data now?"""
+    snapshot = consent_snapshot_for(subject=subject)
+
+    def serves(partner: Partner) -> bool:
+        if snapshot is not None:
+            return (partner.pk, purpose.pk) in snapshot.partner_purposes
+        return partner.purposes.filter(pk=purpose.pk).exists()
+
+    gate = _purpose_gate(purpose=purpose, partner=partner, serves=serves, on=on)
+    if gate is not None:
+        return gate
+    by_partner: Mapping[int | None, BackableState]
+    if snapshot is not None:
+        by_partner = {
+            partner_id: state for (purpose_id, partner_id), state in snapshot.states.items() if purpose_id == purpose.pk
+        }
+    else:
+        found = subjects_with_states(subject_ids=[subject.pk], purpose=purpose, partner=partner)
+        by_partner = found[subject.pk].states if subject.pk in found else {}
+    return _states_decide(purpose=purpose, partner=partner, by_partner=by_partner, is_minor=subject.is_minor)
+
+
+def consent_check_many(
+    *, subject_ids: Iterable[int], purpose: Purpose, partner: Partner | None = None, on=None
+) -> dict[int, ConsentDecision]:
+    """``consent_check`` for many people by id, in one query however many: the answers by id, in the ids' order.
+
+    The same rules and reasons, applied by the same functions; an id that is
+    no active account is answered ``UNKNOWN_SUBJECT``. Purposes and partners
+    come from the process's catalogue (``consents.table_caches``), so the
+    one query reads the people with their states and what the ledger says of
+    them (``subjects_with_states``), or only which ids are active accounts
+    when the answer is the same for everybody.
+    """
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return {}
+    gate = _purpose_gate(
+        purpose=purpose,
+        partner=partner,
+        serves=lambda partner: catalogue_cached().serves(partner=partner, purpose=purpose),
+        on=on,
+    )
+    if gate is not None:
+        active = set(get_user_model()._default_manager.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+        return {pk: gate if pk in active else UNKNOWN_SUBJECT for pk in ids}
+    found = subjects_with_states(subject_ids=ids, purpose=purpose, partner=partner)
+    answers = {}
+    for pk in ids:
+        person = found.get(pk)
+        if person is None or not person.is_active:
+            answers[pk] = UNKNOWN_SUBJECT
+        else:
+            answers[pk] = _states_decide(
+                purpose=purpose, partner=partner, by_partner=person.states, is_minor=person.is_minor
+            )
+    return answers
+
+
 def consent_missing_ids(*, user_ids, purpose: Purpose, partner: Partner | None = None, on=None):
     """The ids among ``user_ids`` whom ``consent_check`` would refuse, as one query over ``ConsentState``.
 
-    For checking many people at once (a disclosure to thousands): the same
-    rules as ``consent_check``, written as set conditions, in the same order:
-    an inactive purpose refuses everyone; a partner that does not serve the
-    purpose or whose agreement is not in force on ``on`` refuses everyone; a
-    purpose that needs no consent refuses no one; otherwise a person is
-    covered only by a granted state the ledger backs, for the purpose itself, at the purpose's
-    current version (a widened purpose needs fresh consent), given by a
-    guardian if the person is a minor, and, with a partner, by a state for
-    that partner meeting the same conditions. Two queries at most, however
-    many people: the partner's purposes, and the answer.
+    For checking many people at once (a disclosure to thousands) without
+    reading them: the rules that hold for everybody come from the same gate
+    as ``consent_check`` (an inactive purpose, a partner that does not serve
+    the purpose or whose agreement is not in force on ``on``, a purpose that
+    needs no consent); past it a person is covered only by a granted state
+    the ledger backs, for the purpose itself, at the purpose's current
+    version (a widened purpose needs fresh consent), given by a guardian if
+    the person is a minor, and, with a partner, by a state for that partner
+    meeting the same conditions — ``_covers`` written as set conditions. Two
+    queries at most, however many people: the partner's purposes, and the
+    answer.
 
     ``user_ids`` is a list of ids or a queryset of ids; ids that are no
     account are left out of the answer. Returns a lazy queryset of ids.
     """
     people = get_user_model()._default_manager.filter(pk__in=user_ids)
-    if not purpose.active:
-        return people.values_list("pk", flat=True)
-    if partner is not None:
-        if not partner.purposes.filter(pk=purpose.pk).exists():
-            return people.values_list("pk", flat=True)
-        if not partner.agreement_in_force(on=timezone.localdate(on) if on else None):
-            return people.values_list("pk", flat=True)
-    needs_consent = purpose.legal_basis == "consent" or not purpose.is_basic
-    if not needs_consent:
-        return people.none().values_list("pk", flat=True)
+    gate = _purpose_gate(
+        purpose=purpose,
+        partner=partner,
+        serves=lambda partner: partner.purposes.filter(pk=purpose.pk).exists(),
+        on=on,
+    )
+    if gate is not None:
+        return (people if not gate.allowed else people.none()).values_list("pk", flat=True)
 
     def covered(for_partner: Partner | None) -> Exists:
         # ``_covers`` as a condition: backed by the ledger, granted, current version, and a minor's given by a guardian.

@@ -25,6 +25,7 @@ from .models import (
     Purpose,
 )
 from .selectors import guardian_confirmed, policy_current
+from .table_caches import catalogue_table
 from .withdrawal_hooks import withdrawal_hooks_run
 
 
@@ -266,6 +267,8 @@ def partner_widen(*, partner: Partner, data_categories, actor) -> None:
         partner.data_categories.add(*new)
         purposes = list(partner.purposes.select_for_update())
         Purpose.objects.filter(pk__in=[p.pk for p in purposes]).update(version=F("version") + 1)
+        # ``update()`` sends no signal: the processes' copies of the catalogue must still learn the new versions.
+        catalogue_table.invalidate()
         for purpose in purposes:
             audit_record(
                 actor=actor,

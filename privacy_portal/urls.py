@@ -17,6 +17,7 @@ api_v1 = [
     path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
     path("me/", include("accounts.api_urls")),
     path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
+    path("consent-check/batch/", consents_api.ConsentCheckBatchView.as_view(), name="api-consent-check-batch"),
     path("consents/", include("consents.api_urls")),
     path("requests/", include("privacy_requests.api_urls")),
 ]

@@ -320,8 +320,22 @@ OAUTH2_PROVIDER = {
     # Scopes come from accounts/service_clients/scopes.py; a client may ask only for those it was given.
     "SCOPES_BACKEND_CLASS": "accounts.service_clients.oauth.ServiceClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "accounts.service_clients.oauth.ServiceClientValidator",
-    # RFC 9700: only a hash of each token is stored, never the bearer value itself.
+    # RFC 9700 (OAuth 2.0 Security BCP), every recommendation on: only a hash of each token is stored,
+    # never the bearer value itself; the grants and flows the portal does not use are refused outright
+    # (they are unreachable anyway: only the token endpoint is mounted and every application is
+    # client credentials), and check --deploy stays quiet.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # Client credentials: no refresh tokens; no authorization codes (the authorize page is not mounted).
     "ERROR_RESPONSE_WITH_SCOPES": True,
 }
