@@ -223,3 +223,11 @@ def _reference_data(request):
         from privacy_portal.reference_data import reference_data_ensure
 
         reference_data_ensure()
+
+
+@pytest.fixture
+def service_client(db):
+    """``service_client(scopes=[...])`` -> (ServiceClient, access token string); see oauth-contract.md."""
+    from accounts.service_clients.tests.factories import service_client_with_token
+
+    return service_client_with_token

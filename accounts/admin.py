@@ -12,7 +12,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from rest_framework.authtoken.models import TokenProxy
 
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_id_number, mask_name
@@ -69,19 +68,7 @@ class UserAdmin(NumberSearchAdminMixin, RevealableAdminMixin, DjangoUserAdmin):
     ordering = ("id",)
     id_number_hash_path = "identity__id_number_hash"
     phone_hash_path = "phone_hash"
-    actions = ["issue_enrolment_link", "reset_second_factor", "revoke_api_tokens"]
-
-    def has_revoke_api_tokens_permission(self, request) -> bool:
-        return request.user.has_perm("authtoken.delete_token")
-
-    @admin.action(permissions=["revoke_api_tokens"], description=_("Revoke API tokens"))
-    def revoke_api_tokens(self, request, queryset):
-        revoked = staff_services.api_tokens_revoke(users=queryset, actor=request.user)
-        self.message_user(
-            request,
-            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked) % {"count": revoked},
-            messages.SUCCESS,
-        )
+    actions = ["issue_enrolment_link", "reset_second_factor"]
 
     def has_manage_staff_second_factor_permission(self, request) -> bool:
         return request.user.has_perm(enrolment.PERMISSION)
@@ -284,9 +271,5 @@ class StaffEnrolmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at")
 
 
-# DRF's own token admin lists every key in full, and its addresses carry the
-# key (the primary key): anyone who can view the page could act as any
-# service. So tokens have no admin page; an operator issues one with
-# ``manage.py drf_create_token`` on the server, which prints it once, and
-# revokes it with the account action "Revoke API tokens".
-admin.site.unregister(TokenProxy)
+# Service clients (OAuth2): their admin lives with them.
+from accounts.service_clients import admin as service_clients_admin  # noqa: E402, F401

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from accounts.activity.network import truncate_ip
 from accounts.delivery.services import delivery_addresses_erase
@@ -194,18 +193,6 @@ def erase_two_factor(user) -> str:
     return "deleted"
 
 
-def export_api_tokens(user):
-    for token in Token.objects.filter(user=user).iterator(chunk_size=CHUNK):
-        yield {"created": token.created}
-
-
-def erase_api_tokens(user) -> str:
-    if _held(user, "api_tokens"):
-        return "kept"
-    Token.objects.filter(user=user).delete()
-    return "deleted"
-
-
 def export_guardian_links(user):
     rows = GuardianLink.objects.filter(Q(guardian=user) | Q(minor=user)).order_by("created_at", "id")
     for link in rows.iterator(chunk_size=CHUNK):
@@ -314,13 +301,6 @@ register_personal_data(
     models=[TOTPDevice, EmailDevice, StaticDevice, StaffEnrolment],
     exporter=export_two_factor,
     eraser=erase_two_factor,
-)
-register_personal_data(
-    "api_tokens",
-    label=_("API access tokens"),
-    models=[Token],
-    exporter=export_api_tokens,
-    eraser=erase_api_tokens,
 )
 register_personal_data(
     "guardian_links",

@@ -8,11 +8,14 @@ ledger says of them from one statement, however many people are asked.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from accounts.service_clients.permissions import HasServiceScope
+from accounts.service_clients.scopes import CONSENT_CHECK
+from accounts.service_clients.throttling import ServiceClientRateThrottle
 
 from .selectors import UNKNOWN_SUBJECT, consent_check_many
 from .table_caches import partner_cached, purpose_cached
@@ -27,15 +30,6 @@ REASONS_HELP = (
     "consent); not_backed_by_ledger (the stored consent disagrees with the consent ledger); the last five "
     "prefixed partner_ when it is the consent to share with the partner that is missing."
 )
-
-
-class CanCheckConsent(permissions.BasePermission):
-    """Only platform services holding the permission may ask about anybody."""
-
-    message = _("This service account may not use the consent check.")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm("consents.check_consent"))
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -146,8 +140,8 @@ class ConsentCheckBatchAnswer(serializers.Serializer):
 class ConsentCheckView(APIView):
     """May this person's data be used for a purpose (and shared with a partner) now?"""
 
-    permission_classes = [permissions.IsAuthenticated, CanCheckConsent]
-    throttle_classes = [ScopedRateThrottle]
+    permission_classes = [HasServiceScope(CONSENT_CHECK)]
+    throttle_classes = [ServiceClientRateThrottle]
     throttle_scope = "consent_check"
 
     @extend_schema(
@@ -204,8 +198,8 @@ class ConsentCheckView(APIView):
 class ConsentCheckBatchView(APIView):
     """The consent check for up to 1,000 people at once, with the single check's rules and reasons."""
 
-    permission_classes = [permissions.IsAuthenticated, CanCheckConsent]
-    throttle_classes = [ScopedRateThrottle]
+    permission_classes = [HasServiceScope(CONSENT_CHECK)]
+    throttle_classes = [ServiceClientRateThrottle]
     throttle_scope = "consent_check_batch"
 
     @extend_schema(

@@ -5,14 +5,16 @@ not learn that any operation can be refused or throttled. This hook adds, to eac
 does not already describe them, only the answers the portal really gives there (and gives an error a
 view declares by description alone the shared body):
 
-- 403: the default authentication is the session first, which answers 403 (not 401) to anybody
-  not signed in; the middleware also answers 403 before a second factor is entered, while an
-  account cancellation is open and while a changed policy awaits acceptance, on every API path;
+- 401: the first authenticator is the services' OAuth2 bearer token (accounts/service_clients),
+  so a call without credentials, or with a malformed, unknown, revoked or expired token, is
+  answered 401 with ``WWW-Authenticate: Bearer``;
+- 403: signed in (or a valid token) but not allowed: a citizen on a service operation, a service
+  token on a citizen's or without the scope; the middleware also answers 403 before a second
+  factor is entered, while an account cancellation is open and while a changed policy awaits
+  acceptance, on every API path;
 - 429: every view is throttled (per user, per address, or by scope);
 - 400: a request body that is not JSON, too large, too deep or fails validation;
 - 404: an object not found, a path parameter that does not match, or a page past the end.
-
-No 401: with the session authenticator first, DRF turns every authentication failure into 403.
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -44,6 +46,10 @@ ERROR_SCHEMA = {
 }
 
 DESCRIPTIONS = {
+    "401": (
+        "No credentials, or a malformed, unknown, revoked or expired access token, or a deactivated "
+        "service client (services: get a new token at /o/token/)."
+    ),
     "400": "The body is not valid JSON, too large or too deeply nested, or a field is refused.",
     "403": (
         "Not signed in, not allowed, or signing in is not finished (second factor, an open "
@@ -57,7 +63,7 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def _answers(operation: dict) -> list[str]:
-    statuses = ["403", "429"]
+    statuses = ["401", "403", "429"]
     if "requestBody" in operation:
         statuses.append("400")
     parameters = operation.get("parameters", [])

@@ -12,6 +12,9 @@ from accounts.identity import services as identity_services
 from accounts.models import SandboxIdentity, User
 from accounts.notification_kinds import WELCOME
 from accounts.roles import StaffRole
+from accounts.service_clients.models import ServiceClient
+from accounts.service_clients.scopes import CONSENT_CHECK
+from accounts.service_clients.services import service_client_register
 from accounts.services import staff_groups_ensure
 from accounts.two_factor.selectors import RECOVERY_DEVICE_NAME
 from notifications.services import notification_send
@@ -129,6 +132,21 @@ def _seed_identity(user: User, person: DemoPerson, identities: dict[str, DemoIde
     if person.verified_as:
         identity = identities[person.verified_as]
         identity_services.identity_verify(user=user, legal_name=identity.legal_name, id_number=identity.id_number)
+
+
+DEMO_SERVICE_CLIENT = "demo-recommendations"
+
+
+def seed_demo_service_client(*, officer: User) -> tuple[ServiceClient, str | None]:
+    """A service client with the consent:check scope, registered by the demo privacy officer.
+
+    Its secret exists in plain only now, so it is returned (and printed) only
+    when the client is new; afterwards, rotate it in admin to see a new one.
+    """
+    client = ServiceClient.objects.filter(name=DEMO_SERVICE_CLIENT).first()
+    if client is not None:
+        return client, None
+    return service_client_register(actor=officer, name=DEMO_SERVICE_CLIENT, scopes=[CONSENT_CHECK])
 
 
 @transaction.atomic

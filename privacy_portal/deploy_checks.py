@@ -226,6 +226,26 @@ def check_debug(app_configs=None, **kwargs) -> list:
     return []
 
 
+# Issue #13: a service's access token lives at most an hour, so a leaked one is useful briefly.
+MAX_ACCESS_TOKEN_SECONDS = 3600
+
+
+def check_access_token_lifetime(app_configs=None, **kwargs) -> list:
+    """E110, never relaxed by the staging switch: a long-lived token is no stand-in but a policy breach."""
+    seconds = getattr(settings, "OAUTH2_PROVIDER", {}).get("ACCESS_TOKEN_EXPIRE_SECONDS", 36000)
+    if hasattr(seconds, "total_seconds"):
+        seconds = seconds.total_seconds()
+    if seconds > MAX_ACCESS_TOKEN_SECONDS:
+        return [
+            Error(
+                f"Service access tokens live {int(seconds)} s; at most {MAX_ACCESS_TOKEN_SECONDS} s is allowed.",
+                hint=f"Set OAUTH_ACCESS_TOKEN_SECONDS to {MAX_ACCESS_TOKEN_SECONDS} or less (the default is 3600).",
+                id="privacy_portal.E110",
+            )
+        ]
+    return []
+
+
 DEPLOY_CHECKS = (
     check_staging_switch,
     check_database,
@@ -237,4 +257,5 @@ DEPLOY_CHECKS = (
     check_bank_card_provider,
     check_sms_backend,
     check_debug,
+    check_access_token_lifetime,
 )

@@ -47,6 +47,8 @@ urlpatterns = [
     path("admin/status/", admin.site.admin_view(admin_status.status_page), name="admin-status"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # OAuth2 for services: the token (and revocation) endpoint only.
+    path("o/", include("accounts.service_clients.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: anything else under /api/ is a JSON 404, with DEBUG on too (whose 404 page is HTML).

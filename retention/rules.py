@@ -206,7 +206,6 @@ NOT_EXPIRED_BY_RULE = {
     "otp_totp.totpdevice": "a sign-in method the person keeps; " + KEPT_FOR_THE_LIFE_OF_THE_ACCOUNT,
     "otp_email.emaildevice": "one-time codes are fields of the device and expire in django-otp (see module doc)",
     "otp_static.staticdevice": "recovery codes the person keeps; " + KEPT_FOR_THE_LIFE_OF_THE_ACCOUNT,
-    "authtoken.token": "an API token the person keeps; " + KEPT_FOR_THE_LIFE_OF_THE_ACCOUNT,
     "accounts.staffenrolment": (
         "a staff member's enrolment links: a hash, never the link, and who issued them (also in the audit log); "
         + KEPT_FOR_THE_LIFE_OF_THE_ACCOUNT

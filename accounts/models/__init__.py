@@ -1,5 +1,8 @@
 """Account models, one concept a module."""
 
+# Service clients live in their own subpackage; imported here so Django registers the model.
+from accounts.service_clients.models import ServiceClient
+
 from .activity import LoginActivity
 from .delivery import Delivery, DeliveryStatus
 from .guardians import GuardianLink
@@ -17,6 +20,7 @@ __all__ = [
     "IdentityVerificationAttempt",
     "LoginActivity",
     "SandboxIdentity",
+    "ServiceClient",
     "StaffEnrolment",
     "StepUpCheck",
     "User",

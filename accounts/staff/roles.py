@@ -62,6 +62,9 @@ PRIVACY_OFFICER = (
     # The sandbox provider's registry of test identities.
     *_model("accounts.sandboxidentity", "view", "add", "change"),
     *_model("audit.auditevent", "view"),
+    # Platform services as OAuth2 clients (issue #13): register, choose scopes, deactivate, rotate
+    # secrets; every change audited. Nobody deletes one.
+    *_model("accounts.serviceclient", "view", "add", "change"),
     # Staff second factors (issue #11): enrolment links and resets, never for oneself.
     "accounts.manage_staff_second_factor",
     *_model("accounts.staffenrolment", "view"),

@@ -121,16 +121,3 @@ def sandbox_identity_save(*, identity: SandboxIdentity, id_number: str | None, a
             details={"id_number_changed": bool(id_number)},
         )
     return identity
-
-
-def api_tokens_revoke(*, users, actor: User) -> int:
-    """Delete the API tokens of ``users`` (a service's key leaked, or it is retired); audited per account."""
-    from rest_framework.authtoken.models import Token
-
-    revoked = 0
-    with transaction.atomic():
-        for token in Token.objects.select_related("user").filter(user__in=users).select_for_update():
-            audit_record(actor=actor, action="api_token.revoked", target=token.user, details={})
-            token.delete()
-            revoked += 1
-    return revoked

@@ -234,22 +234,3 @@ def test_the_link_email_is_in_the_staff_members_language():
     email = OutboxEmail.objects.get(recipient=staff, kind="staff_enrolment")
     assert email.subject == "为隐私门户管理后台设置身份验证器"
     assert "隐私专员请您" in email.text and LINK.search(email.text)
-
-
-def test_api_token_keys_are_never_shown_in_admin_and_can_be_revoked(client):
-    from rest_framework.authtoken.models import Token
-
-    superuser = with_authenticator(staff_member(is_superuser=True))
-    service = UserFactory()
-    token = Token.objects.create(user=service)
-    session = admin_session(client, superuser)
-    assert session.get("/admin/authtoken/tokenproxy/").status_code == 404
-    users = session.get("/admin/accounts/user/")
-    assert token.key not in users.content.decode()
-    page = session.post(
-        "/admin/accounts/user/", {"action": "revoke_api_tokens", "_selected_action": [service.pk]}, follow=True, **EN
-    )
-    assert "1 API token revoked." in page.content.decode()
-    assert not Token.objects.filter(user=service).exists()
-    revoked = AuditEvent.objects.get(action="api_token.revoked")
-    assert (revoked.actor_id, revoked.target_id) == (superuser.pk, str(service.pk))

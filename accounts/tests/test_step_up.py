@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import StepUpCheck
+from accounts.service_clients.scopes import CONSENT_CHECK
 from accounts.two_factor import services
 from accounts.two_factor.decorators import (
     RecentVerificationPermission,
@@ -207,12 +208,9 @@ def test_api_refuses_anonymous_callers(client):
     assert client.get("/api/v1/sensitive/").status_code in (401, 403)
 
 
-def test_token_clients_have_no_session_and_never_pass(client):
-    from rest_framework.authtoken.models import Token
-
-    user = UserFactory()
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/sensitive/", HTTP_AUTHORIZATION=f"Token {token.key}")
+def test_service_clients_have_no_session_and_never_pass(client, service_client):
+    _service, token = service_client(scopes=[CONSENT_CHECK])
+    response = client.get("/api/v1/sensitive/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 403
 
 

@@ -92,7 +92,7 @@ class RecentVerificationRequiredMixin:
 class RecentVerificationPermission(BasePermission):
     """DRF: the caller's session passed a step-up check within ``minutes``.
 
-    Token clients (other platform services) have no session and so never
+    Service clients (OAuth2 bearer tokens) are not a person and so never
     pass: a citizen's sensitive action needs the citizen at a browser.
     """
 

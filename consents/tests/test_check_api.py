@@ -1,8 +1,7 @@
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.service_clients.scopes import CONSENT_CHECK
 from consents import services
 from consents.models import Purpose
 from tests.factories import UserFactory
@@ -11,11 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def service_api():
-    account = UserFactory(username="svc-transport")
-    account.user_permissions.add(Permission.objects.get(codename="check_consent"))
+def service_api(service_client):
+    _client, token = service_client(scopes=[CONSENT_CHECK], name="svc-transport")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=account).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api
 
 

@@ -145,11 +145,8 @@ def test_a_batch_of_500_costs_what_a_batch_of_1_costs(service_api, django_assert
     assert counts[1] <= 4
 
 
-# The whole request, authentication included, subtracting nothing: ≤ 2 once the `oauth` branch
-# authenticates services from a cached principal with a scope (0 queries). With DRF's Token and
-# has_perm it is 4 (token, user permissions, group permissions, the check), hence the marker:
-# strict, so that the merge that makes it pass also has to remove it.
-@pytest.mark.xfail(strict=True, reason="authentication still costs 3 queries until the oauth branch is merged")
+# The whole request, authentication included, subtracting nothing: the service's principal comes from
+# the shared cache (accounts/service_clients, 0 queries when warm), the check itself is one query.
 def test_a_warm_single_check_costs_at_most_two_queries_in_all(service_api, django_assert_max_num_queries):  # noqa: F811
     person = _consenting(1)[0]
     service_api.get(SINGLE, {"subject": person, "purpose": "surveys"})  # a warm process

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import StepUpCheck
+from accounts.service_clients.scopes import SCOPES
 from consents import services
 from consents.models import ConsentEvent, ConsentState, DataCategory, Partner, Purpose
 from tests.factories import UserFactory, step_up_passed
@@ -132,11 +132,13 @@ def test_expired_partner_agreement_is_a_409(api, citizen):
     assert answer.status_code == 409 and "expired" in answer.json()["partner"][0]
 
 
-def test_token_clients_can_never_grant_sensitive_purposes(health, citizen):
+def test_service_clients_can_never_grant_for_a_person(health, citizen, service_client):
+    _client, token = service_client(scopes=list(SCOPES))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.post("/api/v1/consents/grant/", {"purpose": "health_reminders"}, format="json").status_code == 403
-    assert client.post("/api/v1/consents/grant/", {"purpose": "surveys"}, format="json").status_code == 200
+    assert client.post("/api/v1/consents/grant/", {"purpose": "surveys"}, format="json").status_code == 403
+    assert not ConsentState.objects.filter(subject=citizen).exists()
 
 
 def test_minor_cannot_grant_but_may_withdraw(citizen):

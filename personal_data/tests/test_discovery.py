@@ -13,7 +13,6 @@ EXPORT_ORDER = [
     "sign_in_activity",
     "sessions",
     "two_factor",
-    "api_tokens",
     "guardian_links",
     "step_up_checks",
     "social_accounts",

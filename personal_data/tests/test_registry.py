@@ -20,6 +20,19 @@ ALLOWED_WITHOUT_CATEGORY = {
         "Django admin's change log: its user is the staff member who acted (an actor column of staff), and "
         "object_repr is 'user #<id>'-style text, never a personal value."
     ),
+    **dict.fromkeys(
+        (
+            "oauth2_provider.Application",
+            "oauth2_provider.AccessToken",
+            "oauth2_provider.RefreshToken",
+            "oauth2_provider.Grant",
+            "oauth2_provider.IDToken",
+            "oauth2_provider.DeviceGrant",
+        ),
+        "django-oauth-toolkit's user column, never filled here: services authenticate with the client credentials "
+        "grant (accounts/service_clients), which has no resource owner, and the authorize endpoint that would tie a "
+        "grant or token to a person is not mounted.",
+    ),
     "personal_data.LegalHold": (
         "A legal hold is the legal ground for keeping a person's data, not data about them: it names the person by "
         "id, its reason may not contain personal data (the service refuses it), and it must outlive erasure; "

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_email",
     "rest_framework",
-    "rest_framework.authtoken",
+    "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -282,21 +282,28 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 REST_FRAMEWORK = {
     # DRF's throttles read the same hop; left unset, DRF would trust any X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # Services: an OAuth2 bearer token (client credentials, accounts/service_clients). Citizens: their
+    # session. The bearer class comes first so an API call without credentials is answered 401 with a
+    # WWW-Authenticate header, as OAuth2 clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.service_clients.authentication.ServiceClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # anon and user: citizens (per address, per account). The others are per service client, counted
+    # in the shared cache across every process (ServiceClientRateThrottle); docs/api.md gives the reasons.
     "DEFAULT_THROTTLE_RATES": {
         "anon": "60/min",
         "user": "600/min",
-        "consent_check": "6000/min",
-        # A batch asks about up to 1,000 people: 600 batches a minute is 10,000 checks a second.
-        "consent_check_batch": "600/min",
+        "consent_check": env.str("API_RATE_CONSENT_CHECK", default="120000/min"),
+        "consent_check_batch": env.str("API_RATE_CONSENT_CHECK_BATCH", default="3000/min"),
+        "consent_events": env.str("API_RATE_CONSENT_EVENTS", default="6000/min"),
+        "erasure": env.str("API_RATE_ERASURE", default="6000/min"),
+        "interests_write": env.str("API_RATE_INTERESTS_WRITE", default="30000/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "privacy_portal.api_schema.PortalAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -305,6 +312,40 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# -- OAuth2 for platform services (django-oauth-toolkit, client credentials only; docs/api.md).
+# An access token lives at most an hour (deploy_checks refuses more): a leaked one is useful
+# briefly, and a service simply asks for a new one.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    # Scopes come from accounts/service_clients/scopes.py; a client may ask only for those it was given.
+    "SCOPES_BACKEND_CLASS": "accounts.service_clients.oauth.ServiceClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.service_clients.oauth.ServiceClientValidator",
+    # RFC 9700 (OAuth 2.0 Security BCP), every recommendation on: only a hash of each token is stored,
+    # never the bearer value itself; the grants and flows the portal does not use are refused outright
+    # (they are unreachable anyway: only the token endpoint is mounted and every application is
+    # client credentials), and check --deploy stays quiet.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Client credentials: no refresh tokens; no authorization codes (the authorize page is not mounted).
+    "ERROR_RESPONSE_WITH_SCOPES": True,
+}
+# How long a verified bearer token's principal is remembered in the shared cache (at most its own
+# remaining life). Revocation, deactivation and rotation delete the entry at once; this bounds the
+# time anything else (a token deleted behind the portal's back) could go unnoticed.
+SERVICE_PRINCIPAL_CACHE_SECONDS = 60
+# Named, not swapped: accounts.ServiceClient's migration refers to it as a swappable model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
 # core.parsers.BoundedJSONParser: no API body is legitimately larger or deeper than this.
 API_JSON_MAX_BYTES = 1024 * 1024
 API_JSON_MAX_DEPTH = 32

@@ -1,9 +1,11 @@
 import pytest
-from django.urls import path
-from rest_framework.decorators import api_view
+from django.urls import include, path
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
+from accounts.service_clients.permissions import HasServiceScope
+from accounts.service_clients.scopes import INTERESTS_WRITE
 from notifications.services import notification_send
 from tests.factories import UserFactory
 
@@ -50,15 +52,19 @@ def test_session_authenticated_writes_need_the_csrf_token():
     assert accepted.status_code == 200
 
 
-def test_token_authenticated_services_do_not_need_csrf():
-    from rest_framework.authtoken.models import Token
-
-    user = UserFactory()
-    token = Token.objects.create(user=user)
-    message, _ = notification_send(recipient=user, kind="welcome")
+@pytest.mark.urls("privacy_portal.tests.test_api")
+def test_bearer_authenticated_services_do_not_need_csrf(service_client):
+    _client, token = service_client(scopes=[INTERESTS_WRITE])
     api = APIClient(enforce_csrf_checks=True)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api.post(f"/api/v1/inbox/{message.pk}/read/").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.post("/api/v1/service-echo/", {"a": 1}, format="json").status_code == 200
+
+
+def test_a_service_token_opens_no_citizen_endpoint(service_client):
+    _client, token = service_client(scopes=[INTERESTS_WRITE])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/inbox/").status_code == 403
 
 
 @api_view(["POST"])
@@ -66,7 +72,17 @@ def _echo(request):
     return Response({"received": request.data})
 
 
-urlpatterns = [path("api/v1/echo/", _echo)]
+@api_view(["POST"])
+@permission_classes([HasServiceScope(INTERESTS_WRITE)])
+def _service_echo(request):
+    return Response({"received": request.data})
+
+
+urlpatterns = [
+    path("api/v1/echo/", _echo),
+    path("api/v1/service-echo/", _service_echo),
+    path("", include("privacy_portal.urls")),
+]
 
 
 @pytest.mark.urls("privacy_portal.tests.test_api")

@@ -49,3 +49,23 @@ def test_beat_schedule_runs_the_pending_outbox_scan():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "notifications.tasks.outbox_dispatch_pending" in tasks
     assert set(tasks) <= set(app.tasks.keys())
+
+
+@pytest.mark.django_db
+def test_seed_demo_registers_a_service_client_that_gets_a_token(capsys, client):
+    import re
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    found = re.search(r"demo-recommendations  client id: (\S+)  secret: (\S+)  \[created\]", out)
+    assert found, out
+    answer = client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=_basic(*found.groups()))
+    assert answer.status_code == 200 and answer.json()["scope"] == "consent:check"
+    call_command("seed_demo")
+    assert "secret:" not in capsys.readouterr().out
+
+
+def _basic(client_id, secret):
+    import base64
+
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()

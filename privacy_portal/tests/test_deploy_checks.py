@@ -150,3 +150,20 @@ def test_the_profile_is_a_deploy_check_only(settings):
     settings.DEBUG = True
     settings.CELERY_BROKER_URL = ""
     assert not [p for p in run_checks() if PROFILE_ID.match(p.id or "")]
+
+
+@pytest.mark.parametrize("seconds", [3601, 36000])
+def test_access_tokens_living_over_an_hour_are_refused_even_on_staging(production_backends, seconds):
+    production_backends.OAUTH2_PROVIDER = {
+        **production_backends.OAUTH2_PROVIDER,
+        "ACCESS_TOKEN_EXPIRE_SECONDS": seconds,
+    }
+    production_backends.STAGING_ALLOW_DEV_BACKENDS = SWITCH_VALUE
+    findings = profile_findings(ERROR)
+    assert list(findings) == ["privacy_portal.E110"]
+    assert f"live {seconds} s" in findings["privacy_portal.E110"]
+
+
+def test_the_default_access_token_lifetime_passes(production_backends):
+    assert production_backends.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"] <= 3600
+    assert "privacy_portal.E110" not in profile_findings()

@@ -1,9 +1,9 @@
 """``/api/v1/requests/``: create (step-up enforced), list, read, withdraw; nobody else's requests."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.service_clients.scopes import ERASURE
 from consents.models import ConsentState, Purpose
 from consents.services import consent_grant
 from privacy_requests import services
@@ -35,11 +35,12 @@ def test_create_without_step_up_is_a_clear_403(api):
     assert not PrivacyRequest.objects.exists()
 
 
-def test_a_token_client_cannot_file_requests(citizen):
+def test_a_service_client_cannot_file_requests(citizen, service_client):
+    _client, token = service_client(scopes=[ERASURE])
     client = APIClient()
-    token = Token.objects.create(user=citizen)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert client.post(URL, {"kind": "access"}, format="json").status_code == 403
+    assert not PrivacyRequest.objects.exists()
 
 
 def test_create_records_the_step_up_check(api, citizen):

@@ -2,8 +2,8 @@
 
 Everything a citizen does goes over HTTP through nginx. Three things are done
 the way an operator would, with ``manage.py`` against the run's database:
-registering the sandbox identity the real-name check will accept, creating the
-platform service account that asks the consent check, and a staff member
+registering the sandbox identity the real-name check will accept, registering the
+platform service (an OAuth2 client) that asks the consent check, and a staff member
 completing the export request (the portal requires staff to complete one).
 """
 
@@ -60,18 +60,23 @@ def resident_id_number() -> str:
 OPERATOR_SETUP = """
 import json, sys
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from accounts.identity.services import sandbox_identity_ensure
+from accounts.service_clients.models import ServiceClient
+from accounts.service_clients.scopes import CONSENT_CHECK
+from accounts.service_clients.services import service_client_register, service_client_secret_rotate
 
 given = json.loads(sys.stdin.readline())
 sandbox_identity_ensure(legal_name=given["legal_name"], id_number=given["id_number"], note="make smoke")
-service, _ = get_user_model().objects.get_or_create(
-    username="svc-smoke", defaults={"email": "svc-smoke@smoke.example.cn"}
+officer, _ = get_user_model().objects.get_or_create(
+    username="officer-smoke",
+    defaults={"email": "officer-smoke@smoke.example.cn", "is_staff": True, "is_superuser": True},
 )
-service.user_permissions.add(Permission.objects.get(codename="check_consent"))
-token, _ = Token.objects.get_or_create(user=service)
-print(json.dumps({"token": token.key}))
+client = ServiceClient.objects.filter(name="svc-smoke").first()
+if client is None:
+    client, secret = service_client_register(actor=officer, name="svc-smoke", scopes=[CONSENT_CHECK])
+else:
+    secret = service_client_secret_rotate(actor=officer, client=client)
+print(json.dumps({"client_id": client.client_id, "client_secret": secret}))
 """
 
 STAFF_COMPLETE = """
@@ -194,7 +199,7 @@ def run(stack: Stack, say) -> Findings:
     citizen = Citizen(stack)
     b = citizen.browser
 
-    token = _shell(stack, OPERATOR_SETUP, {"legal_name": LEGAL_NAME, "id_number": citizen.id_number})["token"]
+    credentials = _shell(stack, OPERATOR_SETUP, {"legal_name": LEGAL_NAME, "id_number": citizen.id_number})
 
     say("1. sign-up with the emailed code")
     citizen.sign_up()
@@ -244,7 +249,7 @@ def run(stack: Stack, say) -> Findings:
 
     # While the retry waits out its delay, the rest of the run goes on.
     say("5. consent granted, then withdrawn; the consent check answers no")
-    consent_withdraw_checked(stack, b, token, subject)
+    consent_withdraw_checked(stack, b, credentials, subject)
     findings.steps.append("withdrawal")
 
     say("6. PostgreSQL restarted: /readyz 503 then 200, no traceback for the citizen")
@@ -303,10 +308,19 @@ def _ready_notices(citizen: Citizen, export_id: int) -> list:
     return [m for m in citizen.mail.messages_to(citizen.email) if marker in MailSink.text_of(m)]
 
 
-def consent_withdraw_checked(stack: Stack, b: Browser, token: str, subject: int) -> None:
-    # The platform service asking: its own client with its token, none of the citizen's cookies.
+def consent_withdraw_checked(stack: Stack, b: Browser, credentials: dict, subject: int) -> None:
+    # The platform service asking: its own HTTP client, none of the citizen's cookies. It trades its
+    # client id and secret for a bearer token (OAuth2 client credentials) through nginx, as it would.
     service = Browser(stack.base_url)
-    service.session.headers["Authorization"] = f"Token {token}"
+    issued = service.request(
+        "POST",
+        "/o/token/",
+        data={"grant_type": "client_credentials"},
+        auth=(credentials["client_id"], credentials["client_secret"]),
+    ).json()
+    if issued.get("token_type") != "Bearer" or not 0 < issued.get("expires_in", 0) <= 3600:
+        raise SmokeFailure(f"the token endpoint answered {sorted(issued)} with expires_in={issued.get('expires_in')}")
+    service.session.headers["Authorization"] = f"Bearer {issued['access_token']}"
 
     def check() -> dict:
         return service.get("/api/v1/consent-check/", params={"subject": subject, "purpose": PURPOSE}).json()

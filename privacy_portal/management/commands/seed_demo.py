@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy_portal.demo import demo_identities, seed_demo
+from accounts.roles import StaffRole
+from privacy_portal.demo import demo_identities, seed_demo, seed_demo_service_client
 
 
 class Command(BaseCommand):
@@ -24,6 +25,18 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sandbox identities for real-name verification (enter the name and ID number on /account/identity/verify/):"
         )
+        officer = next(entry.user for entry in seeded if entry.person.role == StaffRole.PRIVACY_OFFICER)
+        client, secret = seed_demo_service_client(officer=officer)
+        self.stdout.write("Demo service client (OAuth2 client credentials, scope consent:check; docs/api.md):")
+        if secret is None:
+            self.stdout.write(
+                f"  {client.name}  client id: {client.client_id}  [exists: rotate its secret in admin to see a new one]"
+            )
+        else:
+            self.stdout.write(f"  {client.name}  client id: {client.client_id}  secret: {secret}  [created]")
+            self.stdout.write(
+                "  curl -u <client id>:<secret> -d grant_type=client_credentials http://localhost:8000/o/token/"
+            )
         for identity in demo_identities():
             self.stdout.write(f"  {identity.legal_name:<6} {identity.id_number}  ({identity.note})")
         self.stdout.write(
