@@ -1,7 +1,10 @@
-"""The consent check API at two population sizes.
+"""The consent check API at two population sizes, and the batch check.
 
 A platform service asks "may we?" for one person at a time, so the check's
 cost must not grow with the number of people in the current-state table.
+Services that ask about many people at once use the batch check; its figure
+is subjects answered per second in batches of 1,000, by the selector alone
+and through the API (in process, without HTTP: ``bench.http`` measures that).
 The population is written with set-based SQL (generate_series): a million
 ORM saves would measure the seeding, not the check.
 """
@@ -17,6 +20,8 @@ from accounts.service_clients.scopes import CONSENT_CHECK
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from consents.models import PolicyVersion, Purpose
+from consents.selectors import consent_check_many
+from consents.table_caches import catalogue_cached
 
 SMALL = 1_000
 LARGE = 1_000_000
@@ -24,6 +29,8 @@ CHECKS = 3_000
 WARMUP = 300
 SEED_BATCH = 200_000
 PURPOSE = "recommendations"
+BATCH = 1_000
+BATCHES = 50
 
 
 @benchmark("consent_check")
@@ -42,6 +49,10 @@ def consent_check(session) -> None:
     large_rate = _measure(client, large)
     figure("consent_check_rate_large", large_rate, "checks/s")
     figure("consent_check_scale_ratio", large_rate / small_rate, "")
+
+    selector_rate, api_rate = _measure_batches(client, large)
+    figure("consent_check_batch_selector_subjects_per_s", selector_rate, "subjects/s")
+    figure("consent_check_batch_api_subjects_per_s", api_rate, "subjects/s")
 
 
 def _service_client() -> Client:
@@ -141,3 +152,44 @@ def _check(client: Client, subject: int) -> None:
         raise BenchmarkFailed(
             f"check for subject {subject} answered {response.status_code}: {response.content[:200]!r}"
         )
+
+
+def _batches(population: int) -> list[list[int]]:
+    """``BATCHES`` batches of distinct people (all of them when fewer than ``BATCH``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM accounts_user WHERE username LIKE 'bench-%%'")
+        (lowest,) = cursor.fetchone()
+    rng = random.Random(population + 1)
+    size = min(BATCH, population)
+    return [[lowest + n for n in rng.sample(range(population), size)] for _ in range(BATCHES)]
+
+
+def _measure_batches(client: Client, population: int) -> tuple[float, float]:
+    """Subjects per second: ``consent_check_many`` on its own, then ``POST /api/v1/consent-check/batch/``."""
+    batches = _batches(population)
+    catalogue = catalogue_cached()
+    purpose = catalogue.purposes[PURPOSE]
+    consent_check_many(subject_ids=batches[0], purpose=purpose)  # warm
+    started = time.perf_counter()
+    for batch in batches:
+        answers = consent_check_many(subject_ids=batch, purpose=purpose)
+        if not all(answer.allowed for answer in answers.values()):
+            raise BenchmarkFailed(f"the batch selector refused someone: {next(iter(answers.values()))}")
+    selector_rate = len(batches) * len(batches[0]) / (time.perf_counter() - started)
+
+    _batch(client, batches[0])  # warm
+    started = time.perf_counter()
+    for batch in batches:
+        _batch(client, batch)
+    api_rate = len(batches) * len(batches[0]) / (time.perf_counter() - started)
+    return selector_rate, api_rate
+
+
+def _batch(client: Client, subjects: list[int]) -> None:
+    response = client.post(
+        "/api/v1/consent-check/batch/",
+        {"purpose": PURPOSE, "subjects": subjects},
+        content_type="application/json",
+    )
+    if response.status_code != 200 or not all(result["allowed"] for result in response.json()["results"]):
+        raise BenchmarkFailed(f"the batch check answered {response.status_code}: {response.content[:200]!r}")
