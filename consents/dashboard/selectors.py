@@ -28,6 +28,7 @@ from consents.selectors import ConsentSnapshot, consents_current_for
 from consents.table_caches import policy_in_force_cached
 
 from .catalogue_table import Catalogue, dashboard_catalogue_table
+from .catalogue_texts import PartnerTexts, PurposeTexts
 
 # Purposes whose switch lives in a panel of the dashboard: the panel does
 # more than record consent (enrol in a service, offer to delete location
@@ -91,9 +92,10 @@ class PartnerRow:
     consent: ConsentState | None
     state: str
     in_force: bool
-    # Filled in by the view: where the buttons post to.
+    # Filled in by the view: where the buttons post to, and the texts that do not depend on the person.
     confirm_url: str = ""
     withdraw_url: str = ""
+    texts: PartnerTexts | None = None
 
     @property
     def state_label(self):
@@ -112,6 +114,7 @@ class PurposeRow:
     grant_url: str = ""
     withdraw_url: str = ""
     policy_url: str = ""
+    texts: PurposeTexts | None = None
 
     @property
     def code(self) -> str:

@@ -27,6 +27,7 @@ from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError
 
+from .catalogue_texts import catalogue_texts
 from .forms import ConsentChoiceForm
 from .receipt import consent_receipt
 from .selectors import (
@@ -140,12 +141,16 @@ def dashboard(request, user_id=None):
     current = consents_current_for(subject=subject)
     catalogue = catalogue_load()
     rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue)
+    texts = catalogue_texts(catalogue, today=timezone.localdate())
     # The dashboard is itself a consent request: its one-click choices carry
     # the policy version shown here, recorded with the choice (not now: a GET writes nothing).
     shown = policy_shown_token(viewer=request.user, purpose=None, version=policy)
     urls = _RowUrls(ward)
     for row in rows:
         _link(row, ward, urls)
+        row.texts = texts[row.purpose.pk]
+        for partner_row in row.partners:
+            partner_row.texts = row.texts.partners[partner_row.partner.pk]
     policy_urls: dict = {}
     for row in rows:
         if row.consent and row.consent.policy_version:
