@@ -8,18 +8,21 @@ thousand consent events costs the same as one with ten.
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity.selectors import can_act_for
-from accounts.models import GuardianLink, User
+from accounts.identity.selectors import can_act_for, identity_profile_and_contact_of, identity_row_query
+from accounts.models import GuardianLink, IdentityProfile, User
 from consents.models import (
     ConsentChannel,
     ConsentEvent,
     ConsentState,
     DataCategory,
+    LocationRecord,
     Partner,
     PolicyVersion,
     Purpose,
@@ -230,6 +233,58 @@ def access_ward(*, guardian: User, minor_id: int) -> User:
 
 
 @dataclass(frozen=True)
+class DashboardFacts:
+    """What the dashboard's panels and ward list need to know about the person, besides consents."""
+
+    subject_id: int
+    identity: tuple[IdentityProfile, bool]  # the profile, and whether a contact is verified
+    location_records: int
+    has_wards: bool
+
+
+def _confirmed_wards(guardian):
+    return GuardianLink.objects.filter(
+        guardian=guardian, state=GuardianLink.State.CONFIRMED, minor__is_active=True, minor__is_minor=True
+    )
+
+
+def dashboard_facts_for(*, subject: User) -> DashboardFacts:
+    """One query for what three of the dashboard's parts would each read on their own.
+
+    The verification panel's profile and contact check, the location panel's
+    count of stored locations, and whether the person decides for anybody
+    (most people do not, and then the list of wards is not read at all).
+    """
+    records = (
+        LocationRecord.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    row = (
+        identity_row_query(user=subject)
+        .annotate(
+            location_records=Coalesce(Subquery(records, output_field=IntegerField()), 0),
+            has_wards=Exists(_confirmed_wards(OuterRef("pk"))),
+        )
+        .first()
+    )
+    return DashboardFacts(
+        subject_id=subject.pk,
+        identity=identity_profile_and_contact_of(user=subject, row=row),
+        location_records=row.location_records if row is not None else 0,
+        has_wards=row.has_wards if row is not None else False,
+    )
+
+
+def dashboard_facts_of(*, context, subject) -> DashboardFacts | None:
+    """The facts the dashboard read, for a panel tag showing ``subject`` (None on any other page)."""
+    facts = context.get("dashboard_facts")
+    return facts if facts is not None and facts.subject_id == subject.pk else None
+
+
+@dataclass(frozen=True)
 class Ward:
     pk: int
     name: str
@@ -239,9 +294,7 @@ class Ward:
 def wards_of(*, guardian: User) -> list[Ward]:
     """The minors this person decides for, through a confirmed guardian link (one light query)."""
     rows = (
-        GuardianLink.objects.filter(
-            guardian=guardian, state=GuardianLink.State.CONFIRMED, minor__is_active=True, minor__is_minor=True
-        )
+        _confirmed_wards(guardian)
         .order_by("confirmed_at", "pk")
         .values_list("minor_id", "minor__last_name", "minor__first_name", "minor__username")
     )

@@ -39,6 +39,7 @@ from .selectors import (
     access_ward,
     catalogue_load,
     consent_history_for,
+    dashboard_facts_for,
     dashboard_rows,
     dashboard_snapshot,
     event_actor_label,
@@ -145,6 +146,7 @@ def dashboard(request, user_id=None):
     # The dashboard is itself a consent request: its one-click choices carry
     # the policy version shown here, recorded with the choice (not now: a GET writes nothing).
     shown = policy_shown_token(viewer=request.user, purpose=None, version=policy)
+    facts = dashboard_facts_for(subject=subject)
     urls = _RowUrls(ward)
     for row in rows:
         _link(row, ward, urls)
@@ -158,10 +160,10 @@ def dashboard(request, user_id=None):
     # The panels answer their consent questions from what was just read.
     snapshot = dashboard_snapshot(subject=subject, current=current, catalogue=catalogue)
     with consent_snapshot_active(snapshot):
-        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown)
+        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts)
 
 
-def _render_dashboard(request, subject, ward, may_give, rows, policy, shown):
+def _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts):
     return render(
         request,
         "consents/dashboard/dashboard.html",
@@ -172,7 +174,9 @@ def _render_dashboard(request, subject, ward, may_give, rows, policy, shown):
             "rows": rows,
             "policy": policy,
             "shown": shown,
-            "wards": wards_of(guardian=request.user) if ward is None and may_give else [],
+            # Without a ward, ``subject`` is the viewer, so the facts say whether they have any.
+            "wards": wards_of(guardian=request.user) if ward is None and may_give and facts.has_wards else [],
+            "dashboard_facts": facts,
             "history_url": _url("history", ward),
             "receipt_url": _url("receipt", ward),
         },
