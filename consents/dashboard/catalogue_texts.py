@@ -45,8 +45,9 @@ def catalogue_texts(catalogue: Catalogue, *, today: datetime.date) -> dict[int, 
     texts = catalogue.rendered.get(key)
     if texts is None:
         texts = {purpose.pk: _purpose_texts(catalogue, purpose, today) for purpose in catalogue.purposes}
-        # Yesterday's texts (and another day's language) are of no further use.
-        catalogue.rendered.clear()
+        # Every language stays (readers of both come and go all day); other days' texts are of no further use.
+        for other in [other for other in list(catalogue.rendered) if other[1] != today]:
+            catalogue.rendered.pop(other, None)
         catalogue.rendered[key] = texts
     return texts
 
