@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .catalogue_table import Catalogue
+from .panels import PANEL_FOR_PURPOSE, PANEL_TITLES
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class PartnerTexts:
     about: SafeString
     withdraw_label: str
     confirm_label: str
+    sharing_label: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class PurposeTexts:
     withdraw_label: str
     grant_label: str
     confirm_label: str
+    panel_link: str  # empty when the purpose has no panel
+    partners_heading: str
     partners: dict[int, PartnerTexts]
 
 
@@ -66,7 +70,9 @@ def _purpose_texts(catalogue: Catalogue, purpose, today: datetime.date) -> Purpo
             about=render_to_string("consents/dashboard/texts/partner.html", partner_context),
             withdraw_label=_("Stop sharing with %(partner)s") % {"partner": partner.name},
             confirm_label=_("Allow sharing with %(partner)s…") % {"partner": partner.name},
+            sharing_label=_("Sharing:"),
         )
+    panel = PANEL_FOR_PURPOSE.get(purpose.code)
     return PurposeTexts(
         title=render_to_string("consents/dashboard/texts/title.html", context),
         about=render_to_string("consents/dashboard/texts/about.html", context),
@@ -74,5 +80,7 @@ def _purpose_texts(catalogue: Catalogue, purpose, today: datetime.date) -> Purpo
         withdraw_label=_("Withdraw consent to “%(name)s”") % {"name": purpose.name},
         grant_label=_("Give consent to “%(name)s”") % {"name": purpose.name},
         confirm_label=_("Give consent to “%(name)s”…") % {"name": purpose.name},
+        panel_link=_("Settings in “%(section)s”") % {"section": PANEL_TITLES[panel]} if panel else "",
+        partners_heading=_("Partners who receive data for this"),
         partners=partners,
     )

@@ -32,32 +32,7 @@ from consents.table_caches import policy_in_force_cached
 
 from .catalogue_table import Catalogue, dashboard_catalogue_table
 from .catalogue_texts import PartnerTexts, PurposeTexts
-
-# Purposes whose switch lives in a panel of the dashboard: the panel does
-# more than record consent (enrol in a service, offer to delete location
-# history, set the cookie, show interest tags, start face verification) and
-# has its own confirmation and step-up where the purpose is sensitive. The
-# purpose list shows their state and links to the panel; changing them
-# here would skip that extra work.
-PANEL_FOR_PURPOSE = {
-    "location_services": "location",
-    "cookies_analytics": "cookies",
-    "recommendations": "interests",
-    "face_verification": "verification",
-    "service_provident_fund": "services",
-    "service_social_security": "services",
-    "service_public_transport": "services",
-    "service_taxation": "services",
-    "service_household_registration": "services",
-}
-
-PANEL_TITLES = {
-    "location": _("Location"),
-    "cookies": _("Cookies"),
-    "interests": _("Interests and recommendations"),
-    "verification": _("Face verification and other checks"),
-    "services": _("Optional services"),
-}
+from .panels import PANEL_FOR_PURPOSE, PANEL_TITLES
 
 
 class State:
