@@ -30,7 +30,7 @@ class PersonalDataRevealFilter(admin.SimpleListFilter):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone: the log is written by services, never by hand."""
 
-    list_display = ("seq", "created_at", "actor_id", "action", "target", "details_summary")
+    list_display = ("created_at", "partition", "seq", "actor_id", "action", "target", "details_summary")
     list_filter = (PersonalDataRevealFilter, "action", "target_type")
     search_fields = ("action", "target_id", "=actor__id")
     search_help_text = _("An action, a target id, or an actor's user id.")

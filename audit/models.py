@@ -30,9 +30,17 @@ class AuditEvent(models.Model):
 
     ``details`` holds ids, field names and codes, never a personal value: the
     log outlives the data it talks about and is read by auditors.
+
+    The log is several hash chains, one per partition (``audit.partitions``):
+    ``seq`` counts the events of the row's partition, so ``(partition, seq)``
+    names an event. Partition 0 is also the one chain written before the log
+    was partitioned.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    # The database default puts rows inserted without it (a process of the previous release
+    # during a rolling upgrade, which locks the same head row) in the legacy partition, where they belong.
+    partition = models.PositiveSmallIntegerField(_("partition"), default=0, db_default=0, editable=False)
+    seq = models.PositiveBigIntegerField(_("sequence"), editable=False)
     created_at = models.DateTimeField(_("time"), editable=False)
     # No database constraint and no cascade: deleting or anonymising a user
     # must never touch the events that mention them.
@@ -58,12 +66,15 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        # Across partitions ``seq`` orders nothing; ``id`` is the order of insertion, and its index
+        # keeps the admin's newest-first list cheap where a sort by time would read the whole table.
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["partition", "seq"], name="audit_event_partition_seq")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
     def __str__(self):
-        return f"#{self.seq} {self.action}"
+        return f"{self.partition}#{self.seq} {self.action}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -75,12 +86,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that serialises writers and remembers the chain's end.
+    """The row that serialises the writers of one partition and remembers where its chain ends.
 
-    Locking this row (``select_for_update``) makes concurrent writers take
-    turns, so no two events ever claim the same predecessor.
+    Locking this row (``select_for_update``) makes concurrent writers of the
+    same partition take turns, so no two events ever claim the same
+    predecessor; writers of other partitions lock other rows and never wait.
     """
 
+    partition = models.PositiveSmallIntegerField(default=0, unique=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -88,7 +101,7 @@ class AuditChainHead(models.Model):
         verbose_name = _("audit chain head")
 
     def __str__(self):
-        return f"audit chain head at #{self.last_seq}"
+        return f"audit chain head of partition {self.partition} at #{self.last_seq}"
 
 
 class ChainVerification(models.Model):
@@ -106,6 +119,10 @@ class ChainVerification(models.Model):
     chain = models.CharField(_("chain"), max_length=32, choices=Chain.choices)
     ok = models.BooleanField(_("intact"))
     checked = models.PositiveBigIntegerField(_("events checked"), default=0)
+    # How many partitions (audit log) were walked, and whether from their first event (a full
+    # verification) or from where the last intact verification had reached (incremental).
+    partitions = models.PositiveIntegerField(_("partitions"), default=0)
+    full = models.BooleanField(_("full verification"), default=True)
     finished_at = models.DateTimeField(_("finished"), default=timezone.now)
     # Where the chain broke, in the verifier's words: sequence numbers and reasons, never a personal value.
     problem = models.CharField(_("problem"), max_length=500, blank=True, default="")

@@ -1,7 +1,10 @@
-"""The consent check API at two population sizes.
+"""The consent check API at two population sizes, and the batch check.
 
 A platform service asks "may we?" for one person at a time, so the check's
 cost must not grow with the number of people in the current-state table.
+Services that ask about many people at once use the batch check; its figure
+is subjects answered per second in batches of 1,000, by the selector alone
+and through the API (in process, without HTTP: ``bench.http`` measures that).
 The population is written with set-based SQL (generate_series): a million
 ORM saves would measure the seeding, not the check.
 """
@@ -10,15 +13,15 @@ import base64
 import random
 import time
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
 from accounts.service_clients.scopes import CONSENT_CHECK
-from accounts.service_clients.services import service_client_register
 from bench.registry import BenchmarkFailed, benchmark
 from bench.report import figure, progress
 from consents.models import PolicyVersion, Purpose
+from consents.selectors import consent_check_many
+from consents.table_caches import catalogue_cached
 
 SMALL = 1_000
 LARGE = 1_000_000
@@ -26,6 +29,8 @@ CHECKS = 3_000
 WARMUP = 300
 SEED_BATCH = 200_000
 PURPOSE = "recommendations"
+BATCH = 1_000
+BATCHES = 50
 
 
 @benchmark("consent_check")
@@ -45,28 +50,23 @@ def consent_check(session) -> None:
     figure("consent_check_rate_large", large_rate, "checks/s")
     figure("consent_check_scale_ratio", large_rate / small_rate, "")
 
+    selector_rate, api_rate = _measure_batches(client, large)
+    figure("consent_check_batch_selector_subjects_per_s", selector_rate, "subjects/s")
+    figure("consent_check_batch_api_subjects_per_s", api_rate, "subjects/s")
+
 
 def _service_client() -> Client:
-    return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {service_access_token('svc-bench')}")
+    """A test client carrying a service client's bearer token, from the client-credentials grant."""
+    from bench.serving import service_clients_register
 
-
-def service_access_token(name: str) -> str:
-    """Register a service client with the consent:check scope and get a token at /o/token/, as a service does.
-
-    The registering officer is not named bench-…: the seeding SQL reads those names as numbers.
-    """
-    officer, _ = get_user_model().objects.get_or_create(
-        username="officer-for-bench",
-        defaults={"email": "officer@bench.example.cn", "is_staff": True, "is_superuser": True},
-    )
-    client, secret = service_client_register(actor=officer, name=name, scopes=[CONSENT_CHECK])
-    basic = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
+    [(client_id, secret)] = service_clients_register(count=1, scopes=[CONSENT_CHECK], prefix="consent-check")
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     answer = Client(SERVER_NAME="localhost").post(
-        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}", secure=True
     )
     if answer.status_code != 200:
-        raise BenchmarkFailed(f"the token endpoint answered {answer.status_code}: {answer.content[:200]!r}")
-    return answer.json()["access_token"]
+        raise BenchmarkFailed(f"/o/token/ answered {answer.status_code}: {answer.content[:300]!r}")
+    return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {answer.json()['access_token']}")
 
 
 def _seed(*, first: int, last: int, purpose, policy) -> None:
@@ -152,3 +152,44 @@ def _check(client: Client, subject: int) -> None:
         raise BenchmarkFailed(
             f"check for subject {subject} answered {response.status_code}: {response.content[:200]!r}"
         )
+
+
+def _batches(population: int) -> list[list[int]]:
+    """``BATCHES`` batches of distinct people (all of them when fewer than ``BATCH``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id) FROM accounts_user WHERE username LIKE 'bench-%%'")
+        (lowest,) = cursor.fetchone()
+    rng = random.Random(population + 1)
+    size = min(BATCH, population)
+    return [[lowest + n for n in rng.sample(range(population), size)] for _ in range(BATCHES)]
+
+
+def _measure_batches(client: Client, population: int) -> tuple[float, float]:
+    """Subjects per second: ``consent_check_many`` on its own, then ``POST /api/v1/consent-check/batch/``."""
+    batches = _batches(population)
+    catalogue = catalogue_cached()
+    purpose = catalogue.purposes[PURPOSE]
+    consent_check_many(subject_ids=batches[0], purpose=purpose)  # warm
+    started = time.perf_counter()
+    for batch in batches:
+        answers = consent_check_many(subject_ids=batch, purpose=purpose)
+        if not all(answer.allowed for answer in answers.values()):
+            raise BenchmarkFailed(f"the batch selector refused someone: {next(iter(answers.values()))}")
+    selector_rate = len(batches) * len(batches[0]) / (time.perf_counter() - started)
+
+    _batch(client, batches[0])  # warm
+    started = time.perf_counter()
+    for batch in batches:
+        _batch(client, batch)
+    api_rate = len(batches) * len(batches[0]) / (time.perf_counter() - started)
+    return selector_rate, api_rate
+
+
+def _batch(client: Client, subjects: list[int]) -> None:
+    response = client.post(
+        "/api/v1/consent-check/batch/",
+        {"purpose": PURPOSE, "subjects": subjects},
+        content_type="application/json",
+    )
+    if response.status_code != 200 or not all(result["allowed"] for result in response.json()["results"]):
+        raise BenchmarkFailed(f"the batch check answered {response.status_code}: {response.content[:200]!r}")

@@ -17,6 +17,7 @@ MODULES = (
     "bench.sweep",
     "bench.fanout",
     "bench.web",
+    "bench.http",
     "bench.audit_writes",
 )
 

@@ -8,6 +8,16 @@ def figure(name: str, value: float | int, unit: str) -> None:
     print(f"{name}: {_formatted(value)} {unit}", flush=True)
 
 
+def missing(name: str, reason: str) -> None:
+    """Print a figure that could not be measured, and why, in its place: ``name: n/a (reason)``."""
+    print(f"{name}: n/a ({reason})", flush=True)
+
+
+def verdict(value: float, target: float) -> str:
+    """``ok`` when ``value`` reaches a target that is a floor, else ``below``."""
+    return "ok" if value >= target else "below"
+
+
 def _formatted(value: float | int) -> str:
     if isinstance(value, int):
         return str(value)

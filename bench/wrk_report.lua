@@ -1,9 +1,10 @@
--- wrk script of bench/web.py: rotate through the requests listed in a file and count every
+-- wrk script of the HTTP benchmarks (bench/wrk.py): rotate through the requests listed in a file and count every
 -- answer that is not 200 (wrk's own count skips redirects, which would hide a page that sends
 -- the benchmark's citizen to a sign-in or interstitial page). At the end, one JSON line.
 --
 -- The file (first script argument) holds one request a line: the path, then optionally a tab
--- and an Authorization header value. Headers given with -H (Host, Cookie) go on every request.
+-- and an Authorization header value, then optionally a tab and a JSON body, which makes the
+-- request a POST. Headers given with -H (Host, Cookie) go on every request.
 
 local threads = {}
 local next_id = 0
@@ -19,7 +20,7 @@ function init(args)
    first_bad = ""
    requests = {}
    for line in io.lines(args[1]) do
-      local path, authorization = line:match("^([^\t]+)\t?(.*)$")
+      local path, authorization, body = line:match("^([^\t]+)\t?([^\t]*)\t?(.*)$")
       local headers = {}
       for name, value in pairs(wrk.headers) do
          headers[name] = value
@@ -27,7 +28,12 @@ function init(args)
       if authorization ~= "" then
          headers["Authorization"] = authorization
       end
-      table.insert(requests, wrk.format("GET", path, headers))
+      if body ~= "" then
+         headers["Content-Type"] = "application/json"
+         table.insert(requests, wrk.format("POST", path, headers, body))
+      else
+         table.insert(requests, wrk.format("GET", path, headers))
+      end
    end
    -- Each thread starts at its own place in the list.
    position = (id * 7919) % #requests
@@ -57,9 +63,10 @@ function done(summary, latency, requests)
    end
    local errors = summary.errors
    io.write(string.format(
-      '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non200": %d, ' ..
+      '{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "non200": %d, ' ..
       '"socket_errors": %d, "timeouts": %d, "first_bad": "%s"}\n',
-      summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), bad,
+      summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+      latency:percentile(99), bad,
       errors.connect + errors.read + errors.write, errors.timeout, example:gsub('"', "'")
    ))
 end

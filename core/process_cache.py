@@ -26,9 +26,9 @@ back never reach the process's copy. A generation that is missing from the
 cache (evicted, cache cleared) counts as a change.
 
 Bumps come from the models' ``post_save``, ``post_delete`` and
-``m2m_changed`` signals (:meth:`ProcessTable.invalidate_on`); code that
-writes with ``QuerySet.update()`` or raw SQL (no signals) calls
-:meth:`ProcessTable.invalidate` itself. While Redis does not answer, the
+``m2m_changed`` signals (:meth:`ProcessTable.invalidate_on`), and from
+``migrate``; code that writes with ``QuerySet.update()`` or raw SQL (no
+signals) calls :meth:`ProcessTable.invalidate` itself. While Redis does not answer, the
 cache falls back to process memory (``core.cache``) and each process then
 only sees its own changes until Redis is back.
 
@@ -45,7 +45,7 @@ from typing import Generic, TypeVar
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 T = TypeVar("T")
 
@@ -171,6 +171,15 @@ class ProcessTable(Generic[T]):
             return False
         # Django drops the callbacks of a rolled-back transaction or savepoint from this list.
         return any(getattr(callback, "process_table", None) is self for _, callback, _ in connection.run_on_commit)
+
+
+def _migrated(**kwargs) -> None:
+    # A data migration writes through historical models, whose signals reach no table: start afresh.
+    for table in list(_tables):
+        table._bump()
+
+
+post_migrate.connect(_migrated, dispatch_uid="core.process_cache.post_migrate")
 
 
 def process_tables_forget() -> None:

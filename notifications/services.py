@@ -1,12 +1,10 @@
 """Notifying people: the transactional outbox and the inbox."""
 
-import functools
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -15,7 +13,7 @@ from django.utils import timezone, translation
 from core.dispatch import dispatch_on_commit
 from core.logging import mask_personal_data
 
-from . import kinds
+from . import kinds, sending
 from .models import InboxMessage, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -95,128 +93,82 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 60))
 
 
-def outbox_send(*, outbox_id: int, connection=None) -> bool:
-    """Send one outbox email; return whether this call sent it.
-
-    ``connection`` is an open mail connection to reuse (``outbox_send_many``);
-    without one, the mail backend opens its own.
-
-    The row stays locked while the message goes out: a second delivery of
-    the same task skips it (``skip_locked``) or finds it already sent, so
-    duplicate task deliveries never duplicate the email. If the worker dies
-    mid-send the transaction rolls back and the row is pending again for the
-    retry. The one window left is a crash after the mail server accepted the
-    message but before the commit; the resend then carries the same
-    Message-ID, so mail systems can drop it as a duplicate.
-    """
-    db = connections[OutboxEmail.objects.db]
-    statements = _send_statements(db.alias)
-    with transaction.atomic(using=db.alias), db.cursor() as cursor:
-        cursor.execute(statements.claim, [outbox_id])
-        row = cursor.fetchone()
-        if row is None or row[0] != OutboxEmail.State.PENDING.value:
-            return False
-        _state, to_address, subject, body, sealed, attempts = row
-        if sealed:
-            body = _SEALED.from_db_value(sealed, None, db)
-        now = timezone.now()
-        attempts += 1
-        try:
-            if connection is not None:
-                # Opens it the first time (and after a failure); a no-op while open.
-                connection.open()
-            EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[to_address],
-                # One Message-ID per row, however often it is tried, so mail
-                # systems can recognise a resend as the same message.
-                headers={"Message-ID": f"<outbox-{outbox_id}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"},
-                connection=connection,
-            ).send()
-        except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
-            if connection is not None:
-                # It may be broken: the next send opens a fresh one.
-                connection.close()
-            last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
-            given_up = attempts >= MAX_ATTEMPTS
-            OutboxEmail.objects.filter(pk=outbox_id).update(
-                attempts=attempts,
-                last_error=last_error,
-                state=OutboxEmail.State.FAILED if given_up else OutboxEmail.State.PENDING,
-                next_attempt_at=now + _backoff(attempts),
-                # A code or link that never arrived is not kept either; it has long expired.
-                **({"sealed_body": ""} if given_up else {}),
-            )
-            logger.warning("outbox email %s failed (attempt %s): %s", outbox_id, attempts, last_error)
-            return False
-        cursor.execute(
-            statements.mark_sent,
-            [attempts, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(now), outbox_id],
-        )
-    return True
-
-
-# Decrypts the sealed body read by the raw claim statement.
-_SEALED = OutboxEmail._meta.get_field("sealed_body")
-
-
-@dataclass(frozen=True)
-class _SendStatements:
-    claim: str
-    mark_sent: str
-
-
-@functools.cache
-def _send_statements(alias: str) -> _SendStatements:
-    """The two statements every send runs, written once per database.
-
-    A fan-out sends each of its emails in its own transaction (that is what
-    keeps a killed worker from repeating anyone), so these run once per
-    email. Building them through the ORM each time cost more CPU than the
-    SMTP exchange (measured: about 0.8 of 2 ms a message, a quarter of a
-    fan-out's send rate); the table and column names still come from the
-    model, and every value is a parameter.
-
-    The claim looks the row up by id alone and checks the state in Python:
-    with ``state = 'pending'`` in the WHERE clause, statistics that still say
-    "nothing is pending" (taken before a fan-out queued 100,000 rows) led the
-    planner to walk the partial index of pending rows instead of the primary
-    key: 40 ms a message (measured) instead of a fraction of one.
-    """
-    db = connections[alias]
-    quote = db.ops.quote_name
-    table = quote(OutboxEmail._meta.db_table)
-    column = {f.name: quote(f.column) for f in OutboxEmail._meta.concrete_fields if f.column}
-    # SQLite (make run) has no row locks and runs tasks in-process anyway.
-    lock = db.ops.for_update_sql(skip_locked=True) if db.features.has_select_for_update_skip_locked else ""
-    return _SendStatements(
-        claim=(
-            f"SELECT {column['state']}, {column['to_address']}, {column['subject']}, {column['body']},"  # noqa: S608
-            f" {column['sealed_body']}, {column['attempts']} FROM {table} WHERE {column['id']} = %s {lock}"
-        ),
-        mark_sent=(
-            f"UPDATE {table} SET {column['attempts']} = %s, {column['state']} = %s,"  # noqa: S608
-            f" {column['sent_at']} = %s, {column['last_error']} = '', {column['sealed_body']} = ''"
-            f" WHERE {column['id']} = %s"
-        ),
-    )
+def outbox_send(*, outbox_id: int) -> bool:
+    """Send one outbox email; return whether this call sent it (see ``outbox_send_many``)."""
+    return outbox_send_many(outbox_ids=[outbox_id]) == 1
 
 
 def outbox_send_many(*, outbox_ids: list[int]) -> int:
     """Send a batch of outbox emails over one mail connection; return how many went out.
 
     Opening a connection per message (TCP, TLS, AUTH) costs more than the
-    message itself, so a fan-out hands its rows over in batches. Each row is
-    claimed, sent and marked exactly as ``outbox_send`` does, in its own
-    transaction, so a duplicate delivery sends nothing twice.
+    message itself, so a fan-out hands its rows over in batches, and each
+    distinct text is rendered once (``notifications.sending``).
+
+    Exactly once, by three rules. The batch's rows are claimed up front with
+    one advisory lock each (``sending.SendClaim``), so a second delivery of the same
+    task, running at the same time, skips them; it then finds them sent.
+    Each row is read after its lock is held, so a row another worker has just
+    sent reads as sent. Each row is marked sent in a statement of its own as
+    soon as the mail server has accepted it, before the next message goes
+    out, so a worker killed mid-batch leaves every accepted row marked and
+    the rest pending (its connection closes and the locks go with it). The
+    one window left is a kill after the mail server accepted a message but
+    before its mark; the resend carries the same Message-ID, so mail systems
+    can drop it as a duplicate.
+
+    The marks commit without waiting for the disk (``synchronous_commit``
+    off, this batch only): a worker killed loses nothing (the server has the
+    mark), only a crash of PostgreSQL itself within a fraction of a second
+    could undo marks and send those messages again, with their Message-IDs.
+    Waiting for the disk once a message cost more than the SMTP exchange.
     """
-    connection = get_connection()
+    courier = sending.Courier(get_connection())
+    db = connections[OutboxEmail.objects.db]
     try:
-        return sum(outbox_send(outbox_id=outbox_id, connection=connection) for outbox_id in outbox_ids)
+        with sending.SendClaim(db, outbox_ids) as rows:
+            return sum(_send_row(db=db, row=row, courier=courier) for row in rows)
     finally:
-        connection.close()
+        courier.connection.close()
+
+
+def _send_row(*, db, row: tuple, courier: sending.Courier) -> int:
+    outbox_id, state, to_address, subject, body, sealed, attempts = row
+    if state != OutboxEmail.State.PENDING.value:
+        return 0
+    if sealed:
+        body = _SEALED.from_db_value(sealed, None, db)
+    try:
+        courier.send(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body)
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
+        # The connection may be broken: the next send opens a fresh one.
+        courier.connection.close()
+        _record_failure(outbox_id=outbox_id, attempts=attempts + 1, exc=exc)
+        return 0
+    with db.cursor() as cursor:
+        cursor.execute(
+            sending.send_statements(db.alias).mark_sent,
+            [attempts + 1, OutboxEmail.State.SENT.value, db.ops.adapt_datetimefield_value(timezone.now()), outbox_id],
+        )
+    return 1
+
+
+def _record_failure(*, outbox_id: int, attempts: int, exc: Exception) -> None:
+    last_error = mask_personal_data(f"{type(exc).__name__}: {exc}")[:200]
+    given_up = attempts >= MAX_ATTEMPTS
+    OutboxEmail.objects.filter(pk=outbox_id).update(
+        attempts=attempts,
+        last_error=last_error,
+        state=OutboxEmail.State.FAILED if given_up else OutboxEmail.State.PENDING,
+        next_attempt_at=timezone.now() + _backoff(attempts),
+        # A code or link that never arrived is not kept either; it has long expired.
+        **({"sealed_body": ""} if given_up else {}),
+    )
+    logger.warning("outbox email %s failed (attempt %s): %s", outbox_id, attempts, last_error)
+
+
+# Decrypts the sealed body read by the raw claim statement.
+_SEALED = OutboxEmail._meta.get_field("sealed_body")
 
 
 def outbox_claim_due(*, limit: int = 500) -> list[int]:

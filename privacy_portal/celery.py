@@ -133,9 +133,16 @@ app.conf.beat_schedule = {
         "task": "consents.tasks.consent_checkpoint_write",
         "schedule": crontab(minute="*/15"),
     },
+    # Nightly from where the last intact run reached in each partition; weekly every event again,
+    # which also catches a change inside the part already verified (docs/operations.md).
     "audit-log-verify-nightly": {
         "task": "audit.tasks.audit_log_verify",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "audit-log-verify-full-weekly": {
+        "task": "audit.tasks.audit_log_verify",
+        "schedule": crontab(hour=2, minute=15, day_of_week=0),
+        "kwargs": {"full": True},
     },
     # Its outcome, like the audit log's, is kept for the staff status page and the metrics (audit.ChainVerification).
     "consent-ledger-verify-nightly": {

@@ -120,7 +120,17 @@ def _verification(name: str, chain: str, now: datetime) -> Component:
         return Component(
             name, FAILED, _("Does not hold: %(problem)s") % {"problem": latest.problem}, latest.finished_at
         )
-    summary = _("Intact: %(count)s events checked.") % {"count": latest.checked}
+    if latest.partitions:
+        # The audit log: how many of its chains, and whether every event was re-hashed or only the new ones.
+        summary = (
+            _("Intact: %(count)s events checked in %(partitions)s partitions, each from its first event.")
+            if latest.full
+            else _(
+                "Intact: %(count)s new events checked in %(partitions)s partitions, from where the last check reached."
+            )
+        ) % {"count": latest.checked, "partitions": latest.partitions}
+    else:
+        summary = _("Intact: %(count)s events checked.") % {"count": latest.checked}
     if now - latest.finished_at > NIGHTLY_GRACE:
         return Component(
             name, WARNING, _("%(summary)s The nightly check is overdue.") % {"summary": summary}, latest.finished_at

@@ -21,8 +21,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from audit.hashing import GENESIS_HASH, event_hash
+from audit.partitions import LEGACY_PARTITION
 from audit.selectors import audit_log_verify
 from audit.services import audit_record
+from audit.tests.partitioning import target_in
 from consents.hashing import consent_event_hash
 from consents.selectors import consent_ledger_verify
 from core.hash_chain import UNKEYED, chain_signing_key_id
@@ -239,8 +241,17 @@ def test_a_database_with_data_upgrades_with_rows_grants_triggers_and_chains_inta
             cursor.execute(statement)
     assert audit_log_verify().ok and consent_ledger_verify().ok
 
-    # The unkeyed rows carry on into keyed ones: the next event is signed with the chain key.
-    event = audit_record(actor=None, action="system.upgraded", details={"release": "issue-11"})
-    assert event.seq == 4 and event.key_id == chain_signing_key_id()
-    audit = audit_log_verify()
-    assert audit.ok and audit.checked == 4, audit
+    # The old chain is the legacy partition's (issue #13): its rows and its head row are partition 0's.
+    AuditEvent = new_apps.get_model("audit", "AuditEvent")
+    AuditChainHead = new_apps.get_model("audit", "AuditChainHead")
+    assert list(AuditEvent.objects.order_by("seq").values_list("partition", "seq")) == [(0, 1), (0, 2), (0, 3)]
+    assert list(AuditChainHead.objects.values_list("partition", "last_seq")) == [(0, 3)]
+
+    # The unkeyed rows carry on into keyed ones: the legacy partition's next event is signed with the chain key.
+    event = audit_record(actor=None, action="system.upgraded", target=target_in(LEGACY_PARTITION))
+    assert (event.partition, event.seq, event.key_id) == (LEGACY_PARTITION, 4, chain_signing_key_id())
+    # Any other partition starts a chain of its own.
+    other = audit_record(actor=None, action="system.upgraded", target=target_in(1), details={"release": "issue-13"})
+    assert (other.partition, other.seq, other.prev_hash) == (1, 1, GENESIS_HASH)
+    audit = audit_log_verify(full=True)
+    assert audit.ok and audit.checked == 5, audit

@@ -97,7 +97,7 @@ def test_marking_dispatched_then_delivered_goes_through_the_services(agent, deli
     assert "1 delivery marked delivered." in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.delivered_at is not None
-    actions = list(AuditEvent.objects.filter(actor_id=agent.pk).order_by("seq").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(actor_id=agent.pk).order_by("id").values_list("action", flat=True))
     assert actions == ["delivery.dispatched", "delivery.delivered"]
 
 

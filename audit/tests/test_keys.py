@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from audit.hashing import GENESIS_HASH, event_content, event_hash
 from audit.models import AuditChainHead, AuditEvent
+from audit.partitions import LEGACY_PARTITION
 from audit.selectors import audit_log_verify
 from audit.services import audit_record
+from audit.tests.partitioning import target_in
 from core.hash_chain import UNKEYED, chain_key_id
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +77,8 @@ def test_rotation_signs_with_the_new_key_and_verifies_the_old(settings):
 def test_unkeyed_rows_from_before_still_verify_and_the_chain_goes_on_keyed():
     _write_unkeyed(3)
     assert audit_log_verify().ok
-    event = audit_record(actor=None, action="system.after_upgrade")
-    assert event.seq == 4 and event.key_id != UNKEYED
+    # Those rows are the legacy partition's chain, which goes on with keyed links.
+    event = audit_record(actor=None, action="system.after_upgrade", target=target_in(LEGACY_PARTITION))
+    assert (event.partition, event.seq) == (LEGACY_PARTITION, 4) and event.key_id != UNKEYED
     report = audit_log_verify()
     assert report.ok and report.checked == 4

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,11 +15,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-class FailingBackend:
+class FailingBackend(BaseEmailBackend):
     """A mail backend whose server refuses every message."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP server refused recipient zhang.san@example.cn")

@@ -240,6 +240,12 @@ AUDIT_CHAIN_KEY = env.list("AUDIT_CHAIN_KEY", default=[])
 # Where the signed chain checkpoints are appended (core.checkpoints): a directory
 # the database and its roles cannot reach, ideally shipped off the host as well.
 CHAIN_CHECKPOINT_DIR = env.str("CHAIN_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "checkpoints"))
+# The audit log is this many hash chains, each with its own head row, so that
+# audited writes of different objects never wait for each other (audit.partitions).
+# Raising it later is safe: events keep their partition.
+AUDIT_CHAIN_PARTITIONS = env.int("AUDIT_CHAIN_PARTITIONS", default=64)
+# How many partitions the audit verifier walks at once, each in a thread with its own connection.
+AUDIT_VERIFY_WORKERS = env.int("AUDIT_VERIFY_WORKERS", default=4)
 
 # -- Celery. With no broker configured, tasks run in-process right away.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -52,6 +52,9 @@ DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="test-only-blind-index-key")
 AUDIT_CHAIN_KEY = ["test-only-audit-chain-key-not-secret"]
+# A test's rows are in its own open transaction, which the verifier's worker threads (other
+# connections) cannot see; the parallel walk has its own transactional test.
+AUDIT_VERIFY_WORKERS = 1
 DATA_RESIDENCY = {"database": "cn-mainland", "files": "cn-mainland"}  # clause 6.1 check (core.checks)
 # Error reporting is switched on by the test that checks it, against a local recorder only.
 SENTRY_DSN = ""

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import ChainVerification
-from audit.services import chain_verification_record
+from audit.services import audit_record, chain_verification_record
 from retention.models import SweepReport, SweepReportLine
 from tests.factories import StaffFactory, UserFactory
 from tests.integration.mail_sink import RecordingSmtpSink
@@ -62,12 +62,21 @@ def test_verifications_and_the_sweep_show_their_last_outcome_and_age(status_page
 
     html = status_page()
     audit = row(html, "Audit log verification")
-    assert "Intact:" in audit and "events checked." in audit and "OK" in audit
+    assert "Intact:" in audit and "partitions, each from its first event." in audit and "OK" in audit
     assert "0\xa0minutes ago" in audit
     assert "Intact:" in row(html, "Consent ledger verification")
     sweep = row(html, "Retention sweep")
     assert "12 rows deleted, 3 anonymised." in sweep
     assert "2\xa0hours ago" in sweep
+
+
+def test_the_audit_log_says_whether_its_last_check_was_incremental(status_page):
+    audit_record(actor=None, action="system.test")
+    call_command("verify_audit_log", stdout=None)
+    audit_record(actor=None, action="system.test")
+    call_command("verify_audit_log", stdout=None)
+    audit = row(status_page(), "Audit log verification")
+    assert "Intact: 1 new events checked in" in audit and "from where the last check reached." in audit
 
 
 def test_a_broken_chain_and_an_overdue_check_stand_out(status_page):
