@@ -6,6 +6,7 @@ fixed number of queries, and never touches the ledger: a person with ten
 thousand consent events costs the same as one with ten.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
@@ -148,11 +149,13 @@ def dashboard_snapshot(*, subject: User, current, catalogue: Catalogue) -> Conse
     )
 
 
-def dashboard_rows(*, subject: User, current=None, catalogue: Catalogue | None = None) -> list[PurposeRow]:
+def dashboard_rows(
+    *, subject: User, current=None, catalogue: Catalogue | None = None, today: datetime.date | None = None
+) -> list[PurposeRow]:
     """One row per active purpose with the person's current choice; six queries in all."""
     current = consents_current_for(subject=subject) if current is None else current
     catalogue = catalogue or catalogue_load()
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rows = []
     for purpose in catalogue.purposes:
         consent = current.get((purpose.pk, None))

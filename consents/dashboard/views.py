@@ -141,8 +141,10 @@ def dashboard(request, user_id=None):
     policy = policy_in_effect()
     current = consents_current_for(subject=subject)
     catalogue = catalogue_load()
-    rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue)
-    texts = catalogue_texts(catalogue, today=timezone.localdate())
+    # One day for both: whether an agreement is in force decides the buttons and the text beside them.
+    today = timezone.localdate()
+    rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue, today=today)
+    texts = catalogue_texts(catalogue, today=today)
     # The dashboard is itself a consent request: its one-click choices carry
     # the policy version shown here, recorded with the choice (not now: a GET writes nothing).
     shown = policy_shown_token(viewer=request.user, purpose=None, version=policy)
