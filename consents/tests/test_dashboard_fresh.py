@@ -147,6 +147,7 @@ def test_the_language_of_the_texts_follows_the_reader(signed_in, client_factory)
     reader.force_login(UserFactory(language="zh-hans"))
     html = reader.get("/privacy/").content.decode()
     assert surveys.name_zh in html and "Survey invitations" not in html
+    assert f"同意“{surveys.name_zh}”" in html and "为此接收信息的合作方" in html  # the labels, translated once
 
 
 def test_the_panels_read_the_persons_facts_afresh(signed_in, citizen):
