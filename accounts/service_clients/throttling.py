@@ -2,9 +2,10 @@
 
 DRF's own throttles keep a list of timestamps per key, read and rewritten on
 every request: at 120,000 calls a minute that list is the bottleneck. This one
-counts in fixed one-window buckets with the cache's atomic ``incr`` (Redis
-INCR in production), so every gunicorn worker and every host shares one count
-per client. A fixed window can let through up to twice the rate across a
+counts in fixed one-window buckets with the cache's atomic increment
+(``core.cache.window_count``: Redis SET NX and INCR in one round trip in
+production), so every gunicorn worker and every host shares one count per
+client. A fixed window can let through up to twice the rate across a
 window boundary; the limits in docs/api.md are sized with that in mind.
 """
 
@@ -13,6 +14,8 @@ import time
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from core.cache import window_count
 
 from .principal import ServiceToken
 
@@ -41,15 +44,7 @@ class ServiceClientRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // duration)
         key = f"throttle:service:{scope}:{principal.application_id}:{window}"
-        # add() is a no-op when the window's counter exists; incr() is atomic in Redis.
-        if cache.add(key, 1, duration + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window's key expired between the two calls
-                cache.set(key, 1, duration + 1)
-                count = 1
+        count = window_count(cache, key, duration + 1)
         if count <= limit:
             return True
         self._wait = (window + 1) * duration - now

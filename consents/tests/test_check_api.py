@@ -66,3 +66,19 @@ def test_citizens_and_anonymous_callers_cannot_use_the_check():
     assert api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "surveys"}).status_code in (401, 403)
     api.force_authenticate(citizen)
     assert api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "surveys"}).status_code == 403
+
+
+def test_a_query_written_differently_gets_the_same_answer(service_api):
+    # Plain queries skip the serializer; padded, zero-led or blank-partner ones go through it.
+    citizen = UserFactory()
+    services.consent_grant(subject=citizen, purpose=Purpose.objects.get(code="recommendations"))
+    plain = service_api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "recommendations"})
+    for subject, extra in [(f" {citizen.pk} ", {}), (f"00{citizen.pk}", {}), (str(citizen.pk), {"partner": ""})]:
+        answer = service_api.get("/api/v1/consent-check/", {"subject": subject, "purpose": "recommendations", **extra})
+        assert answer.status_code == 200 and answer.json() == plain.json()
+
+
+@pytest.mark.parametrize("subject", ["0", "-3", "1e3", "x"])
+def test_a_subject_that_is_not_a_positive_id_is_a_400_on_subject(service_api, subject):
+    answer = service_api.get("/api/v1/consent-check/", {"subject": subject, "purpose": "surveys"})
+    assert answer.status_code == 400 and "subject" in answer.json()

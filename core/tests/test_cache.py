@@ -87,3 +87,24 @@ def test_throttled_api_and_sign_in_pages_answer_while_redis_is_down(client):
         assert client.get("/accounts/login/").status_code == 200
         response = client.post("/accounts/login/", {"login": "nobody@example.cn", "password": "wrong"})
         assert response.status_code == 200  # the form again, with its error: not a 500
+
+
+def test_a_window_counter_is_shared_through_redis_and_expires_with_its_window():
+    with override_settings(CACHES=_backend(LIVE_REDIS, "window")):
+        cache = caches.create_connection("default")
+        other = caches.create_connection("default")  # another process
+        cache.delete("window")
+        assert [resilient.window_count(cache, "window", 5), resilient.window_count(other, "window", 5)] == [1, 2]
+        assert cache.get("window") == 2
+        client = cache._cache.get_client()
+        assert 0 < client.ttl(cache.make_and_validate_key("window")) <= 5
+        # One redis.Redis per pool, not one per call.
+        assert cache._cache.get_client() is client
+        cache.delete("window")
+
+
+def test_a_window_counter_counts_in_memory_while_redis_is_down():
+    with override_settings(CACHES=_backend(f"redis://127.0.0.1:{_closed_port()}/0", "window-down")):
+        cache = caches.create_connection("default")
+        assert [resilient.window_count(cache, "window", 5) for _ in range(3)] == [1, 2, 3]
+        assert cache._fallback.get("window") == 3
