@@ -61,7 +61,7 @@ def recommendations_for(*, user, limit: int = RECOMMENDATIONS_SHOWN) -> list[Rec
 
     None (not an empty list) when the person has not consented: the caller
     must then show nothing at all, not even a heading. Services the person
-    already uses are not suggested. Five queries, whatever the numbers.
+    already uses are not suggested. Four queries, whatever the numbers.
     """
     if not recommendations_allowed(user=user):
         return None
