@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,19 +28,28 @@ def identity_profile_for(*, user: User) -> IdentityProfile:
 
 def identity_profile_and_contact_for(*, user: User) -> tuple[IdentityProfile, bool]:
     """``identity_profile_for`` and ``contact_verified`` together, in one query (the dashboard's panel)."""
-    row = (
+    return identity_profile_and_contact_of(user=user, row=identity_row_query(user=user).first())
+
+
+def identity_row_query(*, user: User) -> QuerySet[User]:
+    """The person's row with their profile and whether a contact is verified; a caller may annotate more."""
+    return (
         User.objects.filter(pk=user.pk)
         .select_related("identity")
         .annotate(email_verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
-        .first()
     )
+
+
+def identity_profile_and_contact_of(*, user: User, row: User | None) -> tuple[IdentityProfile, bool]:
+    """The profile and contact check from a row of ``identity_row_query`` (None: the person is gone)."""
     if row is None:
         return IdentityProfile(user=user), False
     try:
         profile = row.identity
     except IdentityProfile.DoesNotExist:
         profile = IdentityProfile(user=user)
-    return profile, bool(row.phone_verified or row.email_verified)
+    # The annotation of ``identity_row_query``: the row's type no longer says so once it is passed on.
+    return profile, bool(row.phone_verified or row.email_verified)  # type: ignore[attr-defined]
 
 
 def profile_fields_for(*, user: User) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ The objects are shared by every request of the process: read-only.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.process_cache import ProcessTable
 
@@ -23,6 +23,9 @@ class Catalogue:
     categories_of: dict[int, list[DataCategory]]
     partners_of: dict[int, list[Partner]]
     partner_categories: dict[int, list[DataCategory]]
+    # What ``catalogue_texts`` rendered from this copy, by (language, day): it lives and dies
+    # with the copy, so a catalogue change (a new copy) can never show old texts.
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _catalogue_read() -> Catalogue:

@@ -6,20 +6,24 @@ fixed number of queries, and never touches the ledger: a person with ten
 thousand consent events costs the same as one with ten.
 """
 
+import datetime
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity.selectors import can_act_for
-from accounts.models import GuardianLink, User
+from accounts.identity.selectors import can_act_for, identity_profile_and_contact_of, identity_row_query
+from accounts.models import GuardianLink, IdentityProfile, User
 from consents.models import (
     ConsentChannel,
     ConsentEvent,
     ConsentState,
     DataCategory,
+    LocationRecord,
     Partner,
     PolicyVersion,
     Purpose,
@@ -28,32 +32,8 @@ from consents.selectors import ConsentSnapshot, consents_current_for
 from consents.table_caches import policy_in_force_cached
 
 from .catalogue_table import Catalogue, dashboard_catalogue_table
-
-# Purposes whose switch lives in a panel of the dashboard: the panel does
-# more than record consent (enrol in a service, offer to delete location
-# history, set the cookie, show interest tags, start face verification) and
-# has its own confirmation and step-up where the purpose is sensitive. The
-# purpose list shows their state and links to the panel; changing them
-# here would skip that extra work.
-PANEL_FOR_PURPOSE = {
-    "location_services": "location",
-    "cookies_analytics": "cookies",
-    "recommendations": "interests",
-    "face_verification": "verification",
-    "service_provident_fund": "services",
-    "service_social_security": "services",
-    "service_public_transport": "services",
-    "service_taxation": "services",
-    "service_household_registration": "services",
-}
-
-PANEL_TITLES = {
-    "location": _("Location"),
-    "cookies": _("Cookies"),
-    "interests": _("Interests and recommendations"),
-    "verification": _("Face verification and other checks"),
-    "services": _("Optional services"),
-}
+from .catalogue_texts import PartnerTexts, PurposeTexts
+from .panels import PANEL_FOR_PURPOSE, PANEL_TITLES
 
 
 class State:
@@ -91,9 +71,10 @@ class PartnerRow:
     consent: ConsentState | None
     state: str
     in_force: bool
-    # Filled in by the view: where the buttons post to.
+    # Filled in by the view: where the buttons post to, and the texts that do not depend on the person.
     confirm_url: str = ""
     withdraw_url: str = ""
+    texts: PartnerTexts | None = None
 
     @property
     def state_label(self):
@@ -112,6 +93,7 @@ class PurposeRow:
     grant_url: str = ""
     withdraw_url: str = ""
     policy_url: str = ""
+    texts: PurposeTexts | None = None
 
     @property
     def code(self) -> str:
@@ -167,11 +149,13 @@ def dashboard_snapshot(*, subject: User, current, catalogue: Catalogue) -> Conse
     )
 
 
-def dashboard_rows(*, subject: User, current=None, catalogue: Catalogue | None = None) -> list[PurposeRow]:
+def dashboard_rows(
+    *, subject: User, current=None, catalogue: Catalogue | None = None, today: datetime.date | None = None
+) -> list[PurposeRow]:
     """One row per active purpose with the person's current choice; six queries in all."""
     current = consents_current_for(subject=subject) if current is None else current
     catalogue = catalogue or catalogue_load()
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rows = []
     for purpose in catalogue.purposes:
         consent = current.get((purpose.pk, None))
@@ -227,6 +211,58 @@ def access_ward(*, guardian: User, minor_id: int) -> User:
 
 
 @dataclass(frozen=True)
+class DashboardFacts:
+    """What the dashboard's panels and ward list need to know about the person, besides consents."""
+
+    subject_id: int
+    identity: tuple[IdentityProfile, bool]  # the profile, and whether a contact is verified
+    location_records: int
+    has_wards: bool
+
+
+def _confirmed_wards(guardian):
+    return GuardianLink.objects.filter(
+        guardian=guardian, state=GuardianLink.State.CONFIRMED, minor__is_active=True, minor__is_minor=True
+    )
+
+
+def dashboard_facts_for(*, subject: User) -> DashboardFacts:
+    """One query for what three of the dashboard's parts would each read on their own.
+
+    The verification panel's profile and contact check, the location panel's
+    count of stored locations, and whether the person decides for anybody
+    (most people do not, and then the list of wards is not read at all).
+    """
+    records = (
+        LocationRecord.objects.filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    row = (
+        identity_row_query(user=subject)
+        .annotate(
+            location_records=Coalesce(Subquery(records, output_field=IntegerField()), 0),
+            has_wards=Exists(_confirmed_wards(OuterRef("pk"))),
+        )
+        .first()
+    )
+    return DashboardFacts(
+        subject_id=subject.pk,
+        identity=identity_profile_and_contact_of(user=subject, row=row),
+        location_records=row.location_records if row is not None else 0,
+        has_wards=row.has_wards if row is not None else False,
+    )
+
+
+def dashboard_facts_of(*, context, subject) -> DashboardFacts | None:
+    """The facts the dashboard read, for a panel tag showing ``subject`` (None on any other page)."""
+    facts = context.get("dashboard_facts")
+    return facts if facts is not None and facts.subject_id == subject.pk else None
+
+
+@dataclass(frozen=True)
 class Ward:
     pk: int
     name: str
@@ -236,9 +272,7 @@ class Ward:
 def wards_of(*, guardian: User) -> list[Ward]:
     """The minors this person decides for, through a confirmed guardian link (one light query)."""
     rows = (
-        GuardianLink.objects.filter(
-            guardian=guardian, state=GuardianLink.State.CONFIRMED, minor__is_active=True, minor__is_minor=True
-        )
+        _confirmed_wards(guardian)
         .order_by("confirmed_at", "pk")
         .values_list("minor_id", "minor__last_name", "minor__first_name", "minor__username")
     )

@@ -27,6 +27,7 @@ from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError
 
+from .catalogue_texts import catalogue_texts
 from .forms import ConsentChoiceForm
 from .receipt import consent_receipt
 from .selectors import (
@@ -38,6 +39,7 @@ from .selectors import (
     access_ward,
     catalogue_load,
     consent_history_for,
+    dashboard_facts_for,
     dashboard_rows,
     dashboard_snapshot,
     event_actor_label,
@@ -139,13 +141,20 @@ def dashboard(request, user_id=None):
     policy = policy_in_effect()
     current = consents_current_for(subject=subject)
     catalogue = catalogue_load()
-    rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue)
+    # One day for both: whether an agreement is in force decides the buttons and the text beside them.
+    today = timezone.localdate()
+    rows = dashboard_rows(subject=subject, current=current, catalogue=catalogue, today=today)
+    texts = catalogue_texts(catalogue, today=today)
     # The dashboard is itself a consent request: its one-click choices carry
     # the policy version shown here, recorded with the choice (not now: a GET writes nothing).
     shown = policy_shown_token(viewer=request.user, purpose=None, version=policy)
+    facts = dashboard_facts_for(subject=subject)
     urls = _RowUrls(ward)
     for row in rows:
         _link(row, ward, urls)
+        row.texts = texts[row.purpose.pk]
+        for partner_row in row.partners:
+            partner_row.texts = row.texts.partners[partner_row.partner.pk]
     policy_urls: dict = {}
     for row in rows:
         if row.consent and row.consent.policy_version:
@@ -153,10 +162,10 @@ def dashboard(request, user_id=None):
     # The panels answer their consent questions from what was just read.
     snapshot = dashboard_snapshot(subject=subject, current=current, catalogue=catalogue)
     with consent_snapshot_active(snapshot):
-        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown)
+        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts)
 
 
-def _render_dashboard(request, subject, ward, may_give, rows, policy, shown):
+def _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts):
     return render(
         request,
         "consents/dashboard/dashboard.html",
@@ -167,7 +176,9 @@ def _render_dashboard(request, subject, ward, may_give, rows, policy, shown):
             "rows": rows,
             "policy": policy,
             "shown": shown,
-            "wards": wards_of(guardian=request.user) if ward is None and may_give else [],
+            # Without a ward, ``subject`` is the viewer, so the facts say whether they have any.
+            "wards": wards_of(guardian=request.user) if ward is None and may_give and facts.has_wards else [],
+            "dashboard_facts": facts,
             "history_url": _url("history", ward),
             "receipt_url": _url("receipt", ward),
         },

@@ -41,12 +41,12 @@ class LocationStatus:
     records: int
 
 
-def location_status_for(*, user) -> LocationStatus:
-    """For the dashboard panel: three queries whatever the history holds."""
+def location_status_for(*, user, records: int | None = None) -> LocationStatus:
+    """For the dashboard panel: three queries whatever the history holds (two if ``records`` is counted)."""
     decision = location_sharing_decision(user=user)
-    return LocationStatus(
-        sharing_on=decision.allowed, reason=decision.reason, records=location_records_for(user=user).count()
-    )
+    if records is None:
+        records = location_records_for(user=user).count()
+    return LocationStatus(sharing_on=decision.allowed, reason=decision.reason, records=records)
 
 
 def profile_photo_folder(*, user) -> str:

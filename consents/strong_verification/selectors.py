@@ -58,9 +58,12 @@ class VerificationOverview:
 HISTORY_LENGTH = 20
 
 
-def verification_overview_for(*, user) -> VerificationOverview:
-    """Everything the verification page and panel show, in a constant number of queries."""
-    profile, contact = identity_profile_and_contact_for(user=user)
+def verification_overview_for(*, user, identity: tuple[IdentityProfile, bool] | None = None) -> VerificationOverview:
+    """Everything the verification page and panel show, in a constant number of queries.
+
+    ``identity``: the profile and contact check when the caller read them already.
+    """
+    profile, contact = identity or identity_profile_and_contact_for(user=user)
     level = verification_level_for(user=user, profile=profile, contact_is_verified=contact)
     try:
         card_valid = bool(profile.bank_card) and bool(clean_bank_card(profile.bank_card))

@@ -3,6 +3,7 @@
 from django import template
 
 from consents.cookies.acting import subject_context
+from consents.dashboard.selectors import dashboard_facts_of
 from consents.strong_verification.selectors import verification_overview_for
 
 register = template.Library()
@@ -12,4 +13,6 @@ register = template.Library()
 def verification_panel(context):
     """A constant number of queries: the profile, the face consent check, the latest checks."""
     data = subject_context(context=context)
-    return {**data, "overview": verification_overview_for(user=data["subject"])}
+    facts = dashboard_facts_of(context=context, subject=data["subject"])
+    identity = facts.identity if facts is not None else None
+    return {**data, "overview": verification_overview_for(user=data["subject"], identity=identity)}
