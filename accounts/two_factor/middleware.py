@@ -16,6 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.logging import security_log
+from core.url_paths import url_paths
 
 from .selectors import two_factor_enabled_cached
 
@@ -47,18 +48,11 @@ class SecondFactorStepMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        # Resolved per request: the URL configuration must not load while
-        # this module is imported.
+        # Resolved on first use (the URL configuration must not load while
+        # this module is imported), then remembered (core.url_paths).
         if path.startswith(settings.STATIC_URL):
             return True
-        open_paths = {
-            reverse("accounts:two_factor_verify"),
-            reverse("account_logout"),
-            reverse("set_language"),
-            reverse("healthz"),
-            reverse("readyz"),
-        }
-        return path in open_paths
+        return path in url_paths("accounts:two_factor_verify", "account_logout", "set_language", "healthz", "readyz")
 
     @staticmethod
     def _refuse(request):

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from consents.models import InterestTag, OptionalService, Purpose, ServiceEnrolment
-from consents.selectors import consent_check, purpose_by_code
+from consents.selectors import consent_check, consent_snapshot_for, purpose_by_code
+from consents.table_caches import purpose_cached
 
 PURPOSE_CODE = "recommendations"
 RECOMMENDATIONS_SHOWN = 3
@@ -17,7 +18,10 @@ def recommendations_purpose() -> Purpose:
 
 def recommendations_allowed(*, user) -> bool:
     """Whether this person consented to personalised recommendations (and it still covers them)."""
-    return consent_check(subject=user, purpose=recommendations_purpose()).allowed
+    # Every signed-in page asks (``{% recommendations_for_you %}``): the purpose comes from
+    # the process's catalogue, not a query, unless a page snapshot already holds it.
+    purpose = None if consent_snapshot_for(subject=user) is not None else purpose_cached(PURPOSE_CODE)
+    return consent_check(subject=user, purpose=purpose or recommendations_purpose()).allowed
 
 
 def interest_tags_for(*, user):
@@ -57,7 +61,7 @@ def recommendations_for(*, user, limit: int = RECOMMENDATIONS_SHOWN) -> list[Rec
 
     None (not an empty list) when the person has not consented: the caller
     must then show nothing at all, not even a heading. Services the person
-    already uses are not suggested. Five queries, whatever the numbers.
+    already uses are not suggested. Four queries, whatever the numbers.
     """
     if not recommendations_allowed(user=user):
         return None

@@ -24,6 +24,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.navigation import return_path
+from core.url_paths import url_paths
 
 from .selectors import policy_acceptance_due, policy_notices_for_request
 
@@ -33,29 +34,25 @@ SESSION_KEY = "consents_policy_accepted"
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
-    # Resolved per request: the URL configuration must not load while this
-    # module is imported.
-    return (
-        settings.STATIC_URL,
-        reverse("policy"),
-        reverse("admin:index"),
-        reverse("consents:policy_accept"),
-        reverse("api-consents-policy-accept"),
-        reverse("api-schema"),
-        reverse("api-docs"),
+    # Resolved on first use (the URL configuration must not load while this
+    # module is imported), then remembered (core.url_paths).
+    paths = url_paths(
+        "policy", "admin:index", "consents:policy_accept", "api-consents-policy-accept", "api-schema", "api-docs"
     )
+    return (settings.STATIC_URL, *(path for path in paths if path))
 
 
 def _exempt_paths() -> set[str]:
-    return {
-        reverse("account_logout"),
-        reverse("set_language"),
-        reverse("healthz"),
-        reverse("readyz"),
-        reverse("accounts:two_factor_verify"),
+    paths = url_paths(
+        "account_logout",
+        "set_language",
+        "healthz",
+        "readyz",
+        "accounts:two_factor_verify",
         # Someone cancelling their account can always reverse it first.
-        reverse("privacy_requests:cancellation:reverse"),
-    }
+        "privacy_requests:cancellation:reverse",
+    )
+    return {path for path in paths if path}
 
 
 class MaterialPolicyMiddleware:

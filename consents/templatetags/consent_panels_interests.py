@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.inclusion_tag("consents/personalisation/panel.html", takes_context=True)
 def interests_panel(context):
-    """Three queries: the purpose, the person's consent row, their tags."""
+    """Two queries: the person's consent rows, their tags (the purpose is in the process's catalogue)."""
     data = subject_context(context=context)
     subject = data["subject"]
     return {

@@ -192,6 +192,16 @@ def test_signed_in_home_takes_at_most_eight_queries(django_assert_max_num_querie
         assert client.get("/").status_code == 200
 
 
+def test_signed_in_home_reads_no_catalogue_row_of_its_own():
+    # The purpose tables come from the process's catalogue; a page view reads the person's rows only.
+    client = _signed_in(_citizen())
+    client.get("/")
+
+    queries = _queries(client, "/")
+
+    assert not [sql for sql in queries if 'FROM "consents_purpose"' in sql]
+
+
 def test_the_dashboard_takes_at_most_nine_queries(django_assert_max_num_queries):
     client = _signed_in(_citizen())
     client.get("/privacy/")

@@ -21,9 +21,11 @@ pending cancellation is asked on every page.
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from core.url_paths import url_paths
 
 from .receivers import SESSION_KEY
 from .selectors import cancellation_open_for
@@ -32,17 +34,10 @@ API_PREFIX = "/api/"
 REVERSE_VIEW = "privacy_requests:cancellation:reverse"
 
 
-def _reverse_or_none(name: str) -> str | None:
-    # A URL another app has not wired (yet) is simply not exempt.
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def _exempt_paths() -> set[str]:
-    # Resolved per request: the URL configuration must not load while this
-    # module is imported.
+    # Resolved on first use (the URL configuration must not load while this
+    # module is imported), then remembered; a URL another app has not wired
+    # (yet) is simply not exempt.
     names = (
         REVERSE_VIEW,
         "account_logout",
@@ -53,12 +48,12 @@ def _exempt_paths() -> set[str]:
         "consents:policy_accept",
         "api-consents-policy-accept",
     )
-    return {path for path in (_reverse_or_none(name) for name in names) if path}
+    return {path for path in url_paths(*names) if path}
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
     prefixes = [settings.STATIC_URL]
-    policy = _reverse_or_none("policy")
+    (policy,) = url_paths("policy")
     if policy:
         prefixes.append(policy)
     return tuple(prefixes)
