@@ -386,6 +386,13 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get components of their own, so a field that may not be blank says so
     # (minLength 1) instead of sharing the response's looser shape.
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1 for its `webhooks` section: what the portal POSTs to service clients (webhooks/openapi.py).
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "webhooks.openapi.consent_changed",
+        "webhooks.openapi.request_completed",
+        "webhooks.openapi.erasure_requested",
+    ],
     # The default hook, then the error answers every operation can give (privacy_portal/api_schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
