@@ -1,6 +1,7 @@
 """The privacy officers' summary page: numbers against seeded requests, constant queries, who may see it."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -129,3 +130,18 @@ def test_chart_escapes_labels_and_scales_bars():
     assert "&lt;b&gt;" in svg
     assert 'height="192.0"' in svg  # the tallest bar fills the plot
     assert 'height="96.0"' in svg
+
+
+@pytest.mark.parametrize("took", [(2, 4, 9), (2, 4, 9, 11)])
+def test_the_median_without_percentile_cont_equals_postgresqls(officer, took):
+    """The median ``make run`` (SQLite) uses reads the middle rows; it agrees with percentile_cont here."""
+    for index, days in enumerate(took):
+        _completed(staff=officer, days_ago=index + 1, took_days=days)
+    with_percentile = staff_summary().median_days
+
+    with mock.patch("privacy_requests.staff.selectors.connection") as other_database:
+        other_database.vendor = "sqlite"
+        by_offset = staff_summary()
+
+    assert by_offset.median_days == with_percentile == {3: 4.0, 4: 6.5}[len(took)]
+    assert by_offset.completed_count == len(took)
