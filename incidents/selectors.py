@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.selectors import citizen_accounts
 from personal_data.registry import personal_data_categories
 
 from .banner_table import incident_banners_table
@@ -32,7 +33,7 @@ def _user_links(model) -> list[str]:
 
 def users_with_data_in(*, category_code: str) -> QuerySet:
     """Active users with at least one row in the category's models: one query, set-based."""
-    users = get_user_model().objects.filter(is_active=True)
+    users = citizen_accounts()
     entry = next((c for c in personal_data_categories() if c.code == category_code), None)
     if entry is None:
         return users.none()
@@ -49,7 +50,7 @@ def users_with_data_in(*, category_code: str) -> QuerySet:
 
 def incident_recipients(*, incident: Incident) -> QuerySet:
     """The people ``incident`` affects, as its stored selection says (read at notification time)."""
-    users = get_user_model().objects.filter(is_active=True)
+    users = citizen_accounts()
     if incident.audience == Audience.CATEGORY:
         return users_with_data_in(category_code=incident.audience_category)
     if incident.audience == Audience.IDS:

@@ -7,12 +7,12 @@ version accepted, hash-chained with the person's other consent events.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import citizen_accounts
 from audit.services import audit_record
 from consents import services as consent_services
 from consents.fanout_topics import POLICY_ANNOUNCEMENTS
@@ -131,7 +131,7 @@ def policy_announcement_audience(*, version: PolicyVersion):
     Someone who registers after that date was shown this very text when
     registering, so there is nothing to announce to them.
     """
-    return get_user_model().objects.filter(is_active=True, is_staff=False, date_joined__lt=version.effective_at)
+    return citizen_accounts().filter(date_joined__lt=version.effective_at)
 
 
 def policy_announce(*, version: PolicyVersion, batch_size: int | None = None, max_batches: int | None = None) -> int:

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -53,6 +54,9 @@ def test_announce_writes_one_inbox_message_and_email_per_active_citizen():
     chinese = UserFactory(language="zh-hans")
     UserFactory(is_active=False)
     UserFactory(is_staff=True)
+    UserFactory(is_superuser=True, username="root-account")
+    service = UserFactory(username="consent-check-service")
+    service.user_permissions.add(Permission.objects.get(codename="check_consent", content_type__app_label="consents"))
     version = published()
 
     assert services.policy_announce(version=version, batch_size=1) == 2

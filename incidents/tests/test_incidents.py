@@ -85,6 +85,43 @@ def test_all_users_selects_every_active_account(make_incident):
     assert all(user.is_active for user in chosen)
 
 
+def _service_account(*, through_group: bool):
+    """An account of the DRF-token era: a platform service signed in as a user holding check_consent."""
+    from django.contrib.auth.models import Group, Permission
+
+    account = UserFactory(username=f"svc-{through_group}")
+    permission = Permission.objects.get(codename="check_consent", content_type__app_label="consents")
+    if through_group:
+        group, _ = Group.objects.get_or_create(name="platform services")
+        group.permissions.add(permission)
+        account.groups.add(group)
+    else:
+        account.user_permissions.add(permission)
+    return account
+
+
+@pytest.mark.parametrize("audience", [Audience.ALL, Audience.IDS, Audience.CATEGORY])
+def test_staff_and_service_accounts_never_get_a_citizens_incident_notice(make_incident, audience):
+    citizen = UserFactory()
+    machines_and_staff = [
+        UserFactory(is_staff=True),
+        UserFactory(is_superuser=True, username="root-account"),
+        _service_account(through_group=False),
+        _service_account(through_group=True),
+    ]
+    everyone = [citizen, *machines_and_staff]
+    options = {
+        Audience.ALL: {},
+        Audience.IDS: {"audience_user_ids": [user.pk for user in everyone]},
+        Audience.CATEGORY: {"audience_category": "profile"},
+    }[audience]
+
+    chosen = set(selectors.incident_recipients(incident=make_incident(audience=audience, **options)))
+
+    assert citizen in chosen
+    assert not chosen & set(machines_and_staff)
+
+
 def test_by_category_selects_people_with_rows_in_that_category(make_incident, django_assert_num_queries):
     with_messages = [UserFactory() for _ in range(2)]
     UserFactory()
