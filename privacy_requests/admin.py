@@ -132,7 +132,8 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("reference", "kind", "state", "channel", "received_at", "closed_at")}),
         (_("Erasure by services"), {"fields": ("propagation", "fully_done_at")}),
-        (_("Deadline"), {"fields": ("verified_at", "due_date", "deadline_flag", "extension_reason", "pause")}),
+        # The due date appears once: deadline_flag shows it with its overdue / due-soon flag.
+        (_("Deadline"), {"fields": ("verified_at", "deadline_flag", "extension_reason", "pause")}),
         (_("Citizen (masked)"), {"fields": ("citizen_identity",)}),
         (_("Identity check"), {"fields": ("entered_by", "identity_check", "identity_check_note")}),
         (_("What is asked"), {"fields": ("details_masked",)}),
@@ -229,6 +230,13 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("clock"))
     def pause(self, obj):
+        if obj.state not in staff_selectors.OPEN_STATES:
+            if obj.closed_at is None:
+                return _("Stopped (%(state)s)") % {"state": obj.get_state_display()}
+            return _("Stopped (%(state)s) on %(date)s") % {
+                "state": obj.get_state_display(),
+                "date": date_format(timezone.localtime(obj.closed_at), "DATETIME_FORMAT"),
+            }
         if obj.paused_since is not None:
             return _("Paused since %(since)s, waiting for the citizen's answer") % {
                 "since": timezone.localtime(obj.paused_since).strftime("%Y-%m-%d %H:%M")

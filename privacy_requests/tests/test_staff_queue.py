@@ -194,6 +194,26 @@ def test_a_completed_request_has_no_buttons(verified_client, officer):
     assert "Nothing: the request is closed." in response.content.decode()
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_request_page_shows_the_due_date_once_and_a_stopped_clock_after_completion(
+    verified_client, officer, language
+):
+    officer.language = language  # staff pages follow the account's language
+    officer.save(update_fields=["language"])
+    request = _file(staff=officer, kind=RequestKind.COMPLAINT)
+    client = verified_client(officer)
+    open_page = client.get(_change_url(request)).content.decode()
+    # One row shows the due date (with its flag); the plain due-date row repeated it under the same name.
+    assert "field-deadline_flag" in open_page and "field-due_date" not in open_page
+    assert {"zh-hans": "计时中", "en": "Running"}[language] in open_page
+
+    services.privacy_request_complete(request=request, actor=officer, answer="Answered.")
+    closed_page = client.get(_change_url(request)).content.decode()
+
+    assert {"zh-hans": "计时中", "en": "Running"}[language] not in closed_page
+    assert {"zh-hans": "已停止（已完成，", "en": "Stopped (Completed) on"}[language] in closed_page
+
+
 def test_start_review_button_goes_through_the_service(verified_client, officer):
     request = _file(staff=officer)
 
