@@ -199,6 +199,8 @@ def _audit(page, *, url: str, name: str, language: str, out: Path) -> tuple[list
         if width == PHONE:
             scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             figures["scroll_width_390"] = scroll_width
+            # A full-page capture would paint the sticky banner over the middle of a long page.
+            page.add_style_tag(content=".cookie-banner { position: static; }")
             page.screenshot(path=str(out / f"{name}-{language}-390.png"), full_page=True)
             if scroll_width > inner_width:
                 problems.append(f"{name} ({language}) scrolls sideways at 390 px: {scroll_width} px of content")
