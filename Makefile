@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve smoke services chromium venv venv-dev migrate seed worker beat bench messages lint format clean
+.PHONY: run test serve smoke services chromium axe venv venv-dev migrate seed worker beat bench messages lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: venv
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite against PostgreSQL and Redis, browser tests included
-test: venv-dev services chromium
+test: venv-dev services chromium axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## serve: the production-like stack here (nginx, gunicorn, a worker, one beat, PostgreSQL,
@@ -50,6 +50,10 @@ services:
 
 chromium:
 	bash scripts/ensure-chromium
+
+## axe: axe-core from npm at the version package-lock.json pins, for tests/e2e/test_accessibility.py
+axe:
+	bash scripts/ensure-axe
 
 ## worker / beat: Celery against Redis (set CELERY_BROKER_URL, DATABASE_URL). Celery on its own
 ## defaults to the production settings; these developer targets name the dev ones unless told.
@@ -82,4 +86,4 @@ format: venv-dev
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf var test-artifacts .pytest_cache
+	rm -rf var test-artifacts .pytest_cache node_modules
