@@ -33,6 +33,7 @@ from consents.table_caches import policy_in_force_cached
 
 from .catalogue_table import Catalogue, dashboard_catalogue_table
 from .catalogue_texts import PartnerTexts, PurposeTexts
+from .notes import Note
 from .panels import PANEL_FOR_PURPOSE, PANEL_TITLES
 
 
@@ -94,6 +95,7 @@ class PurposeRow:
     withdraw_url: str = ""
     policy_url: str = ""
     texts: PurposeTexts | None = None
+    note: Note | None = None  # the confirmation of a change just made here
 
     @property
     def code(self) -> str:
