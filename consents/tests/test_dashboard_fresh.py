@@ -147,7 +147,8 @@ def test_the_language_of_the_texts_follows_the_reader(signed_in, client_factory)
     reader.force_login(UserFactory(language="zh-hans"))
     html = reader.get("/privacy/").content.decode()
     assert surveys.name_zh in html and "Survey invitations" not in html
-    assert f"同意“{surveys.name_zh}”" in html and "为此接收信息的合作方" in html  # the labels, translated once
+    # The labels, translated once: the switch names its purpose for screen readers.
+    assert f'开启<span class="visually-hidden"> “{surveys.name_zh}”</span>' in html and "为此接收信息的合作方" in html
 
 
 def test_the_panels_read_the_persons_facts_afresh(signed_in, citizen):
