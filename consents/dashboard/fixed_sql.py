@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Field
 
 from accounts.models import GuardianLink, IdentityProfile, User
-from consents.models import LocationRecord
+from consents.models import DisclosureSubject, InterestTag, LocationRecord, ServiceEnrolment, StrongVerification
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,15 @@ class PersonFacts:
     contact_verified: bool
     location_records: int
     has_wards: bool
+    # Whether the person has any row a panel lists: most have none, and then the panel reads nothing.
+    has_disclosures: bool
+    has_strong_checks: bool
+    has_interest_tags: bool
+    has_enrolments: bool
+
+
+# The panels' own tables, probed in the same statement (in this order).
+PANEL_TABLES = (DisclosureSubject, StrongVerification, InterestTag, ServiceEnrolment)
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,11 @@ def _statement(vendor: str) -> _Statement:
         f" ON m.{user_pk} = g.{column(GuardianLink, 'minor')}"
         f" WHERE g.{column(GuardianLink, 'guardian')} = u.{user_pk} AND g.{column(GuardianLink, 'state')} = %s"
         f" AND m.{column(User, 'is_active')} AND m.{column(User, 'is_minor')}),"
-        f" {profile_columns}"
+        + "".join(
+            f" EXISTS (SELECT 1 FROM {table(model)} x WHERE x.{column(model, 'user')} = u.{user_pk}),"  # noqa: S608
+            for model in PANEL_TABLES
+        )
+        + f" {profile_columns}"
         f" FROM {table(User)} u LEFT JOIN {table(IdentityProfile)} p"
         f" ON p.{column(IdentityProfile, 'user')} = u.{user_pk}"
         f" WHERE u.{user_pk} = %s"
@@ -87,7 +100,8 @@ def person_facts(*, user: User) -> PersonFacts | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    phone_verified, email_verified, location_records, has_wards, *values = row
+    phone_verified, email_verified, location_records, has_wards, *rest = row
+    panels, values = rest[: len(PANEL_TABLES)], rest[len(PANEL_TABLES) :]
     profile = None
     if values[statement.pk_index] is not None:  # NULL when the join found no profile row
         converted = []
@@ -102,4 +116,8 @@ def person_facts(*, user: User) -> PersonFacts | None:
         contact_verified=bool(phone_verified or email_verified),
         location_records=int(location_records or 0),
         has_wards=bool(has_wards),
+        has_disclosures=bool(panels[0]),
+        has_strong_checks=bool(panels[1]),
+        has_interest_tags=bool(panels[2]),
+        has_enrolments=bool(panels[3]),
     )

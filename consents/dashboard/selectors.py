@@ -218,6 +218,11 @@ class DashboardFacts:
     identity: tuple[IdentityProfile, bool]  # the profile, and whether a contact is verified
     location_records: int
     has_wards: bool
+    # False only when the person certainly has no such rows: the panel then skips its query.
+    has_disclosures: bool = True
+    has_strong_checks: bool = True
+    has_interest_tags: bool = True
+    has_enrolments: bool = True
 
 
 def _confirmed_wards(guardian):
@@ -244,6 +249,10 @@ def dashboard_facts_for(*, subject: User) -> DashboardFacts:
         identity=(facts.profile or IdentityProfile(user=subject), facts.contact_verified),
         location_records=facts.location_records,
         has_wards=facts.has_wards,
+        has_disclosures=facts.has_disclosures,
+        has_strong_checks=facts.has_strong_checks,
+        has_interest_tags=facts.has_interest_tags,
+        has_enrolments=facts.has_enrolments,
     )
 
 
