@@ -14,8 +14,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from .catalogue_table import Catalogue
@@ -35,9 +36,12 @@ class PurposeTexts:
     title: SafeString
     about: SafeString
     uses: SafeString
-    withdraw_label: str
-    grant_label: str
-    confirm_label: str
+    basic: SafeString  # the one-line entry in the collapsed list of basic purposes
+    # The switch's words: "Turn off" is what a sighted person reads; the purpose's
+    # name follows, visually hidden, so a screen reader's list of buttons says which.
+    off_button: SafeString
+    on_button: SafeString
+    confirm_button: SafeString
     panel_link: str  # empty when the purpose has no panel
     partners_heading: str
     partners: dict[int, PartnerTexts]
@@ -57,13 +61,14 @@ def catalogue_texts(catalogue: Catalogue, *, today: datetime.date) -> dict[int, 
 
 
 def _purpose_texts(catalogue: Catalogue, purpose, today: datetime.date) -> PurposeTexts:
-    context = {"purpose": purpose, "categories": catalogue.categories_of.get(purpose.pk, [])}
+    categories = catalogue.categories_of.get(purpose.pk, [])
+    context = {"purpose": purpose, "categories_text": _categories_text(categories, marked=True)}
     partners = {}
     for partner in catalogue.partners_of.get(purpose.pk, []):
         partner_context = {
             "purpose": purpose,
             "partner": partner,
-            "categories": catalogue.partner_categories.get(partner.pk, []),
+            "categories_text": _categories_text(catalogue.partner_categories.get(partner.pk, [])),
             "in_force": partner.agreement_in_force(today),
         }
         partners[partner.pk] = PartnerTexts(
@@ -77,10 +82,37 @@ def _purpose_texts(catalogue: Catalogue, purpose, today: datetime.date) -> Purpo
         title=render_to_string("consents/dashboard/texts/title.html", context),
         about=render_to_string("consents/dashboard/texts/about.html", context),
         uses=render_to_string("consents/dashboard/texts/uses.html", context),
-        withdraw_label=_("Withdraw consent to “%(name)s”") % {"name": purpose.name},
-        grant_label=_("Give consent to “%(name)s”") % {"name": purpose.name},
-        confirm_label=_("Give consent to “%(name)s”…") % {"name": purpose.name},
+        basic=render_to_string(
+            "consents/dashboard/texts/basic.html",
+            {
+                **context,
+                "partners_text": _list(
+                    _("%(partner)s (agreement %(reference)s)")
+                    % {"partner": partner.name, "reference": partner.agreement_reference}
+                    for partner in catalogue.partners_of.get(purpose.pk, [])
+                ),
+            },
+        ),
+        off_button=_switch_label(_("Turn off"), purpose.name),
+        on_button=_switch_label(_("Turn on"), purpose.name),
+        confirm_button=_switch_label(_("Turn on…"), purpose.name),
         panel_link=_("Settings in “%(section)s”") % {"section": PANEL_TITLES[panel]} if panel else "",
         partners_heading=_("Partners who receive data for this"),
         partners=partners,
+    )
+
+
+def _switch_label(action: str, name: str) -> SafeString:
+    return format_html('{}<span class="visually-hidden"> “{}”</span>', action, name)
+
+
+def _list(items) -> str:
+    # "a, b" in English, "a、b" in Chinese.
+    return pgettext("list separator", ", ").join(items)
+
+
+def _categories_text(categories, *, marked: bool = False) -> str:
+    return _list(
+        _("%(category)s (sensitive)") % {"category": category.name} if marked and category.sensitive else category.name
+        for category in categories
     )

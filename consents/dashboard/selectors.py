@@ -9,21 +9,18 @@ thousand consent events costs the same as one with ten.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity.selectors import can_act_for, identity_profile_and_contact_of, identity_row_query
+from accounts.identity.selectors import can_act_for
 from accounts.models import GuardianLink, IdentityProfile, User
 from consents.models import (
     ConsentChannel,
     ConsentEvent,
     ConsentState,
     DataCategory,
-    LocationRecord,
     Partner,
     PolicyVersion,
     Purpose,
@@ -33,6 +30,8 @@ from consents.table_caches import policy_in_force_cached
 
 from .catalogue_table import Catalogue, dashboard_catalogue_table
 from .catalogue_texts import PartnerTexts, PurposeTexts
+from .fixed_sql import person_facts
+from .notes import Note
 from .panels import PANEL_FOR_PURPOSE, PANEL_TITLES
 
 
@@ -94,6 +93,7 @@ class PurposeRow:
     withdraw_url: str = ""
     policy_url: str = ""
     texts: PurposeTexts | None = None
+    note: Note | None = None  # the confirmation of a change just made here
 
     @property
     def code(self) -> str:
@@ -218,6 +218,11 @@ class DashboardFacts:
     identity: tuple[IdentityProfile, bool]  # the profile, and whether a contact is verified
     location_records: int
     has_wards: bool
+    # False only when the person certainly has no such rows: the panel then skips its query.
+    has_disclosures: bool = True
+    has_strong_checks: bool = True
+    has_interest_tags: bool = True
+    has_enrolments: bool = True
 
 
 def _confirmed_wards(guardian):
@@ -232,27 +237,22 @@ def dashboard_facts_for(*, subject: User) -> DashboardFacts:
     The verification panel's profile and contact check, the location panel's
     count of stored locations, and whether the person decides for anybody
     (most people do not, and then the list of wards is not read at all).
+    The statement is fixed SQL (``fixed_sql``): compiling it in the ORM cost more than running it.
     """
-    records = (
-        LocationRecord.objects.filter(user=OuterRef("pk"))
-        .order_by()
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    row = (
-        identity_row_query(user=subject)
-        .annotate(
-            location_records=Coalesce(Subquery(records, output_field=IntegerField()), 0),
-            has_wards=Exists(_confirmed_wards(OuterRef("pk"))),
+    facts = person_facts(user=subject)
+    if facts is None:
+        return DashboardFacts(
+            subject_id=subject.pk, identity=(IdentityProfile(user=subject), False), location_records=0, has_wards=False
         )
-        .first()
-    )
     return DashboardFacts(
         subject_id=subject.pk,
-        identity=identity_profile_and_contact_of(user=subject, row=row),
-        location_records=row.location_records if row is not None else 0,
-        has_wards=row.has_wards if row is not None else False,
+        identity=(facts.profile or IdentityProfile(user=subject), facts.contact_verified),
+        location_records=facts.location_records,
+        has_wards=facts.has_wards,
+        has_disclosures=facts.has_disclosures,
+        has_strong_checks=facts.has_strong_checks,
+        has_interest_tags=facts.has_interest_tags,
+        has_enrolments=facts.has_enrolments,
     )
 
 

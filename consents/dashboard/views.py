@@ -29,6 +29,7 @@ from consents.services import ConsentError
 
 from .catalogue_texts import catalogue_texts
 from .forms import ConsentChoiceForm
+from .notes import note_add, notes_take
 from .receipt import consent_receipt
 from .selectors import (
     PANEL_FOR_PURPOSE,
@@ -48,6 +49,7 @@ from .selectors import (
     wards_of,
 )
 from .services import dashboard_consent_grant, dashboard_consent_withdraw
+from .summary import dashboard_summary
 
 HISTORY_PAGE_SIZE = 20
 
@@ -159,21 +161,37 @@ def dashboard(request, user_id=None):
     for row in rows:
         if row.consent and row.consent.policy_version:
             row.policy_url = _policy_url(row.consent.policy_version.version, policy_urls)
+    # A confirmation goes beside the control it answers; the rest stay at the top of the page.
+    optional = [row for row in rows if not row.is_basic]
+    at_row = {f"purpose-{row.code}": row for row in optional}
+    notes = []
+    for note in notes_take(request):
+        row = at_row.get(note.anchor)
+        if row is not None:
+            row.note = note
+        notes.append((note, row is not None))
+    context = {
+        "rows": rows,
+        "optional_rows": optional,
+        "basic_rows": [row for row in rows if row.is_basic],
+        "summary": dashboard_summary(rows=rows),
+        "notes": notes,
+    }
     # The panels answer their consent questions from what was just read.
     snapshot = dashboard_snapshot(subject=subject, current=current, catalogue=catalogue)
     with consent_snapshot_active(snapshot):
-        return _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts)
+        return _render_dashboard(request, subject, ward, may_give, context, policy, shown, facts)
 
 
-def _render_dashboard(request, subject, ward, may_give, rows, policy, shown, facts):
+def _render_dashboard(request, subject, ward, may_give, parts, policy, shown, facts):
     return render(
         request,
         "consents/dashboard/dashboard.html",
         {
+            **parts,
             "subject": subject,
             "ward": ward,
             "may_give": may_give,
-            "rows": rows,
             "policy": policy,
             "shown": shown,
             # Without a ward, ``subject`` is the viewer, so the facts say whether they have any.
@@ -195,7 +213,12 @@ def _shown_version(request, *, purpose=None):
 def _not_here(request, ward, purpose):
     panel = PANEL_FOR_PURPOSE.get(purpose.code)
     if purpose.is_basic or panel is None:
-        messages.error(request, _("This use is needed to provide the service; there is nothing to choose."))
+        note_add(
+            request,
+            messages.ERROR,
+            _("This use is needed to provide the service; there is nothing to choose."),
+            anchor=f"purpose-{purpose.code}",
+        )
         return _back_to(ward, f"purpose-{purpose.code}")
     messages.error(
         request,
@@ -225,9 +248,14 @@ def grant(request, purpose_code, user_id=None):
             shown_version=_shown_version(request),
         )
     except ConsentError as error:
-        messages.error(request, str(error))
+        note_add(request, messages.ERROR, str(error), anchor=f"purpose-{purpose.code}")
     else:
-        messages.success(request, _("You agreed to “%(purpose)s”. This applies now.") % {"purpose": purpose.name})
+        note_add(
+            request,
+            messages.SUCCESS,
+            _("You agreed to “%(purpose)s”. This applies now.") % {"purpose": purpose.name},
+            anchor=f"purpose-{purpose.code}",
+        )
     return _back_to(ward, f"purpose-{purpose.code}")
 
 
@@ -248,11 +276,13 @@ def withdraw(request, purpose_code, user_id=None):
             shown_version=_shown_version(request),
         )
     except ConsentError as error:
-        messages.error(request, str(error))
+        note_add(request, messages.ERROR, str(error), anchor=f"purpose-{purpose.code}")
     else:
-        messages.success(
+        note_add(
             request,
+            messages.SUCCESS,
             _("Consent to “%(purpose)s” is withdrawn. This applies now.") % {"purpose": purpose.name},
+            anchor=f"purpose-{purpose.code}",
         )
     return _back_to(ward, f"purpose-{purpose.code}")
 
@@ -276,12 +306,14 @@ def partner_withdraw(request, purpose_code, partner_code, user_id=None):
             shown_version=_shown_version(request),
         )
     except ConsentError as error:
-        messages.error(request, str(error))
+        note_add(request, messages.ERROR, str(error), anchor=f"purpose-{purpose.code}")
     else:
-        messages.success(
+        note_add(
             request,
+            messages.SUCCESS,
             _("Your data is no longer shared with %(partner)s for “%(purpose)s”. This applies now.")
             % {"partner": partner.name, "purpose": purpose.name},
+            anchor=f"purpose-{purpose.code}",
         )
     return _back_to(ward, f"purpose-{purpose.code}")
 
@@ -320,7 +352,7 @@ def confirm(request, purpose_code, partner_code=None, user_id=None):
                 shown_for=purpose,
             )
         except ConsentError as error:
-            messages.error(request, str(error))
+            note_add(request, messages.ERROR, str(error), anchor=f"purpose-{purpose.code}")
             return _back_to(ward, f"purpose-{purpose.code}")
         if partner is None:
             done = _("You agreed to “%(purpose)s”. This applies now.") % {"purpose": purpose.name}
@@ -329,7 +361,7 @@ def confirm(request, purpose_code, partner_code=None, user_id=None):
                 "partner": partner.name,
                 "purpose": purpose.name,
             }
-        messages.success(request, done)
+        note_add(request, messages.SUCCESS, done, anchor=f"purpose-{purpose.code}")
         return _back_to(ward, f"purpose-{purpose.code}")
 
     rows = {row.purpose.pk: row for row in dashboard_rows(subject=subject)}

@@ -61,16 +61,18 @@ def enrolment_open(*, subject, service: OptionalService) -> ServiceEnrolment | N
     return ServiceEnrolment.objects.filter(user=subject, service=service, state=ServiceEnrolment.State.ENROLLED).first()
 
 
-def service_rows_for(*, subject, with_categories: bool = True) -> list[ServiceRow]:
+def service_rows_for(*, subject, with_categories: bool = True, read_enrolments: bool = True) -> list[ServiceRow]:
     """Every active service, and every service the person is in, with their latest enrolment.
 
     Three queries whatever the number of services or enrolments: services
     with their purpose, the purposes' data categories (skipped where the page
     does not show them), the person's enrolments. Without the categories (the
     dashboard's panel) the services come from the process's copy: one query.
+    ``read_enrolments=False``: the caller knows the person never enrolled (no query at all).
     """
     enrolments: dict[int, ServiceEnrolment] = {}
-    for latest in ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data"):
+    latest_first = ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data")
+    for latest in latest_first if read_enrolments else ():
         enrolments.setdefault(latest.service_id, latest)
     services: Iterable[OptionalService]
     if with_categories:

@@ -58,10 +58,13 @@ class VerificationOverview:
 HISTORY_LENGTH = 20
 
 
-def verification_overview_for(*, user, identity: tuple[IdentityProfile, bool] | None = None) -> VerificationOverview:
+def verification_overview_for(
+    *, user, identity: tuple[IdentityProfile, bool] | None = None, read_history: bool = True
+) -> VerificationOverview:
     """Everything the verification page and panel show, in a constant number of queries.
 
-    ``identity``: the profile and contact check when the caller read them already.
+    ``identity``: the profile and contact check when the caller read them already;
+    ``read_history=False``: the caller knows there were no checks (no query for them).
     """
     profile, contact = identity or identity_profile_and_contact_for(user=user)
     level = verification_level_for(user=user, profile=profile, contact_is_verified=contact)
@@ -69,10 +72,14 @@ def verification_overview_for(*, user, identity: tuple[IdentityProfile, bool] | 
         card_valid = bool(profile.bank_card) and bool(clean_bank_card(profile.bank_card))
     except ValidationError:
         card_valid = False
-    history = list(
-        StrongVerification.objects.filter(user=user)
-        .select_related("partner")
-        .order_by("-created_at", "-id")[:HISTORY_LENGTH]
+    history = (
+        list(
+            StrongVerification.objects.filter(user=user)
+            .select_related("partner")
+            .order_by("-created_at", "-id")[:HISTORY_LENGTH]
+        )
+        if read_history
+        else []
     )
     partner = face_partner()
     return VerificationOverview(

@@ -8,6 +8,7 @@ nothing at all.
 from django import template
 
 from consents.cookies.acting import subject_context
+from consents.dashboard.selectors import dashboard_facts_of
 from consents.personalisation.selectors import interest_tags_for, recommendations_allowed, recommendations_for
 
 register = template.Library()
@@ -18,10 +19,12 @@ def interests_panel(context):
     """Two queries: the person's consent rows, their tags (the purpose is in the process's catalogue)."""
     data = subject_context(context=context)
     subject = data["subject"]
+    facts = dashboard_facts_of(context=context, subject=subject)
+    none = facts is not None and not facts.has_interest_tags  # the dashboard knows there are none
     return {
         **data,
         "recommendations_on": recommendations_allowed(user=subject),
-        "tags": list(interest_tags_for(user=subject)),
+        "tags": [] if none else list(interest_tags_for(user=subject)),
     }
 
 

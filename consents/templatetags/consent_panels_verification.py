@@ -15,4 +15,6 @@ def verification_panel(context):
     data = subject_context(context=context)
     facts = dashboard_facts_of(context=context, subject=data["subject"])
     identity = facts.identity if facts is not None else None
-    return {**data, "overview": verification_overview_for(user=data["subject"], identity=identity)}
+    checked_ever = facts is None or facts.has_strong_checks  # the dashboard knows whether there were any
+    overview = verification_overview_for(user=data["subject"], identity=identity, read_history=checked_ever)
+    return {**data, "overview": overview}

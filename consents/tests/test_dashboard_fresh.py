@@ -8,14 +8,24 @@ verification are read on every request. A change of either shows at once.
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from consents import services
 from consents.dashboard.catalogue_texts import catalogue_texts
 from consents.dashboard.selectors import catalogue_load
 from consents.location import services as location_services
-from consents.models import ConsentChannel, Partner, Purpose
+from consents.models import (
+    ConsentChannel,
+    InterestTag,
+    OptionalService,
+    Partner,
+    Purpose,
+    ServiceEnrolment,
+    StrongVerification,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +157,8 @@ def test_the_language_of_the_texts_follows_the_reader(signed_in, client_factory)
     reader.force_login(UserFactory(language="zh-hans"))
     html = reader.get("/privacy/").content.decode()
     assert surveys.name_zh in html and "Survey invitations" not in html
-    assert f"同意“{surveys.name_zh}”" in html and "为此接收信息的合作方" in html  # the labels, translated once
+    # The labels, translated once: the switch names its purpose for screen readers.
+    assert f'开启<span class="visually-hidden"> “{surveys.name_zh}”</span>' in html and "为此接收信息的合作方" in html
 
 
 def test_the_panels_read_the_persons_facts_afresh(signed_in, citizen):
@@ -158,3 +169,23 @@ def test_the_panels_read_the_persons_facts_afresh(signed_in, citizen):
     location_services.location_record(user=citizen, latitude=31.2, longitude=121.5, source="device")
     html = signed_in.get("/privacy/", **EN).content.decode()
     assert "Delete my location history (2 stored locations)" in html
+
+
+def test_panels_that_skip_their_query_for_an_empty_history_still_show_a_new_row(signed_in, citizen):
+    """The dashboard probes the panels' tables in its facts query; a row added since must appear at once."""
+    signed_in.get("/privacy/", **EN)
+    with CaptureQueriesContext(connection) as empty:
+        html = signed_in.get("/privacy/", **EN).content.decode()
+    assert "Interests kept about you" in html
+    InterestTag.objects.create(user=citizen, tag="transport-card-zz")
+    service = OptionalService.objects.order_by("code").first()
+    ServiceEnrolment.objects.create(user=citizen, service=service, state=ServiceEnrolment.State.ENROLLED)
+    StrongVerification.objects.create(
+        user=citizen, method=StrongVerification.Method.COUNTER, outcome=StrongVerification.Outcome.PASSED
+    )
+    with CaptureQueriesContext(connection) as filled:
+        html = signed_in.get("/privacy/", **EN).content.decode()
+    assert "transport-card-zz" in html
+    assert "<strong>Enrolled</strong>" in html
+    # Each panel with rows reads them; with none, it read nothing.
+    assert len(filled) == len(empty) + 3

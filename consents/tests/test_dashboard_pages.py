@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts.models import GuardianLink, StepUpCheck
 from consents import services
@@ -89,8 +89,10 @@ def test_dashboard_lists_every_purpose_with_state_data_and_partners(health, sign
     assert rows["surveys"].state == "granted"
     assert rows["service_optimisation"].state == "withdrawn"
     assert rows["personal_settings"].state == "not_decided"
-    assert "Basic: needed for the service" in html
-    assert "Needed to open and keep your account" in html  # why the basic purpose is needed
+    # Basic purposes: collapsed, each with why it is needed and its legal basis.
+    basic = html.split('<details class="dash-basic" data-testid="basic-purposes">', 1)[1].split("</details>", 1)[0]
+    assert "Needed to open and keep your account" in basic and "Legal basis: Contract" in basic
+    assert 'id="purpose-service_provision"' in basic and 'id="purpose-surveys"' not in basic
     assert "Survey supplier (sandbox)" in html and "GD-SV-2026-011" in html  # partner and its agreement
     assert "under policy version 2026.1" in html
     assert 'action="/privacy/consent/surveys/withdraw/"' in html
@@ -536,3 +538,63 @@ def test_dashboard_query_count_does_not_grow_with_the_ledger(client, django_asse
     with django_assert_num_queries(count):
         page = client.get("/privacy/")
     assert page.context["subject"] == many
+
+
+def _between(html: str, start: str, end: str) -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_summary_comes_first_with_uses_on_partners_and_last_change(signed_in, citizen):
+    page = signed_in.get("/privacy/", **EN)
+    html = page.content.decode()
+    optional = Purpose.objects.filter(active=True, kind="optional").count()
+    # Nothing chosen yet: only the basic service's SMS gateway receives data.
+    assert _between(html, 'data-testid="summary-on">', "</dd>") == f"0 of {optional}"
+    assert _between(html, 'data-testid="summary-partners">', "</dd>") == "1"
+    assert _between(html, 'data-testid="summary-last-change">', "</dd>") == "No choices made yet"
+    assert html.index('data-testid="dashboard-summary"') < html.index('id="purpose-surveys"')
+
+    surveys = purpose("surveys")
+    services.consent_grant(subject=citizen, purpose=surveys)
+    services.consent_grant(subject=citizen, purpose=surveys, partner=Partner.objects.get(code="survey_partner"))
+    services.consent_grant(subject=citizen, purpose=purpose("personal_settings"))
+    html = signed_in.get("/privacy/", **EN).content.decode()
+    assert _between(html, 'data-testid="summary-on">', "</dd>") == f"2 of {optional}"
+    assert _between(html, 'data-testid="summary-partners">', "</dd>") == "2"
+    with translation.override("en"):
+        today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    assert _between(html, 'data-testid="summary-last-change">', "</dd>") == today
+
+
+def test_optional_rows_come_before_the_collapsed_basic_uses(signed_in):
+    html = signed_in.get("/privacy/", **EN).content.decode()
+    rows = _between(html, '<ul class="dash-rows">', '<details class="dash-basic"')
+    optional = Purpose.objects.filter(active=True, kind="optional").values_list("code", flat=True)
+    assert all(f'id="purpose-{code}"' in rows for code in optional)
+    assert 'id="purpose-service_provision"' not in rows and "Legal basis" not in rows
+    # Sensitive uses are marked in their row.
+    location_row = _between(rows, 'id="purpose-location_services"', "</li>")
+    surveys_row = _between(rows, 'id="purpose-surveys"', 'data-testid="partner-')
+    assert 'data-testid="sensitive"' in location_row and 'data-testid="sensitive"' not in surveys_row
+
+
+def test_confirmation_appears_beside_the_row_and_in_the_live_region(signed_in, citizen):
+    services.consent_grant(subject=citizen, purpose=purpose("surveys"))
+    answer = signed_in.post("/privacy/consent/surveys/withdraw/", follow=True, **EN)
+    html = answer.content.decode()
+    done = "Consent to “Survey invitations” is withdrawn. This applies now."
+    row = _between(html, 'id="purpose-surveys"', '<li class="dash-row"')
+    assert done in _between(row, 'data-testid="row-confirmation"', "</p>")
+    live = _between(html, 'data-testid="live-region"', "</div>")
+    assert 'aria-live="polite"' in html.split('data-testid="live-region"', 1)[0].rsplit("<div", 1)[1]
+    assert done in live
+    assert html.count(done) == 2  # beside the control, and (visually hidden) in the live region
+    # Once shown, it is gone: the next visit has neither.
+    again = signed_in.get("/privacy/", **EN).content.decode()
+    assert done not in again and 'data-testid="row-confirmation"' not in again
+
+
+def test_a_message_for_no_row_stays_visible_at_the_top(signed_in):
+    answer = signed_in.post("/privacy/consent/service_public_transport/grant/", follow=True, **EN)
+    live = _between(answer.content.decode(), 'data-testid="live-region"', "</div>")
+    assert "in the “Optional services” section" in live and "visually-hidden" not in live
