@@ -7,6 +7,7 @@ from .location import LocationRecord
 from .optional_services import OptionalService, ServiceEnrolment
 from .personalisation import InterestTag
 from .policy import PolicyDisplay, PolicyVersion
+from .service_usage import ServiceCheckDay
 from .taxonomy import DataCategory, LegalBasis, Partner, PartnerKind, Purpose, PurposeKind
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PolicyVersion",
     "Purpose",
     "PurposeKind",
+    "ServiceCheckDay",
     "ServiceEnrolment",
     "StrongVerification",
 ]
