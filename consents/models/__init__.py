@@ -2,7 +2,7 @@
 
 from .disclosures import Disclosure, DisclosureSubject  # noqa: F401 - issue #6, see models/disclosures.py
 from .face import StrongVerification
-from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentSubject
+from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentReport, ConsentState, ConsentSubject
 from .location import LocationRecord
 from .optional_services import OptionalService, ServiceEnrolment
 from .personalisation import InterestTag
@@ -14,6 +14,7 @@ __all__ = [
     "ConsentAction",
     "ConsentChannel",
     "ConsentEvent",
+    "ConsentReport",
     "ConsentState",
     "ConsentSubject",
     "DataCategory",
