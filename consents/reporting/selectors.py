@@ -120,15 +120,16 @@ def consent_history(*, purpose: Purpose, partner: Partner | None = None, months:
             f"SELECT action, month, next_month, COUNT(*) FROM ({inner}) AS paired GROUP BY action, month, next_month",  # noqa: S608 - built by the ORM
             params,
         )
+        # An event always has a month; only the next one may be missing.
         pairs = [
-            (action, _month_start(month), _month_start(next_month), count)
+            (action, _month_start(month) or datetime.date.min, _month_start(next_month), count)
             for action, month, next_month, count in cursor.fetchall()
         ]
 
     figures = []
     for month in _months_back(months):
-        standing = Counter()
-        events = Counter()
+        standing: Counter[str] = Counter()
+        events: Counter[str] = Counter()
         for action, made, superseded, count in pairs:
             if made == month:
                 events[action] += count
