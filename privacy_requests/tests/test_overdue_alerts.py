@@ -76,7 +76,7 @@ def test_each_assignee_hears_of_their_overdue_and_due_soon_requests_in_their_lan
     assert "今日权利请求：1 项已逾期" in email.subject
     assert "分配给您的请求（已逾期，或 3 个工作日内到期）：" in email.body
     assert queue["mine_overdue"].reference in email.body
-    assert "已逾期，原定" in email.body
+    assert f"{queue['mine_overdue'].reference}（查阅（获取我的数据副本））：已逾期，原定" in email.body
     assert queue["mine_soon"].reference in email.body
     assert f"/admin/privacy_requests/privacyrequest/{queue['mine_soon'].pk}/change/" in email.body
     for name in ("mine_later", "nobody_overdue", "nobody_soon", "waiting_for_citizen", "closed"):
@@ -97,7 +97,7 @@ def test_privacy_officers_hear_of_every_overdue_request_and_the_unassigned_ones_
             assert queue[name].reference in email.body, name
         for name in ("mine_soon", "mine_later", "nobody_later", "waiting_for_citizen", "closed"):
             assert queue[name].reference not in email.body, name
-        assert "assigned to agent_zh" in email.body and "nobody assigned" in email.body
+        assert "; assigned to agent_zh" in email.body and "; nobody assigned" in email.body
         assert "Rights requests today: 2 overdue" in email.subject
 
 
