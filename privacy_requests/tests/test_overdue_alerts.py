@@ -111,9 +111,7 @@ def test_staff_with_nothing_due_get_no_digest_and_nobody_gets_two_a_day(queue, a
     assert sorted(recipients) == sorted([agent_zh.pk, officer.pk, checker.pk])
 
 
-def test_the_digest_reads_the_queue_in_a_constant_number_of_queries(
-    officer, agent_zh, django_assert_max_num_queries
-):
+def test_the_digest_reads_the_queue_in_a_constant_number_of_queries(officer, agent_zh, django_assert_max_num_queries):
     today = timezone.localdate()
     for _ in range(3):
         _file(by=officer, assignee=agent_zh, due_in_days=-1)
@@ -141,14 +139,19 @@ def test_an_overdue_request_escalates_once_audited_and_shown_to_staff_only(
     for pk in escalated:
         request = PrivacyRequest.objects.get(pk=pk)
         assert request.events.filter(action="escalated").count() == 1
-        assert AuditEvent.objects.filter(
-            action="privacy_request.escalate_overdue", target_id=str(pk), actor__isnull=True
-        ).count() == 1
+        assert (
+            AuditEvent.objects.filter(
+                action="privacy_request.escalate_overdue", target_id=str(pk), actor__isnull=True
+            ).count()
+            == 1
+        )
         # Escalation is the staff's business: the request's state and the citizen's inbox are untouched.
         assert request.state == RequestState.IDENTITY_VERIFIED
 
     request = queue["mine_overdue"]
-    staff_page = verified_client(officer).get(reverse("admin:privacy_requests_privacyrequest_change", args=[request.pk]))
+    staff_page = verified_client(officer).get(
+        reverse("admin:privacy_requests_privacyrequest_change", args=[request.pk])
+    )
     html = staff_page.content.decode()
     assert "Overdue: escalated to the privacy officers on" in html
     assert "event-escalated" in html
