@@ -133,6 +133,7 @@ def test_a_second_officer_confirms_the_batch_and_each_citizen_is_told(verified_c
     page = client.post(reverse(CHANGELIST), {"action": "confirm_proposals", "_selected_action": selected})
     assert page.status_code == 200
     assert "officer_a" in page.content.decode()
+    assert "Not possible." in page.content.decode()  # what the checker confirms
     assert PrivacyRequest.objects.filter(state=RequestState.REFUSED).count() == 0
 
     response = client.post(
