@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_outbox_failed_index'),
+        ("notifications", "0004_outbox_failed_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboxmessage',
-            name='texts',
-            field=models.JSONField(blank=True, db_default={}, default=dict, editable=False, verbose_name='texts by language'),
+            model_name="inboxmessage",
+            name="texts",
+            field=models.JSONField(
+                blank=True, db_default={}, default=dict, editable=False, verbose_name="texts by language"
+            ),
         ),
     ]
