@@ -26,9 +26,8 @@ def page(client, path, language):
 def sent_in_chinese():
     person = UserFactory(language="zh-hans")
     with transaction.atomic():
-        notification_send(
-            recipient=person, kind="request_received", context={"reference": "R-7", "request_url": f"{SITE}/requests/7/"}
-        )
+        context = {"reference": "R-7", "request_url": f"{SITE}/requests/7/"}
+        notification_send(recipient=person, kind="request_received", context=context)
         notification_send(recipient=person, kind="welcome")
     return person
 
@@ -54,10 +53,13 @@ def test_the_message_page_follows_the_language_and_its_link_is_clickable(client,
 def test_the_api_answers_in_the_request_language(sent_in_chinese):
     api = APIClient()
     api.force_authenticate(sent_in_chinese)
-    subjects = {m["kind"]: m["subject"] for m in api.get("/api/v1/inbox/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]}
-    assert subjects["welcome"] == "Welcome to the citizens' privacy portal"
-    subjects = {m["kind"]: m["subject"] for m in api.get("/api/v1/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]}
-    assert subjects["welcome"] == "欢迎使用公民隐私服务门户"
+
+    def subjects(language):
+        answer = api.get("/api/v1/inbox/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        return {message["kind"]: message["subject"] for message in answer}
+
+    assert subjects("en")["welcome"] == "Welcome to the citizens' privacy portal"
+    assert subjects("zh-hans")["welcome"] == "欢迎使用公民隐私服务门户"
 
 
 def test_fanned_out_messages_carry_both_languages(client):

@@ -63,10 +63,10 @@ def committed(django_capture_on_commit_callbacks):
 
 
 # Links the notification templates take, as their callers build them (core.site).
-LINKS = {
-    name: f"{SITE}/requests/7/"
-    for name in ("request_url", "progress_url", "verify_url", "sign_in_url", "changes_url", "version_url", "link")
-}
+LINKS = dict.fromkeys(
+    ("request_url", "progress_url", "verify_url", "sign_in_url", "changes_url", "version_url", "link"),
+    f"{SITE}/requests/7/",
+)
 
 
 @pytest.mark.parametrize("kind", [kind.code for kind in kinds.all_kinds() if kind.email])

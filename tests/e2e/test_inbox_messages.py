@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.identity.forms import FIELD_LABELS
 from core.site import site_url
 from notifications.services import notification_send
 from tests.e2e.sessions import give_browser_session
@@ -29,7 +30,11 @@ def test_a_message_link_opens_the_portal_and_the_message_follows_the_language(
         notification_send(
             recipient=person,
             kind="identity_reverification_needed",
-            context={"reference": "R-2026-0007", "verify_url": site_url(reverse("accounts:identity_verify"))},
+            context={
+                "field_label": FIELD_LABELS["legal_name"],
+                "reference": "R-2026-0007",
+                "verify_url": site_url(reverse("accounts:identity_verify")),
+            },
         )
     give_browser_session(page.context, live_server, person)
 
