@@ -14,10 +14,13 @@ from allauth.core.internal.httpkit import headed_redirect_response
 from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.middleware import saved_language
+from core.site import rebase_on_site, site_domain, site_url
 from notifications.services import email_enqueue
 
 from . import phones, sms
@@ -47,6 +50,18 @@ class SignUpPhoneVerificationStage(PhoneVerificationStage):
         return super().handle()
 
 
+class _PortalSite:
+    """Stands in for the ``Site`` record in allauth's mail context: the portal's name and SITE_URL's host."""
+
+    @property
+    def name(self) -> str:
+        return str(settings.PORTAL_NAME)
+
+    @property
+    def domain(self) -> str:
+        return site_domain()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -65,12 +80,28 @@ class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject: str) -> str:
         return gettext("[%(portal)s] %(subject)s") % {"portal": settings.PORTAL_NAME, "subject": subject}
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth builds it from the request's Host (or the Site record without
+        # a request); the portal's links start from SITE_URL alone (core.site).
+        return rebase_on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render as allauth does, then queue through the outbox (sent after commit)."""
+        # allauth's flows put links they built from the request into the
+        # context (signup_url, password_reset_url for the "account exists" and
+        # "unknown account" mails), past any adapter hook: each is moved onto
+        # SITE_URL here, so no mail links to whatever Host a request claimed.
+        context = {
+            key: rebase_on_site(value) if key.endswith("_url") and isinstance(value, str) and "://" in value else value
+            for key, value in context.items()
+        }
         ctx = {
             "request": self.request,
             "email": email,
-            "current_site": get_current_site(self.request),
+            "current_site": _PortalSite(),
             "portal_name": settings.PORTAL_NAME,
             "portal_hotline": settings.PORTAL_HOTLINE,
             "code_valid_minutes": account_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT // 60,
@@ -96,6 +127,16 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
 
     # -- Sign-in
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # The sign-in message is written on the sign-in request, which is still
+        # anonymous and so in the browser's language, but shown on the next
+        # page, which is in the person's saved language when they chose no
+        # other (core.middleware.AccountLanguageMiddleware).
+        user = (message_context or {}).get("user")
+        language = saved_language(request=request, user=user) or translation.get_language()
+        with translation.override(language):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def get_login_stages(self) -> list[str]:
         return [

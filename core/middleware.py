@@ -61,13 +61,24 @@ class AccountLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user.language in dict(settings.LANGUAGES)
-        ):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        language = saved_language(request=request, user=getattr(request, "user", None))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def saved_language(*, request, user) -> str | None:
+    """The signed-in person's saved language, when their pages use it (no choice cookie); else None.
+
+    Also what a message written during sign-in is rendered in: the page that
+    shows it is the next one, already in this language.
+    """
+    if (
+        user is not None
+        and user.is_authenticated
+        and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        and user.language in dict(settings.LANGUAGES)
+    ):
+        return user.language
+    return None

@@ -7,12 +7,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from core.dispatch import dispatch_on_commit
+from core.site import site_url
 from notifications import fanout
 
 from . import selectors
@@ -241,7 +243,7 @@ def incident_fan_out_run(*, incident: Incident, batch_size: int = fanout.BATCH_S
     return fanout.fan_out_run(
         fan_out=incident.fan_out,
         recipients=selectors.incident_recipients(incident=incident),
-        context={"incident": incident},
+        context={"incident": incident, "inbox_url": site_url(reverse("notifications:inbox"))},
         batch_size=batch_size,
         max_batches=max_batches,
     )

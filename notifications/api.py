@@ -12,6 +12,9 @@ from .selectors import access_inbox_message, inbox_for
 
 class InboxMessageSerializer(serializers.ModelSerializer):
     unread = serializers.BooleanField(source="is_unread", read_only=True)
+    # In the language of the request (Accept-Language, or the person's saved one), as on the inbox page.
+    subject = serializers.CharField(source="shown_subject", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = InboxMessage

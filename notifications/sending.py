@@ -13,6 +13,10 @@ whole. Only Django's own SMTP backend is driven directly; any other backend
 (memory, console, a custom one) gets ordinary ``EmailMessage`` objects. The
 ``Date`` header is the one of the text's rendering, seconds earlier.
 
+Every message has two parts: the stored text, and HTML made from it with the
+project's email template (``notifications/email.html``: the text's paragraphs,
+its portal links as ``<a>``), in the language the row was written in.
+
 Also here: which rows a batch may send (``SendClaim``) and the statements
 that read and mark them.
 """
@@ -23,11 +27,16 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import connections
+from django.template.loader import render_to_string
+from django.utils import translation
 
+from core.site import site_url
+
+from .links import message_html
 from .models import OutboxEmail
 
 # An address Django's sanitize_address returns as it is and the generator writes
@@ -45,8 +54,25 @@ def message_id(outbox_id: int) -> str:
     return f"<outbox-{outbox_id}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}>"
 
 
-def email_message(*, outbox_id: int, to_address: str, subject: str, body: str, connection=None) -> EmailMessage:
-    return EmailMessage(
+def email_html(*, subject: str, body: str, language: str) -> str:
+    """The HTML part: the text's paragraphs and portal links, in the project's email template."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string(
+            "notifications/email.html",
+            {
+                "language": translation.get_language(),
+                "subject": subject,
+                # Paths spelled out on SITE_URL: a mail client has no page to resolve them against.
+                "body_html": message_html(body, absolute=True),
+                "portal_url": site_url("/"),
+            },
+        )
+
+
+def email_message(
+    *, outbox_id: int, to_address: str, subject: str, body: str, language: str = "", connection=None
+) -> EmailMessage:
+    message = EmailMultiAlternatives(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -54,6 +80,8 @@ def email_message(*, outbox_id: int, to_address: str, subject: str, body: str, c
         headers={"Message-ID": message_id(outbox_id)},
         connection=connection,
     )
+    message.attach_alternative(email_html(subject=subject, body=body, language=language), "text/html")
+    return message
 
 
 @dataclass(frozen=True)
@@ -70,19 +98,24 @@ class Courier:
     def __init__(self, connection):
         self.connection = connection
         self._direct = type(connection) is SmtpBackend
-        self._rendered: dict[tuple[str, str], _Rendered] = {}
+        self._rendered: dict[tuple[str, str, str], _Rendered] = {}
         self._from: str | None = None
 
-    def send(self, *, outbox_id: int, to_address: str, subject: str, body: str) -> None:
+    def send(self, *, outbox_id: int, to_address: str, subject: str, body: str, language: str = "") -> None:
         """Send one message or raise; the caller records a failure and closes the connection."""
         # Opens it the first time (and after a failure); a no-op while open.
         self.connection.open()
         if not self._direct or len(to_address) > _LONGEST_PLAIN or not _PLAIN_ADDRESS.fullmatch(to_address):
             email_message(
-                outbox_id=outbox_id, to_address=to_address, subject=subject, body=body, connection=self.connection
+                outbox_id=outbox_id,
+                to_address=to_address,
+                subject=subject,
+                body=body,
+                language=language,
+                connection=self.connection,
             ).send()
             return
-        data = self._bytes(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body)
+        data = self._bytes(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body, language=language)
         self.connection.connection.sendmail(self._sender(), [to_address], data)
 
     def _sender(self) -> str:
@@ -90,18 +123,22 @@ class Courier:
             self._from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
         return self._from
 
-    def _bytes(self, *, outbox_id: int, to_address: str, subject: str, body: str) -> bytes:
-        rendered = self._rendered.get((subject, body))
+    def _bytes(self, *, outbox_id: int, to_address: str, subject: str, body: str, language: str) -> bytes:
+        rendered = self._rendered.get((subject, body, language))
         if rendered is None:
-            rendered = self._rendered[(subject, body)] = _render(subject=subject, body=body)
+            rendered = self._rendered[(subject, body, language)] = _render(
+                subject=subject, body=body, language=language
+            )
         head = list(rendered.head)
         head[rendered.to_at] = f"To: {to_address}\r\n".encode("ascii")
         head[rendered.id_at] = f"Message-ID: {message_id(outbox_id)}\r\n".encode("ascii")
         return b"".join(head) + b"\r\n" + rendered.body
 
 
-def _render(*, subject: str, body: str) -> _Rendered:
-    message = email_message(outbox_id=_ID_STANDIN, to_address=_TO_STANDIN, subject=subject, body=body).message()
+def _render(*, subject: str, body: str, language: str) -> _Rendered:
+    message = email_message(
+        outbox_id=_ID_STANDIN, to_address=_TO_STANDIN, subject=subject, body=body, language=language
+    ).message()
     data = message.as_bytes(linesep="\r\n")
     head_text, separator, body_bytes = data.partition(b"\r\n\r\n")
     if not separator:
@@ -201,7 +238,7 @@ def send_statements(alias: str) -> SendStatements:
     return SendStatements(
         claim=(
             f"SELECT {column['id']}, {column['state']}, {column['to_address']}, {column['subject']},"  # noqa: S608
-            f" {column['body']}, {column['sealed_body']}, {column['attempts']} FROM {table}"
+            f" {column['body']}, {column['sealed_body']}, {column['attempts']}, {column['language']} FROM {table}"
             f" WHERE {rows} ORDER BY {column['id']} {skip}"
         ),
         mark_sent=(

@@ -1,5 +1,6 @@
 """Notifying people: the transactional outbox and the inbox."""
 
+import json
 import logging
 from datetime import timedelta
 
@@ -31,6 +32,20 @@ def _render(kind: kinds.NotificationKind, language: str, context: dict) -> tuple
         body = render_to_string(kind.body_template, context).strip()
     # A subject is one line; templates may end with a newline.
     return " ".join(subject.split())[:200], body
+
+
+def _offered_languages() -> list[str]:
+    # The default is among them even if LANGUAGES left it out: everyone must get a text.
+    return list(dict.fromkeys([*(code for code, _name in settings.LANGUAGES), settings.LANGUAGE_CODE]))
+
+
+def _render_all(kind: kinds.NotificationKind, context: dict) -> dict[str, tuple[str, str]]:
+    """The text in every offered language: the inbox shows it in whichever its reader uses."""
+    return {language: _render(kind, language, context) for language in _offered_languages()}
+
+
+def _texts_json(texts: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    return {language: {"subject": subject, "body": body} for language, (subject, body) in texts.items()}
 
 
 def email_enqueue(
@@ -71,11 +86,15 @@ def notification_send(
     """
     spec = kinds.get(kind)
     language = recipient.language or settings.LANGUAGE_CODE
-    subject, body = _render(spec, language, {**(context or {}), "user": recipient})
+    context = {**(context or {}), "user": recipient}
+    texts = _render_all(spec, context) if spec.inbox else {}
+    subject, body = texts.get(language) or _render(spec, language, context)
     inbox = email = None
     with transaction.atomic():
         if spec.inbox:
-            inbox = InboxMessage.objects.create(recipient=recipient, kind=kind, subject=subject, body=body)
+            inbox = InboxMessage.objects.create(
+                recipient=recipient, kind=kind, subject=subject, body=body, texts=_texts_json(texts)
+            )
         if spec.email and recipient.email:
             email = email_enqueue(
                 to_address=recipient.email,
@@ -133,13 +152,13 @@ def outbox_send_many(*, outbox_ids: list[int]) -> int:
 
 
 def _send_row(*, db, row: tuple, courier: sending.Courier) -> int:
-    outbox_id, state, to_address, subject, body, sealed, attempts = row
+    outbox_id, state, to_address, subject, body, sealed, attempts, language = row
     if state != OutboxEmail.State.PENDING.value:
         return 0
     if sealed:
         body = _SEALED.from_db_value(sealed, None, db)
     try:
-        courier.send(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body)
+        courier.send(outbox_id=outbox_id, to_address=to_address, subject=subject, body=body, language=language)
     except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
         # The connection may be broken: the next send opens a fresh one.
         courier.connection.close()
@@ -225,7 +244,8 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict
     """
     spec = kinds.get(kind)
     context = context or {}
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered = _render_all(spec, context)
+    texts = _texts_json(rendered)
 
     def text_for(user) -> tuple[str, str]:
         language = user.language or settings.LANGUAGE_CODE
@@ -238,7 +258,7 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict
     for user in people:
         subject, body = text_for(user)
         if spec.inbox:
-            inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body))
+            inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body, texts=texts))
         if spec.email and user.email:
             emails.append(
                 OutboxEmail(
@@ -276,9 +296,7 @@ def notify_set(*, kind: str, people: QuerySet, context: dict | None = None) -> l
         chosen = list(people.only("pk", "email", "language"))
         emailed = notify_bulk(kind=kind, people=chosen, context=context)
         return sorted((user.pk, emailed.get(user.pk)) for user in chosen)
-    # The default is among the texts even if LANGUAGES left it out: everyone chosen must get one.
-    languages = dict.fromkeys([*(code for code, _name in settings.LANGUAGES), settings.LANGUAGE_CODE])
-    texts = {language: _render(spec, language, context or {}) for language in languages}
+    texts = _render_all(spec, context or {})
     now = timezone.now()
     sql, params = _notify_set_sql(spec=spec, people=people, texts=texts, now=now, quote=connection.ops.quote_name)
     with transaction.atomic(using=people.db), connection.cursor() as cursor:
@@ -317,12 +335,12 @@ def _notify_set_sql(*, spec, people: QuerySet, texts: dict, now, quote) -> tuple
     params += [value for language, (subject, body) in texts.items() for value in (language, subject, body)]
     params += [*texts, settings.LANGUAGE_CODE]
     if spec.inbox:
-        inbox_columns = columns(InboxMessage, "recipient", "kind", "subject", "body", "created_at", "read_at")
+        inbox_columns = columns(InboxMessage, "recipient", "kind", "subject", "body", "texts", "created_at", "read_at")
         steps.append(
             f"inbox AS (INSERT INTO {table(InboxMessage)} ({inbox_columns})"  # noqa: S608
-            " SELECT user_id, %s, subject, body, %s, NULL FROM addressed ORDER BY user_id)"
+            " SELECT user_id, %s, subject, body, %s::jsonb, %s, NULL FROM addressed ORDER BY user_id)"
         )
-        params += [spec.code, now]
+        params += [spec.code, json.dumps(_texts_json(texts), ensure_ascii=False), now]
     outbox_fields: tuple[str, ...] = ("recipient", "to_address", "kind", "language", "subject", "body", "state")
     outbox_fields += ("attempts", "next_attempt_at", "last_error", "created_at", "sent_at")
     if spec.email:

@@ -23,6 +23,8 @@ nothing) is refused as well as the sandbox itself; any other importable class is
 the portal cannot know every real provider a deployment may plug in.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
@@ -259,6 +261,33 @@ def check_webhook_targets(app_configs=None, **kwargs) -> list:
     return []
 
 
+def check_site_url(app_configs=None, **kwargs) -> list:
+    """E112 for a missing or malformed SITE_URL, never relaxed; E113 for plain http.
+
+    Every link in mail and messages starts from it (``core.site``): without
+    it none would work. Over plain http a password-reset link could be read
+    or changed on the way, so only a staging deployment may use it (W113).
+    """
+    value = getattr(settings, "SITE_URL", "") or ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/") or parts.query:
+        return [
+            Error(
+                f"SITE_URL is {value!r}: emails and messages could not link back to the portal.",
+                hint="Set SITE_URL to the portal's public address, scheme and host only, "
+                "e.g. https://privacy.gov.example.cn.",
+                id="privacy_portal.E112",
+            )
+        ]
+    if parts.scheme != "https":
+        return _finding(
+            113,
+            f"SITE_URL {value!r} is plain http: links in emails (password resets among them) would travel unprotected.",
+            "Set SITE_URL to the portal's https address.",
+        )
+    return []
+
+
 DEPLOY_CHECKS = (
     check_staging_switch,
     check_database,
@@ -272,4 +301,5 @@ DEPLOY_CHECKS = (
     check_debug,
     check_access_token_lifetime,
     check_webhook_targets,
+    check_site_url,
 )

@@ -452,7 +452,8 @@ def test_password_reset_answers_alike_for_unknown_addresses(client, committed):
 
 def _reset_link(address: str) -> str:
     body = [m for m in mail.outbox if m.to == [address]][-1].body
-    return re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", body).group(1)
+    # The link starts from SITE_URL (core.site), not from the request's host.
+    return re.search(r"https://privacy\.test\.example\.cn(/accounts/password/reset/key/\S+/)", body).group(1)
 
 
 def test_the_password_reset_link_expires_after_ten_minutes(client, committed, settings, monkeypatch):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.encryption import EncryptedTextField
@@ -17,8 +18,15 @@ class InboxMessage(models.Model):
         related_name="inbox_messages",
     )
     kind = models.CharField(_("kind"), max_length=64)
+    # As sent, in the language the person used then.
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # The same message in every language the portal offers, {language: {"subject", "body"}},
+    # written at send time: the context it was rendered from (a request, an incident) may
+    # change or go, and a person who switches language reads their inbox in the new one.
+    # Empty for messages sent before it existed; they show as sent.
+    # db_default: the fan-out inserts rows with SQL of its own.
+    texts = models.JSONField(_("texts by language"), default=dict, db_default={}, blank=True, editable=False)
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -34,6 +42,22 @@ class InboxMessage(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    def text_in(self, language: str | None) -> tuple[str, str]:
+        """Subject and body in ``language``, or as sent if the message has no text in it."""
+        text = self.texts.get(language or "") if isinstance(self.texts, dict) else None
+        if isinstance(text, dict) and text.get("subject"):
+            return text["subject"], text.get("body", "")
+        return self.subject, self.body
+
+    @property
+    def shown_subject(self) -> str:
+        """The subject in the language of the page (or API answer) showing it."""
+        return self.text_in(translation.get_language())[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self.text_in(translation.get_language())[1]
 
 
 class OutboxEmail(models.Model):

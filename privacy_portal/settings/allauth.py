@@ -16,6 +16,9 @@ ACCOUNT_FORMS = {
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-in messages and pages name the person by their verified name or masked
+# email, never by the internal username (accounts.display).
+ACCOUNT_USER_DISPLAY = "accounts.display.user_display"
 
 # -- Verification. Mandatory, by a code typed into the open page. Every code
 # and link we send lives at most ten minutes (allauth's defaults run to 15

@@ -224,6 +224,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="隐私服务 <privacy@gov.example.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="privacy.gov.example.cn")
+# The portal's public address, the start of every absolute link in emails and
+# messages (core.site), e.g. https://privacy.gov.example.cn. Production must set
+# it, with https (privacy_portal.E112, E113); dev and test have their own.
+SITE_URL = env.str("SITE_URL", default="")
 
 # -- Field encryption keys (issue #3 uses them). Comma-separated Fernet keys:
 # the first encrypts, all decrypt.

@@ -7,6 +7,7 @@ DEBUG = env.bool("DEBUG", default=True)
 # A fixed key is acceptable only here: dev settings never serve real people.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS",
     default=["di67kwyhDaJQdnjtHq1P-clgyUmN4RDolpzd8s8ajfk="],

@@ -48,6 +48,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "1000/min", "user": "1000/min"},  # noqa: F405
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# Not the test client's "testserver": a link that starts here was written from the setting.
+SITE_URL = "https://privacy.test.example.cn"
 DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 FIELD_HMAC_KEY = env.str("FIELD_HMAC_KEY", default="test-only-blind-index-key")

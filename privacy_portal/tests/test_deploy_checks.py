@@ -178,3 +178,30 @@ def test_webhooks_to_private_addresses_are_refused_even_on_staging(production_ba
     assert "private addresses" in findings["privacy_portal.E111"]
     production_backends.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     assert "privacy_portal.E111" not in profile_findings()
+
+
+# SITE_URL: where every link in mail and messages starts (issue #14)
+@pytest.mark.parametrize("value", ["", "privacy.gov.example.cn", "https://", "https://privacy.gov.example.cn/portal/"])
+def test_a_missing_or_malformed_site_url_is_refused_even_on_staging(production_backends, value):
+    production_backends.SITE_URL = value
+    production_backends.STAGING_ALLOW_DEV_BACKENDS = SWITCH_VALUE
+    findings = profile_findings(ERROR)
+    assert list(findings) == ["privacy_portal.E112"]
+    assert "could not link back" in findings["privacy_portal.E112"]
+
+
+def test_a_plain_http_site_url_is_refused(production_backends):
+    production_backends.SITE_URL = "http://privacy.gov.example.cn"
+    findings = profile_findings(ERROR)
+    assert list(findings) == ["privacy_portal.E113"]
+    assert "plain http" in findings["privacy_portal.E113"]
+    # A staging deployment on localhost passes with a warning that says why.
+    production_backends.STAGING_ALLOW_DEV_BACKENDS = SWITCH_VALUE
+    assert "privacy_portal.E113" not in profile_findings(ERROR)
+    assert "plain http" in profile_findings(WARNING)["privacy_portal.W113"]
+
+
+@pytest.mark.parametrize("value", ["https://privacy.gov.example.cn", "https://privacy.gov.example.cn:8443/"])
+def test_an_https_site_url_passes(production_backends, value):
+    production_backends.SITE_URL = value
+    assert not {"privacy_portal.E112", "privacy_portal.E113", "privacy_portal.W113"} & set(profile_findings())

@@ -13,7 +13,6 @@ again, because what the provider confirmed is no longer what is stored.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import selectors as identity_selectors
@@ -181,13 +180,12 @@ def _correction_apply(*, request, actor, details: dict) -> None:
             request=request, category=OUTCOME_CATEGORY, result=RequestOutcome.Result.CORRECTED
         )
         if was_verified:
-            with translation.override(user.language):
-                label = str(FIELD_LABELS[field])
             notification_send(
                 recipient=user,
                 kind=IDENTITY_REVERIFICATION_NEEDED,
                 context={
-                    "field_label": label,
+                    # Lazy: the message is written in each language (the inbox shows the reader's).
+                    "field_label": FIELD_LABELS[field],
                     "reference": request.reference,
                     "verify_url": site_url(reverse("accounts:identity_verify")),
                 },

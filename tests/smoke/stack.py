@@ -182,6 +182,8 @@ class Stack:
                 # Plain HTTP on localhost, as `make serve`: no redirect, no HSTS.
                 "SECURE_SSL_REDIRECT": "false",
                 "SECURE_HSTS_SECONDS": "0",
+                # Links in mail point at nginx; plain http passes only as a staging warning (W113).
+                "SITE_URL": self.base_url,
                 "TRUSTED_PROXY_COUNT": "1",
                 "DATABASE_URL": self.postgres.url(user=APP_ROLE, database=DATABASE),
                 "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
