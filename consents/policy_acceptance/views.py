@@ -27,6 +27,10 @@ def policy_accept(request):
     next_url = safe_next(request)
     pending = selectors.policy_pending_for(user=user)
     if pending is None:
+        required = selectors.policy_notices_for_request(request).required
+        if required is not None:
+            # Answered elsewhere (another session, the API): this session's banner goes too.
+            policy_standing_remember(request, version=required, standing=ACCEPTED)
         return redirect(next_url or "home")
     status = 200
     if request.method == "POST":

@@ -221,6 +221,14 @@ def test_declining_is_honoured_in_a_new_session(client, citizen):
     assert 'data-testid="policy-declined-note"' in client.get(ACCEPT).content.decode()
 
 
+def test_an_answer_given_elsewhere_clears_this_sessions_banner(pending, citizen):
+    assert 'data-testid="policy-pending-banner"' in pending.get("/inbox/").content.decode()
+    services.policy_accept(user=citizen, version=PolicyVersion.objects.get(version="2026.2"))  # e.g. over the API
+
+    assert pending.get(ACCEPT + "?next=/inbox/").url == "/inbox/"
+    assert 'data-testid="policy-pending-banner"' not in pending.get("/inbox/").content.decode()
+
+
 def test_declining_to_a_gated_page_returns_home(pending):
     done = pending.post(ACCEPT, {"version": "2026.2", "decision": "decline", "next": "/privacy/consent/x/confirm/"})
     assert done.url == reverse("home")
