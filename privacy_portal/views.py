@@ -18,10 +18,12 @@ from accounts.services import user_set_language
 from core.logging import security_log
 
 from .health import readiness
+from .selectors import home_overview_for
 
 
 def home(request):
-    return render(request, "home.html")
+    overview = home_overview_for(user=request.user) if request.user.is_authenticated else None
+    return render(request, "home.html", {"overview": overview})
 
 
 @require_GET

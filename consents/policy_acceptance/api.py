@@ -13,7 +13,8 @@ from consents.services import ConsentError
 from core.api_errors import Conflict
 
 from . import selectors, services
-from .middleware import SESSION_KEY
+from .selectors import ACCEPTED
+from .standing import policy_standing_remember
 
 
 class PolicyPendingSerializer(serializers.Serializer):
@@ -36,7 +37,7 @@ class PolicyAcceptedSerializer(serializers.Serializer):
 
 
 class PolicyAcceptView(APIView):
-    """A material change of the privacy policy must be read and accepted before the API answers anything else."""
+    """A material change of the privacy policy must be read and accepted before optional uses can be turned on."""
 
     @extend_schema(responses={200: PolicyPendingSerializer}, operation_id="consents_policy_pending")
     def get(self, request):
@@ -86,7 +87,7 @@ class PolicyAcceptView(APIView):
         except ConsentError as error:
             raise Conflict({"policy_version": [str(error)]}) from None
         if isinstance(request.successful_authenticator, SessionAuthentication):
-            request.session[SESSION_KEY] = pending.pk
+            policy_standing_remember(request, version=pending, standing=ACCEPTED)
         return Response(
             PolicyAcceptedSerializer({"policy_version": pending.version, "accepted_at": event.created_at}).data,
             status=status.HTTP_200_OK,

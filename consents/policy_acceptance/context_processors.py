@@ -1,9 +1,10 @@
-"""The policy-change banner, shown on every page from a version's publication until it takes effect."""
+"""The policy banners: a version announced before it takes effect, and one still to be answered after."""
 
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import policy_notices_for_request
+from .selectors import PENDING, policy_notices_for_request
 from .services import policy_banner_record
+from .standing import policy_standing
 
 # Versions whose banner this session has already recorded as shown.
 SESSION_KEY = "consents_policy_banner_seen"
@@ -27,3 +28,22 @@ def _banner(request):
 def policy_banner(request):
     """``policy_banner``: the upcoming version, looked up only if a template shows it."""
     return {"policy_banner": SimpleLazyObject(lambda: _banner(request))}
+
+
+def _pending(request):
+    # No query while no material version is in effect (the process's copy of
+    # the version table) or once the session knows the person's answer.
+    if not hasattr(request, "_policy_pending"):
+        request._policy_pending = None
+        user = getattr(request, "user", None)
+        # The question is the citizens' (the middleware never sends staff to it either).
+        if user is not None and user.is_authenticated and not user.is_staff:
+            required = policy_notices_for_request(request).required
+            if required is not None and policy_standing(request, version=required) == PENDING:
+                request._policy_pending = required
+    return request._policy_pending
+
+
+def policy_pending(request):
+    """``policy_pending``: the material version this person has neither accepted nor declined, or None."""
+    return {"policy_pending": SimpleLazyObject(lambda: _pending(request))}

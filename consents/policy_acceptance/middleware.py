@@ -1,58 +1,80 @@
-"""The material-policy interstitial: accept the new policy before anything else.
+"""The material-policy interstitial: only what rests on the new terms waits for acceptance.
 
 Once a material policy version is in effect, a signed-in person who has not
-accepted it is sent to the acceptance page from every page, and the API
-answers 403 with the code ``policy_acceptance_required``. Left open: the
-acceptance page and its API endpoint, the policy pages (to read the text
-and the changes), signing out, the second-factor page, the language switch,
-static files, the health check, the API schema and admin (staff accept on
-the citizen-facing pages like everyone else).
+accepted it (or who declined it) can still use every right they have:
+requests of every kind, withdrawing consent, complaints, cancelling the
+account, the inbox, the identity pages, export downloads, the policy pages
+and signing out. Only the views in ``GATED_VIEWS`` — turning on an optional
+use, whose terms are the new policy's — send them to the acceptance page;
+the API answers those with 403 and the code ``policy_acceptance_required``.
 
-Cost per request of a signed-in person: one query on the small
-policy-version table, shared with the policy banner. Whether they accepted
-is remembered in the session, so the ledger is read once per session and
-version.
+The gate is an allow-list of view names on purpose: a page added later is
+open unless someone decides it depends on the new terms, so a right can
+never be blocked by forgetting an exemption. Staff are never sent to the
+citizens' interstitial.
+
+Cost: nothing on a page that is not gated (the resolved view's name is a set
+lookup). On a gated view, the policy-version table comes from the process's
+copy, and the ledger is asked unless the session knows the person accepted.
 """
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.navigation import return_path
-from core.url_paths import url_paths
 
-from .selectors import policy_acceptance_due, policy_notices_for_request
+from .selectors import ACCEPTED, policy_notices_for_request
+from .standing import policy_standing
+
+
+def _turning_on(request) -> bool:
+    return request.method == "POST" and request.POST.get("choice") == "on"
+
+
+# View names (namespace:name) that exist to turn on an optional use, with a
+# test for views that also turn one off (which must always stay open).
+GATED_VIEWS: dict[str, Callable | None] = {
+    # The dashboard: giving consent to a purpose or a partner, for oneself or a ward.
+    "consents:consent_grant": None,
+    "consents:consent_confirm": None,
+    "consents:partner_confirm": None,
+    "consents:ward_consent_grant": None,
+    "consents:ward_consent_confirm": None,
+    "consents:ward_partner_confirm": None,
+    # Enrolling in an optional service (leaving it stays open).
+    "consents:service_enrol": None,
+    # Location sharing on (off, and deleting the history, stay open).
+    "consents:location_on": None,
+    # Recommendations: "on" only; the same view turns them off.
+    "consents:recommendations_choice": _turning_on,
+    # The API's counterparts.
+    "api-consents-grant": None,
+    "api-consents-service-enrol": None,
+}
 
 API_PREFIX = "/api/"
-# The version the person was last found to have accepted (its pk).
-SESSION_KEY = "consents_policy_accepted"
 
 
-def _exempt_prefixes() -> tuple[str, ...]:
-    # Resolved on first use (the URL configuration must not load while this
-    # module is imported), then remembered (core.url_paths).
-    paths = url_paths(
-        "policy", "admin:index", "consents:policy_accept", "api-consents-policy-accept", "api-schema", "api-docs"
-    )
-    return (settings.STATIC_URL, *(path for path in paths if path))
+def is_gated(request, view_name: str) -> bool:
+    if view_name not in GATED_VIEWS:
+        return False
+    applies = GATED_VIEWS[view_name]
+    return applies is None or applies(request)
 
 
-def _exempt_paths() -> set[str]:
-    paths = url_paths(
-        "account_logout",
-        "set_language",
-        "healthz",
-        "readyz",
-        "accounts:two_factor_verify",
-        # Someone cancelling their account can always reverse it first.
-        "privacy_requests:cancellation:reverse",
-    )
-    return {path for path in paths if path}
+def gated_path(path: str) -> bool:
+    """Whether a GET of ``path`` would be sent to the acceptance page (a place not to return to)."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    return GATED_VIEWS.get(match.view_name, False) is None
 
 
 class MaterialPolicyMiddleware:
@@ -60,20 +82,19 @@ class MaterialPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or self._exempt(request.path_info):
-            return self.get_response(request)
-        required = policy_notices_for_request(request).required
-        if required is None or request.session.get(SESSION_KEY) == required.pk:
-            return self.get_response(request)
-        if policy_acceptance_due(user=user, version=required):
-            return self._refuse(request, required)
-        request.session[SESSION_KEY] = required.pk
         return self.get_response(request)
 
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        return path in _exempt_paths() or path.startswith(_exempt_prefixes())
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_staff:
+            return None
+        match = request.resolver_match
+        if match is None or not is_gated(request, match.view_name):
+            return None
+        required = policy_notices_for_request(request).required
+        if required is None or policy_standing(request, version=required, fresh=True) == ACCEPTED:
+            return None
+        return self._refuse(request, required)
 
     @staticmethod
     def _refuse(request, version):

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from consents.models import ConsentAction, ConsentEvent, PolicyDisplay, PolicyVersion
 from consents.table_caches import policy_versions_table
 
 # Acceptance is recorded on the basic purpose every account rests on.
 ACCEPTANCE_PURPOSE = "service_provision"
+# Declining changes no consent, so it is no ledger event: the audit log holds it.
+DECLINED_AUDIT_ACTION = "consent.policy_declined"
+
+# Where a person stands on the material version in force (``policy_standing_for``).
+ACCEPTED = "accepted"
+DECLINED = "declined"
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,27 @@ def policy_acceptance_due(*, user, version: PolicyVersion | None) -> bool:
     if user.date_joined >= version.effective_at:
         return False
     return not policy_accepted(user=user, version=version)
+
+
+def policy_declined(*, user, version: PolicyVersion) -> bool:
+    """Has ``user`` said they do not accept ``version``? (A later acceptance is the ledger's to tell.)"""
+    return AuditEvent.objects.filter(
+        action=DECLINED_AUDIT_ACTION,
+        target_type="accounts.user",
+        target_id=str(user.pk),
+        details__policy_version=version.version,
+    ).exists()
+
+
+def policy_standing_for(*, user, version: PolicyVersion) -> str:
+    """``ACCEPTED`` (or never asked), ``DECLINED`` or ``PENDING``: at most two queries.
+
+    Accepting after declining counts: the later "yes" is a ledger event, and
+    the ledger is asked first.
+    """
+    if not policy_acceptance_due(user=user, version=version):
+        return ACCEPTED
+    return DECLINED if policy_declined(user=user, version=version) else PENDING
 
 
 def policy_pending_for(*, user) -> PolicyVersion | None:

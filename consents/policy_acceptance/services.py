@@ -32,7 +32,14 @@ from notifications import fanout
 from notifications.models import FanOut
 
 from . import conf, tasks
-from .selectors import ACCEPTANCE_PURPOSE, policy_banner_recorded, policy_is_published
+from .selectors import (
+    ACCEPTANCE_PURPOSE,
+    DECLINED_AUDIT_ACTION,
+    policy_accepted,
+    policy_banner_recorded,
+    policy_declined,
+    policy_is_published,
+)
 
 # Announcements run on the generic fan-out, one per version: "policy:<version pk>"
 # (the topic consents/fanout_topics.py registers).
@@ -57,14 +64,18 @@ def policy_banner_record(*, user, version: PolicyVersion) -> bool:
 # -- Acceptance ------------------------------------------------------------
 
 
+def _check_in_effect(version: PolicyVersion) -> None:
+    now = timezone.now()
+    if not policy_is_published(version=version, on=now) or version.effective_at > now:
+        raise ConsentError(_("This version of the policy is not in effect."))
+
+
 def policy_accept(*, user, version: PolicyVersion, channel: str = ConsentChannel.WEB) -> ConsentEvent:
     """Record that ``user`` read and accepts ``version``; accepting twice records it once.
 
     Raises ``ConsentError`` for a version that is not published and in effect.
     """
-    now = timezone.now()
-    if not policy_is_published(version=version, on=now) or version.effective_at > now:
-        raise ConsentError(_("This version of the policy is not in effect."))
+    _check_in_effect(version)
     purpose = Purpose.objects.get(code=ACCEPTANCE_PURPOSE)
     with transaction.atomic():
         # The ledger head's lock serialises a double click: the second one
@@ -92,6 +103,36 @@ def policy_accept(*, user, version: PolicyVersion, channel: str = ConsentChannel
             details={"policy_version": version.version, "material": version.material, "event_seq": event.seq},
         )
     return event
+
+
+def policy_decline(*, user, version: PolicyVersion, channel: str = ConsentChannel.WEB) -> bool:
+    """Record that ``user`` does not accept ``version``; return whether this call recorded it.
+
+    Declining is a real choice, not a dead end: no consent changes, every
+    right (requests, withdrawal, complaints, cancellation) stays open, and
+    only what rests on the new terms (turning on optional uses) keeps
+    asking for acceptance. The decision goes to the audit log, not the
+    ledger, because it grants and withdraws nothing. Declining again records
+    nothing; declining what was already accepted is refused
+    (``ConsentError``): the ledger holds that "yes", and only a withdrawal
+    can undo it.
+    """
+    _check_in_effect(version)
+    with transaction.atomic():
+        # The ledger head's lock, as for accepting: a double click, or a
+        # "yes" racing a "no", is decided in one order.
+        ConsentSubject.objects.select_for_update().get_or_create(user=user)
+        if policy_accepted(user=user, version=version):
+            raise ConsentError(_("You have already accepted this version of the policy."))
+        if policy_declined(user=user, version=version):
+            return False
+        audit_record(
+            actor=user,
+            action=DECLINED_AUDIT_ACTION,
+            target=("accounts.user", user.pk),
+            details={"policy_version": version.version, "material": version.material, "channel": str(channel)},
+        )
+    return True
 
 
 # -- Publication and announcement ------------------------------------------

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "privacy_portal.context_processors.portal",
                 "consents.cookies.context_processors.cookie_banner",
                 "consents.policy_acceptance.context_processors.policy_banner",
+                "consents.policy_acceptance.context_processors.policy_pending",
                 "incidents.context_processors.incident_banner",
             ],
         },

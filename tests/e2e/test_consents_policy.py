@@ -1,4 +1,4 @@
-"""The material-policy interstitial in a real browser: read the summary, see the diff, accept, go on."""
+"""The material-policy answer page in a real browser: read the summary, see the diff, accept, go on."""
 
 import datetime
 
@@ -37,26 +37,28 @@ def test_citizen_reads_and_accepts_the_new_policy_then_reaches_the_page(live_ser
     citizen = UserFactory(language="en", date_joined=timezone.now() - datetime.timedelta(days=365))
     _sign_in(page, live_server, citizen)
 
+    # The page opens; a banner that blocks nothing leads to the answer.
     page.goto(live_server.url + "/privacy/services/")
-    expect(page).to_have_url(f"{live_server.url}/privacy/policy/accept/?next=%2Fprivacy%2Fservices%2F")
+    expect(page).to_have_url(f"{live_server.url}/privacy/services/")
+    page.get_by_test_id("policy-pending-banner").get_by_role("link").click()
+    expect(page).to_have_url(f"{live_server.url}/privacy/policy/accept/?next=/privacy/services/")
     expect(page.get_by_role("heading", level=1)).to_have_text("The privacy policy has changed")
     expect(page.get_by_test_id("policy-summary")).to_contain_text("Adds a clause on the face-recognition partner.")
     diff_link = page.get_by_test_id("policy-diff-link")
     expect(diff_link).to_have_attribute("href", "/policy/2026.2/changes/")
     page.screenshot(path=str(artifacts_dir / "consents-policy-interstitial.png"), full_page=True)
 
-    # The diff is readable before accepting; every other page still leads back here.
+    # The diff is readable before answering.
     diff_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("What changed in version 2026.2")
     expect(page.locator(".policy-diff .added").first).to_be_visible()
-    page.goto(live_server.url + "/")
-    expect(page).to_have_url(f"{live_server.url}/privacy/policy/accept/?next=%2F")
+    page.go_back()
 
-    page.goto(live_server.url + "/privacy/services/")
     page.get_by_role("button", name="I have read and accept").click()
     expect(page).to_have_url(f"{live_server.url}/privacy/services/")
     expect(page.get_by_role("status")).to_contain_text("You accepted version 2026.2 of the privacy policy.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Optional services")
+    expect(page.get_by_test_id("policy-pending-banner")).to_have_count(0)
     page.screenshot(path=str(artifacts_dir / "consents-policy-accepted.png"), full_page=True)
 
     event = ConsentEvent.objects.get(subject=citizen)

@@ -1,0 +1,98 @@
+"""Reads for the site-wide pages: the signed-in home page's "what next" overview.
+
+Home is the page people land on, so it reads little: one query for the
+account's facts, one for open requests, one for the consent rows; the
+two-factor answer and the catalogue come from caches, and the unread count
+is the header's (``notifications.context_processors.inbox``).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
+
+from accounts.models import IdentityProfile, VerificationLevel
+from accounts.two_factor.selectors import two_factor_enabled_cached
+from consents.dashboard.selectors import catalogue_load, dashboard_rows
+from consents.dashboard.summary import dashboard_summary
+from consents.selectors import consents_current_for
+from privacy_requests.models import PrivacyRequest
+from privacy_requests.selectors import is_overdue, requests_for
+from privacy_requests.state_machine import OPEN_STATES
+
+# Open requests listed on home; the rest are one link away.
+HOME_REQUESTS_SHOWN = 3
+
+# The steps, in the order a new person should take them.
+CONFIRM_EMAIL = "confirm_email"
+VERIFY_IDENTITY = "verify_identity"
+TURN_ON_TWO_FACTOR = "two_factor"
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    request: PrivacyRequest
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    #: What the person has not done yet, as step codes in the order to take them.
+    next_steps: tuple[str, ...]
+    open_requests: tuple[OpenRequest, ...]
+    #: More open requests than are listed.
+    more_requests: bool
+    optional_on: int
+    optional_total: int
+    partners_receiving: int
+    last_change: datetime.date | None
+
+
+def _account_facts(*, user) -> tuple[bool, int]:
+    """Whether the primary email is confirmed, and the identity level: one query."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            email_confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            identity_level=Subquery(IdentityProfile.objects.filter(user=OuterRef("pk")).values("verification_level")),
+        )
+        .values("email_confirmed", "identity_level")
+        .get()
+    )
+    return row["email_confirmed"], row["identity_level"] or VerificationLevel.REGISTERED
+
+
+def home_next_steps_for(*, user) -> tuple[str, ...]:
+    email_confirmed, identity_level = _account_facts(user=user)
+    steps = []
+    if not email_confirmed:
+        steps.append(CONFIRM_EMAIL)
+    if identity_level < VerificationLevel.IDENTITY_VERIFIED:
+        steps.append(VERIFY_IDENTITY)
+    if not two_factor_enabled_cached(user=user):
+        steps.append(TURN_ON_TWO_FACTOR)
+    return tuple(steps)
+
+
+def home_overview_for(*, user) -> HomeOverview:
+    """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary."""
+    # Soonest deadline first: that is the one to watch.
+    soonest = requests_for(user=user).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
+    open_requests = list(soonest[: HOME_REQUESTS_SHOWN + 1])
+    summary = dashboard_summary(
+        rows=dashboard_rows(subject=user, current=consents_current_for(subject=user), catalogue=catalogue_load())
+    )
+    return HomeOverview(
+        next_steps=home_next_steps_for(user=user),
+        open_requests=tuple(
+            OpenRequest(request=request, overdue=is_overdue(request)) for request in open_requests[:HOME_REQUESTS_SHOWN]
+        ),
+        more_requests=len(open_requests) > HOME_REQUESTS_SHOWN,
+        optional_on=summary.optional_on,
+        optional_total=summary.optional_total,
+        partners_receiving=summary.partners_receiving,
+        last_change=summary.last_change,
+    )
