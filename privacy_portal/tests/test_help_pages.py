@@ -42,7 +42,8 @@ def test_help_pages_answer_only_reads(client, path):
 
 def test_faq_explains_each_right_the_deadline_and_the_complaint_route(client):
     html = _english(client).get("/help/faq/").content.decode()
-    for words in ("copy of your information", "correction request", "deletion request", "withdraw", "cancel your account"):
+    rights = ("copy of your information", "correction request", "deletion request", "withdraw", "cancel your account")
+    for words in rights:
         assert words in html
     assert "15 working days" in html
     assert "hotline 12345" in html
