@@ -41,7 +41,10 @@ def test_a_whole_form_draws_the_summary_first_then_fields_with_their_errors():
     assert 'class="field field-has-error"' in html
     assert re.search(r'<input[^>]*name="name"[^>]*aria-invalid="true"', html)
     # A lone checkbox comes before its label, the label being part of its target.
-    checkbox_then_label = r'<div class="choice"><input type="checkbox"[^>]*id="id_agree"[^>]*>' r'\s*<label for="id_agree"'
+    checkbox_then_label = (
+        r'<div class="choice"><input type="checkbox"[^>]*id="id_agree"[^>]*>'
+        r'\s*<label for="id_agree"'
+    )
     assert re.search(checkbox_then_label, html)
 
 
