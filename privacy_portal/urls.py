@@ -9,7 +9,7 @@ from consents import views as consents_views
 from consents.personalisation import service_api as interest_signals_api
 from notifications import api as notifications_api
 
-from . import admin_status, api, views
+from . import admin_status, api, help_pages, views
 from .metrics.views import metrics
 
 api_v1 = [
@@ -31,6 +31,9 @@ urlpatterns = [
     path("policy/versions/", consents_views.policy_versions, name="policy_versions"),
     path("policy/<str:version>/", consents_views.policy_version, name="policy_version"),
     path("policy/<str:version>/changes/", consents_views.policy_changes, name="policy_changes"),
+    path("help/faq/", help_pages.faq, name="help_faq"),
+    path("help/contact/", help_pages.contact, name="help_contact"),
+    path("help/accessibility/", help_pages.accessibility, name="help_accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's widget templates, for the portal's form renderer (FORM_RENDERER below).
+    "django.forms",
     "django.contrib.sites",
     "allauth",
     "allauth.account",
@@ -106,6 +108,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form draws its fields and its error summary from templates/forms/ (core.form_rendering).
+FORM_RENDERER = "core.form_rendering.PortalFormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
@@ -439,6 +444,14 @@ DEMO_DATA_ALLOWED = False
 
 # -- Site facts shown on every page.
 PORTAL_HOTLINE = "12345"
+# The footer's sponsoring department and filing numbers, required of a government site in China:
+# the ICP filing (MIIT) and the public-security filing (公安机关备案). Empty ones are left out;
+# dev and test settings give demo values.
+PORTAL_SPONSOR_DEPARTMENT = env.str("PORTAL_SPONSOR_DEPARTMENT", default="")
+PORTAL_ICP_FILING = env.str("PORTAL_ICP_FILING", default="")
+PORTAL_PSB_FILING = env.str("PORTAL_PSB_FILING", default="")
+# Where letters to the privacy office go (the contact page).
+PORTAL_POSTAL_ADDRESS = env.str("PORTAL_POSTAL_ADDRESS", default="")
 PORTAL_NAME = _("Citizens' privacy portal")
 
 # Log lines as text (``plain``) or as one JSON object a line (``json``) for a log shipper.

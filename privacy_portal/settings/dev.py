@@ -2,6 +2,12 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .demo_site import (  # noqa: F401 - settings
+    PORTAL_ICP_FILING,
+    PORTAL_POSTAL_ADDRESS,
+    PORTAL_PSB_FILING,
+    PORTAL_SPONSOR_DEPARTMENT,
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 # A fixed key is acceptable only here: dev settings never serve real people.

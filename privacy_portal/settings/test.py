@@ -4,6 +4,12 @@ import os
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+from .demo_site import (  # noqa: F401 - settings
+    PORTAL_ICP_FILING,
+    PORTAL_POSTAL_ADDRESS,
+    PORTAL_PSB_FILING,
+    PORTAL_SPONSOR_DEPARTMENT,
+)
 
 # Several runs of the suite may share this machine's PostgreSQL and Redis. Each run has an id
 # (kept in the environment, so the worker processes a run starts share it): its own test

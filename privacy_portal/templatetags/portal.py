@@ -16,3 +16,18 @@ def display_name(user) -> str:
         return ""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.email
+
+
+@register.filter
+def field_anchor(field) -> str:
+    """The id of the input an error summary's link leads to: the field's own, or its first choice's.
+
+    A group of radios or checkboxes has no single input (Django gives its
+    label no ``for``), so the link goes to the first option.
+    """
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    if subwidgets and subwidgets[0].id_for_label:
+        return subwidgets[0].id_for_label
+    return field.auto_id or ""
