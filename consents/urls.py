@@ -13,4 +13,5 @@ urlpatterns = [
     path("verification/", include("consents.strong_verification.urls")),
     path("policy/", include("consents.policy_acceptance.urls")),
     path("disclosures/", include("consents.disclosures.urls")),
+    path("surveys/", include("consents.surveys.urls")),
 ]

@@ -7,6 +7,7 @@ from .location import LocationRecord
 from .optional_services import OptionalService, ServiceEnrolment
 from .personalisation import InterestTag
 from .policy import PolicyDisplay, PolicyVersion
+from .surveys import SurveyInvitation
 from .taxonomy import DataCategory, LegalBasis, Partner, PartnerKind, Purpose, PurposeKind
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "PurposeKind",
     "ServiceEnrolment",
     "StrongVerification",
+    "SurveyInvitation",
 ]
