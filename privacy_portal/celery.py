@@ -113,6 +113,17 @@ app.conf.beat_schedule = {
         "task": "consents.policy_acceptance.tasks.policy_announcements_resume",
         "schedule": crontab(minute="*/15"),
     },
+    # Survey invitations whose worker died are picked up again; nobody is invited twice.
+    "survey-invitations-resume": {
+        "task": "consents.surveys.tasks.survey_invitations_resume",
+        "schedule": 300.0,
+    },
+    # Reminders to finish confirming an address or verifying identity (issue #15): daily,
+    # and a rerun sends nothing already sent.
+    "signup-reminders-daily": {
+        "task": "accounts.reminders.tasks.reminders_send_due",
+        "schedule": crontab(hour=10, minute=5),
+    },
     # Nightly; one sweep at a time (advisory lock), resumable, so an extra run does no harm.
     "retention-sweep-nightly": {
         "task": "retention.tasks.retention_sweep",
