@@ -23,7 +23,15 @@ app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in a package of an app rather than at its top.
-app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "privacy_requests.exports"])
+app.autodiscover_tasks(
+    [
+        "consents.policy_acceptance",
+        "consents.disclosures",
+        "consents.surveys",
+        "privacy_requests.exports",
+        "accounts.reminders",
+    ]
+)
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
