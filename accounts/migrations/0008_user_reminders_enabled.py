@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_drop_drf_tokens'),
+        ("accounts", "0007_drop_drf_tokens"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='reminders_enabled',
-            field=models.BooleanField(default=True, help_text='At most two reminders to finish confirming the email address or verifying identity.', verbose_name='reminders to finish signing up'),
+            model_name="user",
+            name="reminders_enabled",
+            field=models.BooleanField(
+                default=True,
+                help_text="At most two reminders to finish confirming the email address or verifying identity.",
+                verbose_name="reminders to finish signing up",
+            ),
         ),
     ]

@@ -165,7 +165,7 @@ def test_the_settings_page_turns_reminders_off_and_on(citizen, client):
     client.force_login(citizen)
     url = reverse("accounts:reminders")
 
-    assert 'checked' in client.get(url).content.decode()
+    assert "checked" in client.get(url).content.decode()
     client.post(url, {})
     citizen.refresh_from_db()
     assert not citizen.reminders_enabled

@@ -5,29 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consents', '0010_event_key_id'),
-        ('notifications', '0004_outbox_failed_index'),
+        ("consents", "0010_event_key_id"),
+        ("notifications", "0004_outbox_failed_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyInvitation',
+            name="SurveyInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_zh', models.CharField(max_length=200, verbose_name='title (Chinese)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('text_zh', models.TextField(verbose_name='invitation (Chinese)')),
-                ('text_en', models.TextField(verbose_name='invitation (English)')),
-                ('survey_url', models.URLField(help_text='Where the survey is answered (https).', verbose_name='survey address')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('fan_out', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='notifications.fanout', verbose_name='sending')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title_zh", models.CharField(max_length=200, verbose_name="title (Chinese)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("text_zh", models.TextField(verbose_name="invitation (Chinese)")),
+                ("text_en", models.TextField(verbose_name="invitation (English)")),
+                (
+                    "survey_url",
+                    models.URLField(help_text="Where the survey is answered (https).", verbose_name="survey address"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "fan_out",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="notifications.fanout",
+                        verbose_name="sending",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'survey invitation',
-                'verbose_name_plural': 'survey invitations',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "survey invitation",
+                "verbose_name_plural": "survey invitations",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

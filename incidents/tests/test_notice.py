@@ -42,9 +42,7 @@ ELEMENTS = {
 def test_a_sent_notice_says_every_element_in_each_readers_language(make_incident, officer):
     readers = {"en": UserFactory(language="en"), "zh-hans": UserFactory(language="zh-hans")}
     occurred = timezone.now() - timedelta(days=2)
-    incident = make_incident(
-        audience="ids", audience_user_ids=[u.pk for u in readers.values()], occurred_at=occurred
-    )
+    incident = make_incident(audience="ids", audience_user_ids=[u.pk for u in readers.values()], occurred_at=occurred)
 
     services.incident_notify(incident=incident, actor=officer)
     incident.refresh_from_db()
@@ -93,9 +91,7 @@ def test_a_notice_cannot_say_it_happened_after_it_was_discovered(make_incident):
     assert "occurred_at" in services.incident_notice_problems(incident=incident)
 
 
-def test_the_preview_shows_the_exact_email_and_inbox_message_in_both_languages(
-    make_incident, officer, verified_client
-):
+def test_the_preview_shows_the_exact_email_and_inbox_message_in_both_languages(make_incident, officer, verified_client):
     incident = make_incident()
 
     response = verified_client(officer).get(reverse("admin:incidents_incident_preview", args=[incident.pk]))
