@@ -63,9 +63,7 @@ def _no_axe_violations(page: Page) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_invitation_link_withdraws_the_survey_consent_in_one_click(
-    live_server, browser, artifacts_dir, language
-):
+def test_the_invitation_link_withdraws_the_survey_consent_in_one_click(live_server, browser, artifacts_dir, language):
     person, path = _invited(language)
     context = browser.new_context(locale="zh-CN", bypass_csp=True)
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
