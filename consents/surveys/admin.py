@@ -29,11 +29,11 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
             return gettext("Not sent")
         return fan_out_progress_text(obj.fan_out)
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         if obj is not None and obj.fan_out_id is not None:
-            # People have read these words: they stay as sent.
-            return self.fields
-        return self.readonly_fields
+            # People have read these words: they stay as sent (the page becomes read-only).
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

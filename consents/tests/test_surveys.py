@@ -220,3 +220,16 @@ def test_an_expired_link_is_refused(invitation, officer, client):
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert _granted(person)
+
+
+def test_a_sent_invitation_is_read_only_in_admin(invitation, officer, verified_client):
+    _send(invitation, officer)
+    client = verified_client(officer)
+    url = reverse("admin:consents_surveyinvitation_change", args=[invitation.pk])
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title_zh": "改", "title_en": "Changed", "text_zh": "x", "text_en": "x"})
+
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.title_en == "Portal satisfaction survey"
