@@ -29,6 +29,12 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
             return gettext("Not sent")
         return fan_out_progress_text(obj.fan_out)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "survey_url":
+            # An address typed without a scheme is taken as https, as people expect a survey to be.
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.fan_out_id is not None:
             # People have read these words: they stay as sent (the page becomes read-only).
