@@ -13,3 +13,7 @@ ONE_TIME_CODE = kind_register("one_time_code", inbox=False, sealed=True)
 # A staff member's authenticator enrolment link: email only, for the same
 # reason; whoever holds a leaked staff password could read the inbox.
 STAFF_ENROLMENT = kind_register("staff_enrolment", inbox=False, sealed=True)
+# Reminders to finish signing up (issue #15), sent by the reminders' fan-outs. The address
+# is not confirmed yet, so its reminder is email only: the person cannot read an inbox.
+EMAIL_CONFIRMATION_REMINDER = kind_register("email_confirmation_reminder", inbox=False)
+IDENTITY_VERIFICATION_REMINDER = kind_register("identity_verification_reminder")

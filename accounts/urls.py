@@ -9,4 +9,5 @@ urlpatterns = [
     path("two-factor/", include("accounts.two_factor.urls")),
     path("activity/", include("accounts.activity.urls")),
     path("deliveries/", include("accounts.delivery.urls")),
+    path("reminders/", include("accounts.reminders.urls")),
 ]

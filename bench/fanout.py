@@ -36,6 +36,7 @@ from bench.waiting import wait_for_all, wait_for_empty_queue
 from incidents import services
 from incidents.models import Audience, Incident
 from incidents.notification_kinds import SECURITY_INCIDENT
+from incidents.tests.factories import notice_complete, notice_fields
 from notifications import fanout
 from notifications.models import OutboxEmail
 
@@ -78,12 +79,14 @@ def fanout_benchmark(session) -> None:
     incident = Incident.objects.create(
         title_zh="测试事件",
         title_en="Benchmark incident",
-        description="A benchmark run.",
+        description_zh="A benchmark run.",
+        **notice_fields(),
         discovered_at=timezone.now(),
         advice_zh="请修改密码。",
         advice_en="Please change your password.",
         audience=Audience.ALL,
     )
+    notice_complete(incident)
 
     progress(f"queueing {count} notices in batches of {fanout.BATCH_SIZE}")
     started = time.perf_counter()

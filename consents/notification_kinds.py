@@ -7,3 +7,6 @@ from notifications.kinds import kind_register
 POLICY_CHANGED = kind_register("policy_changed")
 # Someone received the person's data (issue #6): who, what, when, why.
 DATA_DISCLOSED = kind_register("data_disclosed")
+# An invitation to a survey (issue #15), sent by the fan-out to people who consented to
+# surveys; each copy carries the person's own signed link that withdraws the consent.
+SURVEY_INVITATION = kind_register("survey_invitation")

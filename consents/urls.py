@@ -14,4 +14,5 @@ urlpatterns = [
     path("policy/", include("consents.policy_acceptance.urls")),
     path("disclosures/", include("consents.disclosures.urls")),
     path("services-used/", include("consents.service_usage.urls")),
+    path("surveys/", include("consents.surveys.urls")),
 ]

@@ -34,11 +34,16 @@ class IncidentForm(forms.ModelForm):
         fields = [
             "title_zh",
             "title_en",
-            "description",
+            "description_zh",
+            "description_en",
+            "occurred_at",
             "discovered_at",
             "severity",
             "categories",
-            "measures",
+            "consequences_zh",
+            "consequences_en",
+            "measures_zh",
+            "measures_en",
             "advice_zh",
             "advice_en",
             "reported_at",
@@ -151,8 +156,25 @@ class IncidentAdmin(admin.ModelAdmin):
     readonly_fields = ("report_clock", "affected_count", "notification_progress", "banner_until")
     list_select_related = ("fan_out",)
     fieldsets = (
-        (None, {"fields": ("title_zh", "title_en", "description", "discovered_at", "severity", "categories")}),
-        (_("Response"), {"fields": ("measures", "advice_zh", "advice_en")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title_zh",
+                    "title_en",
+                    "description_zh",
+                    "description_en",
+                    "occurred_at",
+                    "discovered_at",
+                    "severity",
+                    "categories",
+                )
+            },
+        ),
+        (
+            _("Response"),
+            {"fields": ("consequences_zh", "consequences_en", "measures_zh", "measures_en", "advice_zh", "advice_en")},
+        ),
         (_("Report to the provincial cyberspace office"), {"fields": ("report_clock", "reported_at")}),
         (
             _("Affected people"),
@@ -224,6 +246,11 @@ class IncidentAdmin(admin.ModelAdmin):
                 view(self.notify_view),
                 name=f"{opts.app_label}_{opts.model_name}_notify",
             ),
+            path(
+                "<path:object_id>/notice-preview/",
+                view(self.preview_view),
+                name=f"{opts.app_label}_{opts.model_name}_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -232,7 +259,29 @@ class IncidentAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None and self.has_change_permission(request, obj):
             extra["notify_url"] = reverse(f"{self.admin_site.name}:incidents_incident_notify", args=[obj.pk])
+        if obj is not None:
+            extra["preview_url"] = reverse(f"{self.admin_site.name}:incidents_incident_preview", args=[obj.pk])
         return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def preview_view(self, request, object_id):
+        """The notice exactly as each language's readers would get it, and what it still lacks."""
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            raise Http404
+        if not self.has_view_permission(request, incident):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/notice_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Preview of the notice"),
+                "opts": self.model._meta,
+                "original": incident,
+                "previews": services.incident_notice_preview(incident=incident),
+                "problems": services.incident_notice_problems(incident=incident).values(),
+            },
+        )
 
     def notify_view(self, request, object_id):
         incident = self.get_object(request, object_id)
@@ -241,14 +290,21 @@ class IncidentAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, incident):
             raise PermissionDenied
         form = NotifyForm(request.POST or None)
+        already = incident.fan_out_id is not None
+        problems = [] if already else list(services.incident_notice_problems(incident=incident).values())
+        status = 200
         if request.method == "POST" and form.is_valid():
-            services.incident_notify(
-                incident=incident, actor=request.user, banner_until=form.cleaned_data["banner_until"]
-            )
-            self.message_user(request, gettext("The affected people are being notified."), messages.SUCCESS)
-            return HttpResponseRedirect(
-                reverse(f"{self.admin_site.name}:incidents_incident_change", args=[incident.pk])
-            )
+            try:
+                services.incident_notify(
+                    incident=incident, actor=request.user, banner_until=form.cleaned_data["banner_until"]
+                )
+            except ValidationError as error:
+                problems, status = error.messages, 400
+            else:
+                self.message_user(request, gettext("The affected people are being notified."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse(f"{self.admin_site.name}:incidents_incident_change", args=[incident.pk])
+                )
         return TemplateResponse(
             request,
             "admin/incidents/incident/notify.html",
@@ -259,6 +315,9 @@ class IncidentAdmin(admin.ModelAdmin):
                 "original": incident,
                 "form": form,
                 "people": selectors.incident_recipients(incident=incident).count(),
-                "already": incident.fan_out_id is not None,
+                "already": already,
+                "problems": problems,
+                "preview_url": reverse(f"{self.admin_site.name}:incidents_incident_preview", args=[incident.pk]),
             },
+            status=status,
         )

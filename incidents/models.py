@@ -33,13 +33,23 @@ class Incident(models.Model):
 
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
-    description = models.TextField(_("what happened"))
+    # The notice's texts may be filled in after the incident is recorded (the
+    # four-hour clock starts at discovery); sending waits until every one is
+    # there (``services.incident_notice_problems``).
+    description_zh = models.TextField(_("what happened (Chinese)"))
+    description_en = models.TextField(_("what happened (English)"), blank=True)
+    occurred_at = models.DateTimeField(
+        _("happened at"), null=True, blank=True, help_text=_("When the incident began, as far as is known.")
+    )
     discovered_at = models.DateTimeField(_("discovered at"))
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices, default=Severity.GENERAL)
     categories = models.ManyToManyField(
         "consents.DataCategory", verbose_name=_("data categories affected"), blank=True, related_name="+"
     )
-    measures = models.TextField(_("measures taken"), blank=True)
+    consequences_zh = models.TextField(_("likely consequences for people (Chinese)"), blank=True)
+    consequences_en = models.TextField(_("likely consequences for people (English)"), blank=True)
+    measures_zh = models.TextField(_("measures taken (Chinese)"), blank=True)
+    measures_en = models.TextField(_("measures taken (English)"), blank=True)
     advice_zh = models.TextField(_("advice to people (Chinese)"))
     advice_en = models.TextField(_("advice to people (English)"))
     reported_at = models.DateTimeField(
@@ -86,6 +96,18 @@ class Incident(models.Model):
     @property
     def advice(self) -> str:
         return self._localised("advice")
+
+    @property
+    def description(self) -> str:
+        return self._localised("description")
+
+    @property
+    def consequences(self) -> str:
+        return self._localised("consequences")
+
+    @property
+    def measures(self) -> str:
+        return self._localised("measures")
 
     def _localised(self, field: str) -> str:
         english = (translation.get_language() or "").startswith("en")

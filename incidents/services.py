@@ -4,18 +4,21 @@ import csv
 import io
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from core.dispatch import dispatch_on_commit
 from core.site import site_url
 from notifications import fanout
+from notifications.services import notification_render
 
 from . import selectors
 from .fanout_topics import INCIDENT_NOTICES
@@ -212,13 +215,79 @@ def incident_mark_reported(*, incident: Incident, actor, reported_at: datetime |
     return incident
 
 
+# What a notice must say (policy 7.2, PIPL art. 57), each in both languages:
+# the field and what the officer is told when it is empty.
+_NOTICE_TEXTS = {
+    "title": _lazy("The title"),
+    "description": _lazy("What happened"),
+    "consequences": _lazy("The likely consequences for people"),
+    "measures": _lazy("The measures taken"),
+    "advice": _lazy("What people can do"),
+}
+_LANGUAGES = {"zh": _lazy("Chinese"), "en": _lazy("English")}
+
+
+def incident_notice_problems(*, incident: Incident) -> dict[str, str]:
+    """What the notice would leave out, by field; empty when it says everything it must.
+
+    Sending is refused on these, and the preview lists them: a notice that
+    does not say what happened, when, to which information and what to do
+    is not the notice the law asks for. How to reach us is in the template.
+    """
+    problems: dict[str, str] = {}
+    for name, label in _NOTICE_TEXTS.items():
+        for suffix, language in _LANGUAGES.items():
+            field = f"{name}_{suffix}"
+            if not getattr(incident, field).strip():
+                problems[field] = _("%(element)s is missing in %(language)s.") % {
+                    "element": label,
+                    "language": language,
+                }
+    if incident.occurred_at is None:
+        problems["occurred_at"] = _("When the incident happened is missing.")
+    elif incident.discovered_at is not None and incident.occurred_at > incident.discovered_at:
+        problems["occurred_at"] = _("The incident cannot have happened after it was discovered.")
+    if incident.pk is None or not incident.categories.exists():
+        problems["categories"] = _("Choose the categories of personal information affected.")
+    return problems
+
+
+def incident_notice_preview(*, incident: Incident) -> list[dict]:
+    """The exact subject and body each language's readers would get, by email and in the inbox."""
+    return [
+        {
+            "language": code,
+            "name": name,
+            "subject_body": notification_render(
+                kind=INCIDENT_NOTICES.kind, language=code, context=incident_notice_context(incident=incident)
+            ),
+        }
+        for code, name in settings.LANGUAGES
+    ]
+
+
+def incident_notice_context(*, incident: Incident) -> dict:
+    return {
+        "incident": incident,
+        "categories": list(incident.categories.all()),
+        "inbox_url": site_url(reverse("notifications:inbox")),
+    }
+
+
 def incident_notify(*, incident: Incident, actor, banner_until: datetime | None = None) -> Incident:
-    """Start telling the affected people; notifying again resumes an interrupted run, never repeats it."""
+    """Start telling the affected people; notifying again resumes an interrupted run, never repeats it.
+
+    Refused (``ValidationError``) while the notice leaves out something it
+    must say (``incident_notice_problems``).
+    """
     from . import tasks
 
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         if incident.fan_out is None:
+            problems = incident_notice_problems(incident=incident)
+            if problems:
+                raise ValidationError(problems)
             incident.fan_out = fanout.fan_out_start(
                 key=INCIDENT_NOTICES.key(incident.pk),
                 kind=INCIDENT_NOTICES.kind,
@@ -243,7 +312,7 @@ def incident_fan_out_run(*, incident: Incident, batch_size: int = fanout.BATCH_S
     return fanout.fan_out_run(
         fan_out=incident.fan_out,
         recipients=selectors.incident_recipients(incident=incident),
-        context={"incident": incident, "inbox_url": site_url(reverse("notifications:inbox"))},
+        context=incident_notice_context(incident=incident),
         batch_size=batch_size,
         max_batches=max_batches,
     )

@@ -16,6 +16,7 @@ after the cursor and skips anyone already recorded, so nobody is written to
 twice (the unique (fan_out, user) constraint is the backstop).
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connections, transaction
@@ -25,7 +26,7 @@ from django.utils import timezone
 from core.dispatch import dispatch_on_commit
 
 from .models import FanOut, FanOutRecipient
-from .services import notify_set
+from .services import notify_personal, notify_set
 
 # People written per transaction: big enough that per-statement overhead
 # vanishes, small enough that the fan-out row's lock and a lost batch stay short.
@@ -79,12 +80,17 @@ def fan_out_run(
     context: dict | None = None,
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
+    personal: Callable[[list[int]], dict[int, dict]] | None = None,
 ) -> int:
     """Write the messages for everyone in ``recipients`` not yet written to; return how many people.
 
     The text is the same for everyone who reads a language: a template
     that greets by name would put personal data in every message and undo
-    the set-based write. ``max_batches`` stops early (tests simulate a crash with it; a worker could use it to yield).
+    the set-based write. A message that must carry something of each
+    person's own (a signed link) passes ``personal`` (see
+    ``services.notify_personal``): the text is still rendered once per
+    language, and the rows are written from Python. ``max_batches``
+    stops early (tests simulate a crash with it; a worker could use it to yield).
     Safe to run twice at once: each batch locks the fan-out row, so the
     second run waits and then finds the work done.
     """
@@ -99,7 +105,10 @@ def fan_out_run(
                 # A join (users with rows in some table) can list a person twice.
                 pending = pending.distinct()
             pending = pending[:batch_size]
-            told = notify_set(kind=locked.kind, people=pending, context=context)
+            if personal is None:
+                told = notify_set(kind=locked.kind, people=pending, context=context)
+            else:
+                told = notify_personal(kind=locked.kind, people=pending, context=context, personal=personal)
             if not told:
                 locked.finished_at = timezone.now()
                 locked.save(update_fields=["finished_at", "updated_at"])

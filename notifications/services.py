@@ -2,7 +2,9 @@
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -46,6 +48,11 @@ def _render_all(kind: kinds.NotificationKind, context: dict) -> dict[str, tuple[
 
 def _texts_json(texts: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
     return {language: {"subject": subject, "body": body} for language, (subject, body) in texts.items()}
+
+
+def notification_render(*, kind: str, language: str, context: dict | None = None) -> tuple[str, str]:
+    """The subject and body ``kind`` would send in ``language``: what a preview shows, exactly."""
+    return _render(kinds.get(kind), language, context or {})
 
 
 def email_enqueue(
@@ -233,13 +240,16 @@ def inbox_mark_all_read(*, user) -> int:
     return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict[int, int]:
+def notify_bulk(
+    *, kind: str, people: list, context: dict | None = None, fill: Callable[[Any, str], str] | None = None
+) -> dict[int, int]:
     """Tell many people the same thing: inbox messages and emails, in bulk inserts.
 
     ``people`` are users (at least ``pk``, ``email`` and ``language`` loaded).
     The text is rendered once per language. Rows are written in the
     caller's transaction with two INSERTs, not one per person; sending is
     the caller's to dispatch after commit (one batch task per batch).
+    ``fill`` (``notify_personal``'s) finishes each person's subject and body.
     Returns ``{user id: outbox email id}`` for those who were emailed.
     """
     spec = kinds.get(kind)
@@ -257,6 +267,8 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict
     inbox, emails = [], []
     for user in people:
         subject, body = text_for(user)
+        if fill is not None:
+            subject, body = fill(user, subject), fill(user, body)
         if spec.inbox:
             inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body, texts=texts))
         if spec.email and user.email:
@@ -276,6 +288,39 @@ def notify_bulk(*, kind: str, people: list, context: dict | None = None) -> dict
         OutboxEmail.objects.bulk_create(emails)
     # bulk_create sets the primary keys (PostgreSQL and SQLite return them); every row has a recipient.
     return {email.recipient_id: email.pk for email in emails if email.pk is not None and email.recipient_id is not None}
+
+
+def notify_personal(
+    *, kind: str, people: QuerySet, context: dict | None = None, personal: Callable[[list[int]], dict[int, dict]]
+) -> list[tuple[int, int | None]]:
+    """Like ``notify_set``, but each person's text carries values of their own (a signed link).
+
+    ``personal`` answers ``{user id: {name: value}}`` for the batch's ids, the
+    same names for everyone. The text is still rendered once per language,
+    with a marker in place of each value; each person's copy swaps the
+    markers for their values, so a batch costs string replaces, not
+    template renders. The values must not be personal data: they are stored
+    in the inbox and outbox like the rest of the text.
+    """
+    chosen = list(people.only("pk", "email", "language"))
+    values = personal([user.pk for user in chosen])
+    names = sorted({name for person in values.values() for name in person})
+    # A private-use character: in no template's own text, and not whitespace,
+    # which a subject is collapsed on.
+    markers = {name: f"\ue000{name}\ue000" for name in names}
+    emailed = notify_bulk(
+        kind=kind,
+        people=chosen,
+        context={**(context or {}), **markers},
+        fill=lambda user, text: _fill(text, markers, values.get(user.pk, {})),
+    )
+    return sorted((user.pk, emailed.get(user.pk)) for user in chosen)
+
+
+def _fill(text: str, markers: dict[str, str], values: dict) -> str:
+    for name, marker in markers.items():
+        text = text.replace(marker, str(values.get(name, "")))
+    return text
 
 
 def notify_set(*, kind: str, people: QuerySet, context: dict | None = None) -> list[tuple[int, int | None]]:

@@ -24,7 +24,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in a package of an app rather than at its top.
 app.autodiscover_tasks(
-    ["consents.policy_acceptance", "consents.disclosures", "privacy_requests.exports", "privacy_requests.overdue"]
+    [
+        "consents.policy_acceptance",
+        "consents.disclosures",
+        "consents.surveys",
+        "privacy_requests.exports",
+        "privacy_requests.overdue",
+        "accounts.reminders",
+    ]
 )
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
@@ -120,6 +127,17 @@ app.conf.beat_schedule = {
     "policy-announcements-resume": {
         "task": "consents.policy_acceptance.tasks.policy_announcements_resume",
         "schedule": crontab(minute="*/15"),
+    },
+    # Survey invitations whose worker died are picked up again; nobody is invited twice.
+    "survey-invitations-resume": {
+        "task": "consents.surveys.tasks.survey_invitations_resume",
+        "schedule": 300.0,
+    },
+    # Reminders to finish confirming an address or verifying identity (issue #15): daily,
+    # and a rerun sends nothing already sent.
+    "signup-reminders-daily": {
+        "task": "accounts.reminders.tasks.reminders_send_due",
+        "schedule": crontab(hour=10, minute=5),
     },
     # Nightly; one sweep at a time (advisory lock), resumable, so an extra run does no harm.
     "retention-sweep-nightly": {

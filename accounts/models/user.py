@@ -32,6 +32,13 @@ class User(AbstractUser):
     phone = EncryptedTextField(_("mobile number"), blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
+    # Reminders to finish confirming the address or verifying identity (issue #15);
+    # turned off from the reminder's own link or the reminder settings page.
+    reminders_enabled = models.BooleanField(
+        _("reminders to finish signing up"),
+        default=True,
+        help_text=_("At most two reminders to finish confirming the email address or verifying identity."),
+    )
     is_minor = models.BooleanField(
         _("minor under 14"),
         default=False,

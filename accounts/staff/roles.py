@@ -93,6 +93,8 @@ PRIVACY_OFFICER = (
     *_model("privacy_requests.calendarday", "view", "add", "change", "delete"),
     *_model("privacy_requests.exportfile", "view"),
     *_model("incidents.incident", "view", "add", "change"),
+    # Survey invitations (issue #15) go only to people who consented to surveys.
+    *_model("consents.surveyinvitation", "view", "add", "change"),
     # A service that never confirms an erasure: the officer records why the
     # request is fully done without it (issue #13).
     "privacy_requests.close_erasure_propagation",
@@ -135,6 +137,7 @@ AUDITOR = (
     *_model("retention.processingregister", "view"),
     *_model("consents.disclosure", "view"),
     *_model("incidents.incident", "view"),
+    *_model("consents.surveyinvitation", "view"),
     *_model("webhooks.webhookendpoint", "view"),
     *_model("webhooks.webhookdelivery", "view"),
     *_model("webhooks.webhookattempt", "view"),

@@ -25,6 +25,9 @@ when Django's admin autodiscovery imports ``consents.admin``:
 
 # The disclosure ledger's admin lives with its feature; importing it registers DisclosureAdmin.
 from ..disclosures import admin as disclosures_admin  # noqa: F401
+
+# Likewise survey invitations' (issue #15).
+from ..surveys import admin as surveys_admin  # noqa: F401
 from .ledger import ConsentEventAdmin, ConsentStateAdmin, PolicyDisplayAdmin
 from .optional_services import OptionalServiceAdmin, OptionalServiceForm, ServiceEnrolmentAdmin
 from .partners import AgreementInForceFilter, PartnerAdmin

@@ -8,6 +8,7 @@ from .optional_services import OptionalService, ServiceEnrolment
 from .personalisation import InterestTag
 from .policy import PolicyDisplay, PolicyVersion
 from .service_usage import ServiceCheckDay
+from .surveys import SurveyInvitation
 from .taxonomy import DataCategory, LegalBasis, Partner, PartnerKind, Purpose, PurposeKind
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "ServiceCheckDay",
     "ServiceEnrolment",
     "StrongVerification",
+    "SurveyInvitation",
 ]

@@ -3,6 +3,8 @@ from django.utils import timezone
 
 from incidents.models import Audience, Incident, Severity
 
+from .factories import notice_complete, notice_fields
+
 
 @pytest.fixture
 def make_incident(db):
@@ -10,14 +12,16 @@ def make_incident(db):
         defaults = {
             "title_zh": "数据泄露",
             "title_en": "Data leak",
-            "description": "A misconfigured export folder was readable.",
+            "description_zh": "一个导出文件夹被错误地设为公开可读。",
             "discovered_at": timezone.now(),
             "severity": Severity.GENERAL,
             "advice_zh": "请修改密码。",
             "advice_en": "Please change your password.",
             "audience": Audience.ALL,
         }
-        return Incident.objects.create(**{**defaults, **fields})
+        categories = fields.pop("categories", ("contact",))
+        incident = Incident.objects.create(**{**notice_fields(), **defaults, **fields})
+        return notice_complete(incident, categories=categories)
 
     return make
 

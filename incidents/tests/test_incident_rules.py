@@ -25,7 +25,7 @@ def _change_form(incident, **changes):
     data = {
         "title_zh": incident.title_zh,
         "title_en": incident.title_en,
-        "description": incident.description,
+        "description_zh": incident.description_zh,
         "discovered_at_0": discovered.strftime("%Y-%m-%d"),
         "discovered_at_1": discovered.strftime("%H:%M:%S"),
         "severity": incident.severity,
@@ -70,7 +70,7 @@ def test_saving_without_touching_the_audience_writes_no_audience_event(make_inci
     incident = make_incident(discovered_at=timezone.now() - timedelta(hours=1))
     url = reverse("admin:incidents_incident_change", args=[incident.pk])
 
-    assert verified_client(officer).post(url, _change_form(incident, measures="Folder closed.")).status_code == 302
+    assert verified_client(officer).post(url, _change_form(incident, measures_zh="Folder closed.")).status_code == 302
 
     assert not _events(incident, "incident.audience_set").exists()
     assert _events(incident, "incident.changed").count() == 1
@@ -196,7 +196,7 @@ def test_recording_a_new_incident_checks_its_audience(officer):
     incident = Incident(
         title_zh="泄露",
         title_en="Leak",
-        description="What happened.",
+        description_zh="What happened.",
         discovered_at=timezone.now(),
         advice_zh="建议",
         advice_en="Advice",

@@ -189,7 +189,7 @@ def test_admin_upload_of_a_bad_csv_shows_the_error_and_saves_nothing(officer, ve
         {
             "title_zh": "泄露",
             "title_en": "Leak",
-            "description": "What happened.",
+            "description_zh": "What happened.",
             "discovered_at_0": now.strftime("%Y-%m-%d"),
             "discovered_at_1": now.strftime("%H:%M:%S"),
             "severity": Severity.GENERAL,
@@ -214,7 +214,7 @@ def test_admin_records_an_incident_with_a_csv_list(officer, verified_client):
         {
             "title_zh": "泄露",
             "title_en": "Leak",
-            "description": "What happened.",
+            "description_zh": "What happened.",
             "discovered_at_0": now.strftime("%Y-%m-%d"),
             "discovered_at_1": now.strftime("%H:%M:%S"),
             "severity": Severity.MAJOR,

@@ -108,6 +108,7 @@ PAGES = [
     _signed_in("two-factor", "/account/two-factor/"),
     _signed_in("deliveries", "/account/deliveries/"),
     _signed_in("delivery-new", "/account/deliveries/new/"),
+    _signed_in("reminders", "/account/reminders/"),
     _signed_in("activity", "/account/activity/"),
     _signed_in("sessions", "/account/activity/sessions/"),
     _signed_in("linked-accounts", "/accounts/3rdparty/"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.models import Audience, Incident
 from incidents.services import incident_save
+from incidents.tests.factories import notice_complete, notice_fields
 from notifications.models import InboxMessage, OutboxEmail
 from privacy_requests.models import PrivacyRequest, RequestState
 from tests.factories import UserFactory, step_up_passed
@@ -76,7 +77,8 @@ def test_an_incident_notified_while_redis_is_down_reaches_everyone_once_it_is_ba
         incident=Incident(
             title_zh="短信平台数据泄露",
             title_en="SMS provider breach",
-            description="A supplier's message log was exposed.",
+            description_zh="A supplier's message log was exposed.",
+            **notice_fields(),
             discovered_at=timezone.now(),
             advice_zh="警惕冒充客服的短信。",
             advice_en="Beware of text messages that claim to be from us.",
@@ -86,6 +88,7 @@ def test_an_incident_notified_while_redis_is_down_reaches_everyone_once_it_is_ba
         actor=privacy_officer,
         created=True,
     )
+    notice_complete(incident)
     client = verified_client(privacy_officer)
 
     broker.stop()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import LoginActivity
 from incidents.models import Audience, Incident
 from incidents.services import incident_fan_out_run, incident_notify, incident_save
+from incidents.tests.factories import notice_complete, notice_fields
 from notifications.models import InboxMessage, OutboxEmail
 from personal_data.services import legal_hold_place
 from retention import sweep
@@ -167,7 +168,8 @@ def test_a_fan_out_killed_while_sending_and_writing_tells_everyone_once(
         incident=Incident(
             title_zh="账号数据泄露",
             title_en="Account data exposed",
-            description="A backup copy was readable from outside for two hours.",
+            description_zh="A backup copy was readable from outside for two hours.",
+            **notice_fields(),
             discovered_at=timezone.now(),
             advice_zh="请修改密码。",
             advice_en="Please change your password.",
@@ -177,6 +179,7 @@ def test_a_fan_out_killed_while_sending_and_writing_tells_everyone_once(
         actor=privacy_officer,
         created=True,
     )
+    notice_complete(incident)
     # The sink never answers this message, halfway through the first batch's emails.
     held_arrival = emailed_in_first_batch // 2
     smtp_sink.hold_message(held_arrival)
