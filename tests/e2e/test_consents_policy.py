@@ -48,7 +48,7 @@ def test_citizen_reads_and_accepts_the_new_policy_then_reaches_the_page(live_ser
     # The diff is readable before accepting; every other page still leads back here.
     diff_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("What changed in version 2026.2")
-    expect(page.locator(".policy-diff .added").first).to_be_visible()
+    expect(page.locator(".policy-diff ins").first).to_be_visible()
     page.goto(live_server.url + "/")
     expect(page).to_have_url(f"{live_server.url}/privacy/policy/accept/?next=%2F")
 
