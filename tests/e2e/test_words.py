@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, expect
 
 from consents.models import PolicyVersion
 from tests.e2e.sessions import give_browser_session
+from tests.e2e.test_accessibility import AXE, TAGS
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,6 +46,8 @@ def test_policy_changes_show_marks_not_markdown_and_sessions_name_the_browser(
         user_agent=CHROME_ON_WINDOWS,
         locale=BROWSER_LOCALE[language],
         timezone_id="Asia/Shanghai",
+        # CSP forbids inline scripts, which is how Playwright injects axe.
+        bypass_csp=True,
     )
     try:
         give_browser_session(context, live_server, citizen)
@@ -57,11 +60,21 @@ def test_policy_changes_show_marks_not_markdown_and_sessions_name_the_browser(
         expect(diff.locator("h3 ins").last).to_contain_text("11" if language == "en" else "十一")
         shown = diff.inner_text()
         assert "#" not in shown and "**" not in shown
+        assert _axe_violations(page) == []
         page.screenshot(path=str(artifacts_dir / f"words-policy-changes-{language}-{width}.png"), full_page=True)
 
         page.goto(live_server.url + "/account/activity/sessions/")
         expect(page.get_by_test_id("device-name").first).to_have_text(DEVICE[language])
         expect(page.get_by_test_id("sessions")).not_to_contain_text("AppleWebKit")
+        assert _axe_violations(page) == []
         page.screenshot(path=str(artifacts_dir / f"words-sessions-{language}-{width}.png"), full_page=True)
     finally:
         context.close()
+
+
+def _axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS
+    )
+    return [f"{v['id']}: {' '.join(n['target'][0] for n in v['nodes'][:3])}" for v in results["violations"]]
