@@ -62,9 +62,7 @@ def verified_name_for(*, user: User) -> str:
         profile = getattr(user, "identity", None)
     else:
         profile = (
-            IdentityProfile.objects.filter(user=user)
-            .only("legal_name", "organisation_name", "verified_fields")
-            .first()
+            IdentityProfile.objects.filter(user=user).only("legal_name", "organisation_name", "verified_fields").first()
         )
     if profile is None:
         return ""

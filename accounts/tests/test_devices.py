@@ -81,9 +81,11 @@ def test_sessions_and_history_show_device_names_and_long_dates(language, device,
     client = _signed_in(user, CHROME_WINDOWS)
     # allauth records the session on the first request that carries it.
     client.get("/", HTTP_ACCEPT_LANGUAGE=language)
-    two_past_two = timezone.make_aware(datetime.datetime(2026, 12, 2, 14, 5), timezone.get_fixed_timezone(8 * 60))
+    two_past_two = datetime.datetime(2026, 12, 2, 14, 5, tzinfo=timezone.get_fixed_timezone(8 * 60))
     UserSession.objects.filter(user=user).update(created_at=two_past_two, last_seen_at=two_past_two)
-    record = services.login_activity_record(user=user, ip="203.0.113.7", user_agent=CHROME_WINDOWS, method="email_password")
+    record = services.login_activity_record(
+        user=user, ip="203.0.113.7", user_agent=CHROME_WINDOWS, method="email_password"
+    )
     type(record).objects.filter(pk=record.pk).update(created_at=two_past_two)
 
     sessions = client.get("/account/activity/sessions/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

@@ -39,7 +39,9 @@ def test_a_profile_already_loaded_costs_the_header_no_query(django_assert_num_qu
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "text"), [("en", "Signed in as z***@example.cn"), ("zh-hans", "已登录：z***@example.cn")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Signed in as z***@example.cn"), ("zh-hans", "已登录：z***@example.cn")]
+)
 def test_every_page_header_shows_the_masked_email_never_the_handle(language, text):
     person = UserFactory(username="u273ad690926a084d", email="zhangsan@example.cn", language=language)
     client = Client()

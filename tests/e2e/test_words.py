@@ -26,7 +26,8 @@ def _edited_version() -> PolicyVersion:
     return PolicyVersion.objects.create(
         version="2026.2",
         text_zh=first.text_zh.replace("所必需的时间", "所需的最短时间") + "\n## 十一、新增条款\n**新增**内容。",
-        text_en=first.text_en.replace("## 1. Scope", "## 1. Where it applies") + "\n## 11. New clause\n**Something** new.",
+        text_en=first.text_en.replace("## 1. Scope", "## 1. Where it applies")
+        + "\n## 11. New clause\n**Something** new.",
         summary_zh="文字修订。",
         summary_en="Wording changes.",
         published_at=now - datetime.timedelta(days=1),
