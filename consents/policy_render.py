@@ -1,6 +1,5 @@
-"""Turning policy texts into safe HTML, and showing what changed between versions."""
+"""Turning policy texts into safe HTML (what changed between versions: ``policy_diff``)."""
 
-import difflib
 import functools
 import html
 
@@ -35,15 +34,3 @@ def render_policy_version(version) -> SafeString:
 @functools.lru_cache(maxsize=RENDERED_VERSIONS_KEPT)
 def _render_kept(version_id: int, text: str) -> SafeString:
     return render_policy(text)
-
-
-def policy_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Line-by-line changes as (kind, line) pairs; kind is "same", "added" or "removed"."""
-    changes = []
-    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
-        marker, text = line[:2], line[2:]
-        if marker == "? ":
-            continue
-        kind = {"+ ": "added", "- ": "removed"}.get(marker, "same")
-        changes.append((kind, text))
-    return changes

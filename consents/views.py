@@ -2,9 +2,10 @@
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .policy_render import policy_diff, render_policy_version
+from .policy_diff import policy_diff
+from .policy_render import render_policy_version
 from .selectors import policy_current, policy_previous, policy_published, policy_upcoming
 
 
@@ -48,5 +49,5 @@ def policy_changes(request, version):
     if shown is None:
         raise Http404
     previous = policy_previous(version=shown)
-    changes = policy_diff(previous.text if previous else "", shown.text)
-    return render(request, "consents/policy_changes.html", {"version": shown, "previous": previous, "changes": changes})
+    blocks = policy_diff(previous.text, shown.text, language=translation.get_language()) if previous else ()
+    return render(request, "consents/policy_changes.html", {"version": shown, "previous": previous, "blocks": blocks})

@@ -1,27 +1,28 @@
 """Cross-cutting request handling: request ids and cache headers."""
 
-import uuid
-
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from .logging import bind_request_id, is_well_formed_request_id
+from .logging import bind_request_id
+from .request_reference import request_reference_new
 
 
 class RequestIdMiddleware:
-    """Give every request an id that logs, error pages and the client share.
+    """Give every request a short reference that logs, error pages and the client share.
 
-    A well-formed ``X-Request-ID`` from the front proxy is kept so one id
-    follows the request through the platform; anything else is replaced.
+    The portal always makes its own (``core.request_reference``): a citizen
+    reads it to the hotline, so it must be short, and an id chosen by a
+    client must not be able to pose as another request's. The front proxy
+    logs the reference it gets back in ``X-Request-ID`` beside its own id
+    (deploy/nginx), which keeps the two findable from each other.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if is_well_formed_request_id(incoming) else uuid.uuid4().hex
+        request.request_id = request_reference_new()
         with bind_request_id(request.request_id):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

@@ -16,6 +16,7 @@ from rest_framework import exceptions as api_exceptions
 
 from accounts.services import user_set_language
 from core.logging import security_log
+from core.request_reference import request_reference_grouped
 
 from .health import readiness
 from .selectors import home_overview_for
@@ -71,7 +72,7 @@ def _error(request, status, template):
         return JsonResponse({"detail": str(API_ERROR_DETAIL[status]), "request_id": request_id}, status=status)
     # Error pages render without context processors: a 500 may come from the
     # database being down, and the page must still appear.
-    context = {"request_id": request_id}
+    context = {"request_id": request_id, "reference": request_reference_grouped(request_id)}
     return HttpResponse(loader.render_to_string(template, context), status=status)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginActivity, User
 
+from .devices import device_name
 from .network import truncate_ip
 from .services import LoginMethod
 
@@ -40,6 +41,8 @@ class SessionRow:
     last_seen_at: datetime
     ip: str
     user_agent: str
+    # What the person reads: "Chrome 131 on Windows".
+    device: str
     current: bool
 
 
@@ -56,6 +59,7 @@ def sessions_for(*, user: User, current_session_key: str | None) -> list[Session
             last_seen_at=session.last_seen_at,
             ip=truncate_ip(session.ip),
             user_agent=session.user_agent,
+            device=device_name(session.user_agent),
             current=bool(current_session_key) and session.session_key == current_session_key,
         )
         for session in UserSession.objects.purge_and_list(user)

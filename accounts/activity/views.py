@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .devices import device_name
 
 PAGE_SIZE = 20
 
@@ -18,6 +19,7 @@ def activity_list(request):
     page = Paginator(selectors.login_activity_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.method_label = selectors.login_method_label(row.method)
+        row.device = device_name(row.user_agent)
     return render(request, "accounts/activity/activity.html", {"page": page, "rows": page.object_list})
 
 

@@ -52,6 +52,25 @@ def identity_profile_and_contact_of(*, user: User, row: User | None) -> tuple[Id
     return profile, bool(row.phone_verified or row.email_verified)  # type: ignore[attr-defined]
 
 
+def verified_name_for(*, user: User) -> str:
+    """The name a provider confirmed for the person, "" if none: the legal name, or a business's name.
+
+    Reads the profile already loaded on ``user`` if a page loaded it, so the
+    header of every page costs at most one small query.
+    """
+    if User.identity.is_cached(user):
+        profile = getattr(user, "identity", None)
+    else:
+        profile = (
+            IdentityProfile.objects.filter(user=user).only("legal_name", "organisation_name", "verified_fields").first()
+        )
+    if profile is None:
+        return ""
+    if user.kind == AccountKind.BUSINESS and profile.is_verified_field("organisation_name"):
+        return profile.organisation_name
+    return profile.legal_name if profile.is_verified_field("legal_name") else ""
+
+
 def profile_fields_for(*, user: User) -> tuple[str, ...]:
     if user.kind == AccountKind.BUSINESS:
         return PERSONAL_FIELDS + BUSINESS_FIELDS

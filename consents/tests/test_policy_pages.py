@@ -51,11 +51,14 @@ def test_raw_html_in_a_policy_text_is_shown_as_text(client, second_version):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_changes_page_shows_added_and_removed_lines(client, second_version):
+def test_changes_page_shows_added_and_removed_text_rendered(client, second_version):
     html = client.get("/policy/2026.2/changes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Adds clause 11." in html
-    assert '<li class="added"><ins>' in html and "## 11. New clause" in html
-    assert '<li class="removed"><del>' in html
+    assert '<h3 class="diff-added"><span class="diff-sign" aria-hidden="true">+</span><ins>' in html
+    assert '<span class="visually-hidden">Added: </span>11. New clause</ins></h3>' in html
+    assert "## 11" not in html and "**" not in html
+    # The script added inside a paragraph is marked as added text and shown as text.
+    assert '<ins><span class="visually-hidden">Added: </span> &lt;script&gt;alert(1)&lt;/script&gt;</ins>' in html
 
 
 def test_versions_list(client, second_version):
@@ -102,3 +105,13 @@ def translation_en():
     from django.utils import translation
 
     return translation.override("en")
+
+
+def test_changes_page_in_chinese_marks_changed_characters(client, second_version):
+    second_version.text_zh = second_version.text_zh.replace("所必需的时间", "所需的最短时间")
+    second_version.save()
+    html = client.get("/policy/2026.2/changes/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '实现用途所<del><span class="visually-hidden">删除： </span>必</del>' in html
+    assert '<ins><span class="visually-hidden">新增： </span>最短</ins>时间' in html
+    assert "十一、新增条款</ins></h3>" in html
+    assert "## " not in html and "**" not in html

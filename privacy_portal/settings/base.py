@@ -174,6 +174,8 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Long, unambiguous dates in English (Django's zh-hans formats already read 2026年12月2日 14:05).
+FORMAT_MODULE_PATH = ["privacy_portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,9 @@
 
 from django import template
 
+from accounts.identity.selectors import verified_name_for
+from core.masking import mask_email, mask_phone
+
 register = template.Library()
 
 
@@ -31,3 +34,22 @@ def field_anchor(field) -> str:
     if subwidgets and subwidgets[0].id_for_label:
         return subwidgets[0].id_for_label
     return field.auto_id or ""
+
+
+@register.filter
+def signed_in_name(user) -> str:
+    """Who the header says is signed in: the verified name, else the email or mobile number masked.
+
+    Not ``display_name``: first and last name are whatever the account was
+    given, and the header is read over people's shoulders, so an unverified
+    person sees only enough of their contact to recognise it. Never the
+    username, an internal handle. "" when there is nothing to show.
+    """
+    if user is None or not user.is_authenticated:
+        return ""
+    name = verified_name_for(user=user)
+    if name:
+        return name
+    if user.email:
+        return mask_email(user.email)
+    return mask_phone(user.phone)

@@ -1,9 +1,13 @@
 """The site-wide behaviour every page shares."""
 
+import logging
+
 import pytest
 from django.test import Client
 from django.urls import path
 
+from core.logging import RequestIdFilter
+from core.request_reference import request_reference_grouped
 from privacy_portal import urls as root_urls
 from tests.factories import UserFactory
 
@@ -73,7 +77,9 @@ def test_friendly_404_in_both_languages_with_request_id(client, language, text):
     assert page.status_code == 404
     html = page.content.decode()
     assert text in html
-    assert "support-case-1234" in html
+    # A client cannot choose the reference staff will look up: the portal makes its own.
+    assert "support-case-1234" not in html and page["X-Request-ID"] != "support-case-1234"
+    assert request_reference_grouped(page["X-Request-ID"]) in html
 
 
 def _boom(request):
@@ -92,8 +98,27 @@ def test_server_error_page_shows_request_id_and_no_traceback(language, text):
     assert page.status_code == 500
     html = page.content.decode()
     assert text in html
-    assert page["X-Request-ID"] in html
+    reference = page["X-Request-ID"]
+    assert len(reference) == 8 and reference.isalnum() and not set(reference) & set("0O1IL")
+    assert f"{reference[:4]}-{reference[4:]}</code>" in html
     assert "Traceback" not in html and "RuntimeError" not in html and "440103" not in html
+
+
+@pytest.mark.urls("privacy_portal.tests.test_site")
+def test_the_log_record_of_a_server_error_carries_the_reference_on_the_page():
+    records = []
+    handler = logging.Handler()
+    handler.addFilter(RequestIdFilter())
+    handler.emit = records.append
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        page = Client(raise_request_exception=False).get("/boom/", HTTP_ACCEPT_LANGUAGE="en")
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    reference = page["X-Request-ID"]
+    assert len(reference) == 8
+    assert [record.request_id for record in records if record.levelno >= logging.ERROR] == [reference]
+    assert f"{reference[:4]}-{reference[4:]}" in page.content.decode()
 
 
 def test_healthz_is_liveness_only_and_asks_no_dependency(client, settings, monkeypatch):

@@ -51,7 +51,7 @@ def test_citizen_reads_and_accepts_the_new_policy_then_reaches_the_page(live_ser
     # The diff is readable before answering.
     diff_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("What changed in version 2026.2")
-    expect(page.locator(".policy-diff .added").first).to_be_visible()
+    expect(page.locator(".policy-diff ins").first).to_be_visible()
     page.go_back()
 
     page.get_by_role("button", name="I have read and accept").click()
