@@ -7,10 +7,12 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import AccountKind
 from incidents.models import Audience, Incident, Severity
 from incidents.services import incident_notify
+from incidents.tests.factories import notice_complete, notice_fields
 from notifications import kinds
 from notifications.services import notification_send
 from tests.factories import StaffFactory, UserFactory
@@ -92,13 +94,15 @@ def test_the_incident_notice_links_to_the_inbox(committed):
     incident = Incident.objects.create(
         title_zh="数据泄露",
         title_en="Data leak",
-        description="A misconfigured export folder was readable.",
-        discovered_at="2026-12-01T08:00:00Z",
+        description_zh="一个导出文件夹被误设为可从外部读取。",
+        discovered_at=timezone.now(),
         severity=Severity.GENERAL,
         advice_zh="请修改密码。",
         advice_en="Please change your password.",
         audience=Audience.ALL,
+        **notice_fields(),
     )
+    notice_complete(incident)
     with committed():
         incident_notify(incident=incident, actor=StaffFactory(), banner_until=None)
     [message] = [m for m in mail.outbox if m.to == ["li.lei@example.cn"]]

@@ -78,8 +78,7 @@ def staff_overdue_digests_send(*, today: date | None = None) -> int:
                     "today": today,
                     "assigned": [_row_context(row) for row in digest.assigned],
                     "for_officers": [_row_context(row) for row in digest.for_officers],
-                    "assigned_overdue": sum(row.overdue for row in digest.assigned),
-                    "officers_overdue": sum(row.overdue for row in digest.for_officers),
+                    "overdue_total": sum(row.overdue for row in (*digest.assigned, *digest.for_officers)),
                     "queue_url": site_url(QUEUE_PATH),
                 },
             )
