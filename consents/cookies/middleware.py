@@ -20,11 +20,16 @@ class GlobalPrivacyControlMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if gpc_signal(request=request) and request.user.is_authenticated:
-            if cookie_choice_for(request=request).choice != REFUSE and cookie_choice_gpc_record(subject=request.user):
-                # The cached choice predates the write: read it again, and let this page say what happened.
-                del request._cookie_choice
-                request._cookie_choice = replace(cookie_choice_for(request=request), gpc_recorded=True)
+        # The header first: without it, not even the session's user is loaded.
+        signalled = gpc_signal(request=request) and request.user.is_authenticated
+        if (
+            signalled
+            and cookie_choice_for(request=request).choice != REFUSE
+            and cookie_choice_gpc_record(subject=request.user)
+        ):
+            # The cached choice predates the write: read it again, and let this page say what happened.
+            del request._cookie_choice
+            request._cookie_choice = replace(cookie_choice_for(request=request), gpc_recorded=True)
         return self.get_response(request)
 
 

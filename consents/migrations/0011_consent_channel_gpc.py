@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consents', '0010_event_key_id'),
+        ("consents", "0010_event_key_id"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='consentevent',
-            name='channel',
-            field=models.CharField(choices=[('web', 'Portal'), ('api', 'API'), ('staff', "Staff on the person's behalf"), ('guardian', "Guardian on the minor's behalf"), ('cookie_banner', 'Cookie banner'), ('gpc', "Browser's Global Privacy Control signal")], max_length=15, verbose_name='channel'),
+            model_name="consentevent",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("web", "Portal"),
+                    ("api", "API"),
+                    ("staff", "Staff on the person's behalf"),
+                    ("guardian", "Guardian on the minor's behalf"),
+                    ("cookie_banner", "Cookie banner"),
+                    ("gpc", "Browser's Global Privacy Control signal"),
+                ],
+                max_length=15,
+                verbose_name="channel",
+            ),
         ),
         migrations.AlterField(
-            model_name='consentstate',
-            name='channel',
-            field=models.CharField(choices=[('web', 'Portal'), ('api', 'API'), ('staff', "Staff on the person's behalf"), ('guardian', "Guardian on the minor's behalf"), ('cookie_banner', 'Cookie banner'), ('gpc', "Browser's Global Privacy Control signal")], max_length=15, verbose_name='channel'),
+            model_name="consentstate",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("web", "Portal"),
+                    ("api", "API"),
+                    ("staff", "Staff on the person's behalf"),
+                    ("guardian", "Guardian on the minor's behalf"),
+                    ("cookie_banner", "Cookie banner"),
+                    ("gpc", "Browser's Global Privacy Control signal"),
+                ],
+                max_length=15,
+                verbose_name="channel",
+            ),
         ),
     ]
