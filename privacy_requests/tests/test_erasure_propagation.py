@@ -147,7 +147,9 @@ def test_completion_instructs_every_erasure_client_once_with_one_delivery_each(
         assert payload["subject_id"] == li_na.pk
         assert payload["kind"] == "deletion"
         assert payload["ack_due_by"] == instruction.due_at.isoformat()
-        assert "profile" in payload["scope"].split(",")
+        # What was erased; never the account itself, which a deletion keeps (issue #15).
+        assert "sign_in_activity" in payload["scope"].split(",")
+        assert "profile" not in payload["scope"].split(",")
         # Ids only: nothing of the person's in the payload.
         assert "li.na" not in json.dumps(payload)
     assert not WebhookDelivery.objects.filter(event_type="erasure.requested", endpoint=newsletter.endpoint).exists()
