@@ -94,6 +94,10 @@ def newsletter():
     return Service(scopes=[CONSENT_EVENTS], name="newsletter service", events=("consent.changed",))
 
 
+# A second person with an identity of their own: a deletion keeps the first one's verified profile (issue #15).
+OTHER_IDENTITY = ("赵磊", "440106198805123043")
+
+
 @pytest.fixture
 def li_na(db):
     return VerifiedCitizenFactory(email="li.na@example.cn")
@@ -261,7 +265,7 @@ def test_a_replayed_acknowledgement_is_a_conflict_and_changes_nothing(li_na, off
 
 def test_a_signed_body_cannot_acknowledge_another_instruction(li_na, officer, checker, shop):
     first = deleted(li_na, officer, checker)
-    other_person = VerifiedCitizenFactory(email="zhao.lei@example.cn")
+    other_person = VerifiedCitizenFactory(email="zhao.lei@example.cn", identity=OTHER_IDENTITY)
     second = deleted(other_person, officer, checker)
     one, two = instruction_of(first, shop), instruction_of(second, shop)
     response, body, headers = shop.ack(one.pk)
@@ -341,7 +345,7 @@ def test_acknowledging_needs_a_token_with_the_erasure_scope(li_na, officer, chec
 
 def test_a_client_catches_up_on_its_pending_instructions(li_na, officer, checker, shop, survey):
     first = deleted(li_na, officer, checker)
-    second = deleted(VerifiedCitizenFactory(email="zhao.lei@example.cn"), officer, checker)
+    second = deleted(VerifiedCitizenFactory(email="zhao.lei@example.cn", identity=OTHER_IDENTITY), officer, checker)
     shop.ack(instruction_of(first, shop).pk)
 
     response = shop.api().get(reverse("api-erasure-instructions"), {"status": "pending"})
