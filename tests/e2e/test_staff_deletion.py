@@ -85,5 +85,5 @@ def test_two_officers_complete_a_deletion(live_server, browser, artifacts_dir):
     citizen.refresh_from_db()
     assert citizen.is_active and IdentityProfile.objects.filter(user_id=citizen.pk).exists()
     kept = request.outcomes.get(category="profile")
-    assert kept.result == "kept" and "account cancellation" in kept.legal_reason
+    assert kept.result == "kept" and "注销账户" in kept.legal_reason  # in the citizen's language
     assert request.outcomes.exclude(category="profile").exclude(result="kept").exists()
