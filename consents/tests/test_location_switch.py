@@ -261,11 +261,13 @@ def test_the_panel_reads_in_three_queries_and_offers_the_right_switch(citizen, d
         services.location_record(user=citizen, latitude=n, longitude=n, source="device")
     request = RequestFactory().get("/privacy/", HTTP_ACCEPT_LANGUAGE="en")
     request.user = citizen
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3), translation.override("en"):
         html = Template("{% load consent_panels_location %}{% location_panel %}").render(
             Context({"request": request, "csrf_token": "t"})
         )
-    assert "<h2" in html and 'data-testid="location-off"' in html
+    assert "<h2" in html
+    # With a history, turning off asks what happens to it (clause 2.2.1).
+    assert 'data-testid="location-off-keep"' in html and 'data-testid="location-off-delete"' in html
     assert "5 stored locations" in html
 
 
