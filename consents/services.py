@@ -185,6 +185,7 @@ def consent_withdraw(
     channel: str = ConsentChannel.WEB,
     actor=None,
     policy_version: PolicyVersion | None = None,
+    keep_data: bool = False,
 ) -> ConsentEvent:
     """Record that ``subject`` withdraws consent. Effective at once.
 
@@ -192,7 +193,10 @@ def consent_withdraw(
     its partners: sharing rests on the purpose. It also runs the purpose's
     withdrawal hooks (``consents.withdrawal_hooks``, e.g. deleting the
     location history) in the same transaction: the data that rested on the
-    consent goes with it, or the withdrawal does not happen.
+    consent goes with it, or the withdrawal does not happen. ``keep_data``
+    skips the hooks, for a feature that lets the person choose to keep that
+    data (clause 2.2.1 *offers* to delete the location history); the data
+    then ages out under its retention rule, and the caller records the choice.
     """
     if purpose.is_basic:
         raise ConsentError(_("This use is needed to provide the service and cannot be withdrawn."))
@@ -222,7 +226,8 @@ def consent_withdraw(
                     policy_version=policy_version,
                 )
             # Only the purpose as a whole: stopping one partner's sharing leaves the purpose's own data in use.
-            withdrawal_hooks_run(subject=subject, purpose_code=purpose.code, actor=actor or subject)
+            if not keep_data:
+                withdrawal_hooks_run(subject=subject, purpose_code=purpose.code, actor=actor or subject)
     return event
 
 

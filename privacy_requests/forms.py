@@ -92,7 +92,10 @@ class DeletionForm(RequestForm):
 
     categories = forms.MultipleChoiceField(
         label=_("What to delete"),
-        help_text=_("Leave all unticked to ask for everything we hold about you to be deleted."),
+        help_text=_(
+            "Tick what we should delete. Your account and identity profile, or everything at once, can only be "
+            "deleted by cancelling your account."
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -102,6 +105,23 @@ class DeletionForm(RequestForm):
         from personal_data.registry import personal_data_categories
 
         self.fields["categories"].choices = [(entry.code, entry.label) for entry in personal_data_categories()]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "categories" in cleaned:
+            from .fulfilment.deletion import deletion_categories_validate
+
+            try:
+                cleaned["categories"] = deletion_categories_validate(categories=cleaned["categories"])
+            except ValidationError as error:
+                _add_errors(self, error)
+        return cleaned
+
+    def covers_account(self) -> bool:
+        """The person chose the account's own data (or nothing, meaning everything): a cancellation."""
+        from .fulfilment.deletion import ACCOUNT_SCOPE
+
+        return any(error.code == ACCOUNT_SCOPE for error in self.errors.as_data().get("categories", []))
 
     def details(self) -> dict:
         details = super().details()

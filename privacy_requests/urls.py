@@ -14,6 +14,7 @@ app_name = "privacy_requests"
 urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/<slug:kind>/", views.request_new, name="new"),
+    path("new/deletion/account/", views.deletion_account, name="deletion_account"),
     path("complaint/", views.complaint, name="complaint"),
     path("<int:request_id>/", views.request_detail, name="detail"),
     path("<int:request_id>/reply/", views.request_reply, name="reply"),

@@ -24,7 +24,7 @@ from accounts.two_factor.selectors import step_up_recent
 from . import selectors, services
 from .erasure_propagation import selectors as propagation_selectors
 from .exports.services import ExportQuotaExceeded
-from .forms import FORMS, ComplaintForm, ReplyForm
+from .forms import FORMS, ComplaintForm, DeletionForm, ReplyForm
 from .models import RequestChannel, RequestKind
 
 # The kinds filed through the generic "new request" page; complaints have
@@ -141,6 +141,8 @@ def request_new(request, kind: str):
     form_class = FORMS[kind]
     open_request = selectors.open_request_of_kind(user=request.user, kind=kind)
     form = form_class(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and open_request is None and not form.is_valid() and _covers_account(form):
+        return redirect("privacy_requests:deletion_account")
     if request.method == "POST" and open_request is None and form.is_valid():
         check = step_up_recent(request=request, minutes=STEP_UP_MINUTES)
         created, open_request = _file(request, form=form, kind=kind, user=request.user, identity_check=check)
@@ -167,6 +169,33 @@ def request_new(request, kind: str):
             "kind_help": KIND_HELP[kind],
             "open_request": open_request,
             "no_choices": kind == RequestKind.WITHDRAWAL and not form.fields["purposes"].choices,
+        },
+    )
+
+
+def _covers_account(form) -> bool:
+    return isinstance(form, DeletionForm) and form.covers_account()
+
+
+@login_required
+@require_recent_verification(minutes=STEP_UP_MINUTES)
+def deletion_account(request):
+    """A deletion that would close the account: explained, then on to cancellation (or everything else)."""
+    from personal_data.registry import personal_data_categories
+
+    from .cancellation.outcome_links import outcome_link_days
+    from .cancellation.services import cooling_off_days
+    from .fulfilment.deletion import ACCOUNT_CATEGORIES
+
+    return render(
+        request,
+        "privacy_requests/deletion_account.html",
+        {
+            "cooling_off_days": cooling_off_days(),
+            "outcome_link_days": outcome_link_days(),
+            "other_categories": [
+                entry.code for entry in personal_data_categories() if entry.code not in ACCOUNT_CATEGORIES
+            ],
         },
     )
 

@@ -42,6 +42,8 @@ class CookieChoice:
     signed_in: bool = False
     # The ledger row behind a signed-in person's choice, for "when, how".
     state: ConsentState | None = None
+    # This request wrote the signal into the person's ledger (GlobalPrivacyControlMiddleware).
+    gpc_recorded: bool = False
 
     @property
     def decided(self) -> bool:
@@ -58,8 +60,8 @@ class CookieChoice:
 
     @property
     def gpc_honoured(self) -> bool:
-        """The signal overrides something: no choice yet, or an acceptance."""
-        return self.gpc and self.choice != REFUSE
+        """The signal overrides something: no choice yet, or an acceptance (or it just did, in the ledger)."""
+        return self.gpc and (self.choice != REFUSE or self.gpc_recorded)
 
 
 def cookie_state_for(*, subject) -> ConsentState | None:

@@ -6,11 +6,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from consents.models import ConsentChannel, ConsentEvent, PolicyDisplay, Purpose
+from consents.models import ConsentChannel, ConsentEvent, ConsentSubject, PolicyDisplay, Purpose
 from consents.selectors import policy_current
-from consents.services import consent_grant, consent_withdraw, policy_display_record
+from consents.services import ConsentError, consent_grant, consent_withdraw, policy_display_record
 
-from .selectors import PURPOSE_CODE, analytics_counter_key
+from .selectors import PURPOSE_CODE, REFUSE, analytics_counter_key, cookie_choice_of
 
 # Counts are kept a little over a year, then the cache forgets them.
 COUNTER_TIMEOUT = 400 * 24 * 60 * 60
@@ -34,6 +34,29 @@ def cookie_choice_record(*, subject, accept: bool, channel: str, actor) -> Conse
         if policy_version is not None:
             policy_display_record(subject=actor, version=policy_version, purpose=purpose, context=where)
         return change(subject=subject, purpose=purpose, channel=channel, actor=actor, policy_version=policy_version)
+
+
+def cookie_choice_gpc_record(*, subject) -> ConsentEvent | None:
+    """Write the refusal a Global Privacy Control signal means into the person's ledger, once.
+
+    Clause 3.2-3.4 honours the signal as a refusal; recording it makes the
+    ledger say what the portal actually does with the person's analytics
+    cookies, and through which channel ("gpc"). Nothing is written when the
+    ledger already says "refuse", so a browser that sends the signal on
+    every request leaves one event. Asked again under the person's consent
+    lock, so two requests arriving together cannot both write. Returns the
+    event, or None when nothing changed (or the rules refused: the signal
+    is still honoured request by request).
+    """
+    with transaction.atomic():
+        list(ConsentSubject.objects.select_for_update(no_key=True).filter(user=subject).values_list("pk", flat=True))
+        if cookie_choice_of(subject=subject) == REFUSE:
+            return None
+        purpose = Purpose.objects.get(code=PURPOSE_CODE)
+        try:
+            return consent_withdraw(subject=subject, purpose=purpose, channel=ConsentChannel.GPC, actor=subject)
+        except ConsentError:
+            return None
 
 
 def analytics_pageview_count(*, new_browser: bool, day: date | None = None) -> None:

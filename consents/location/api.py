@@ -1,7 +1,7 @@
 """``/api/v1/consents/location/``: devices send locations; the person reads or deletes theirs."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
@@ -110,19 +110,36 @@ class LocationSharing(generics.GenericAPIView):
 
     @extend_schema(
         request=None,
+        parameters=[
+            OpenApiParameter(
+                "history",
+                enum=services.HistoryChoice.values,
+                required=False,
+                description="What happens to the stored location history: delete (the default) or keep "
+                "(kept under the retention rule for locations, deletable at any time).",
+            )
+        ],
         responses={
             200: inline_serializer(
                 "LocationSharingTurnedOff",
-                fields={"sharing_on": serializers.BooleanField(), "deleted": serializers.IntegerField()},
+                fields={
+                    "sharing_on": serializers.BooleanField(),
+                    "deleted": serializers.IntegerField(),
+                    "kept": serializers.IntegerField(),
+                },
             ),
+            400: OpenApiResponse(description="An unknown history choice."),
         },
     )
     def delete(self, request):
-        """Turn location sharing off at once; the stored location history is deleted with it."""
+        """Turn location sharing off at once; the stored history is deleted unless ``history=keep``."""
+        history = request.query_params.get("history", services.HistoryChoice.DELETE)
+        if history not in services.HistoryChoice.values:
+            raise exceptions.ValidationError({"history": [_("Choose keep or delete.")]})
         try:
-            deleted = services.location_sharing_turn_off(
-                subject=request.user, actor=request.user, channel=ConsentChannel.API
+            done = services.location_sharing_turn_off(
+                subject=request.user, actor=request.user, channel=ConsentChannel.API, history=history
             )
         except ConsentError as exc:
             raise exceptions.ValidationError({"non_field_errors": [str(exc)]}) from None
-        return Response({"sharing_on": False, "deleted": deleted})
+        return Response({"sharing_on": False, "deleted": done.deleted, "kept": done.kept})

@@ -4,10 +4,12 @@ While sharing is off, ``location_record`` refuses every location, whichever
 channel it comes from (device API, profile, photo), so no caller can forget
 the check. Photos always lose their GPS tags before they are stored.
 
-Withdrawing the consent, by whatever way (this switch, the dashboard, the
-API, a guardian, a rights request), deletes the stored history in the same
-transaction: ``location_history_delete`` is the purpose's withdrawal hook,
-registered in ``consents/consent_withdrawal.py``.
+Withdrawing the consent deletes the stored history in the same
+transaction (``location_history_delete`` is the purpose's withdrawal hook,
+registered in ``consents/consent_withdrawal.py``), except when the person
+turns the switch off and chooses to keep it: clause 2.2.1 *offers* to
+delete the history, so the switch asks (issue #15). Kept history ages out
+under the "locations" retention rule and can be deleted at any time.
 """
 
 import secrets
@@ -19,9 +21,10 @@ from io import BytesIO
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from audit.services import audit_record
@@ -100,14 +103,44 @@ def _lock_consents_of(user) -> None:
     list(ConsentSubject.objects.select_for_update(no_key=True).filter(user=user).values_list("pk", flat=True))
 
 
-def location_sharing_turn_off(*, subject, actor, channel: str) -> int:
-    """Withdraw consent at once, which deletes every stored location. Returns how many were deleted."""
+class HistoryChoice(models.TextChoices):
+    """What the person chose for their stored locations when turning sharing off."""
+
+    KEEP = "keep", gettext_lazy("Keep my location history")
+    DELETE = "delete", gettext_lazy("Delete my location history")
+
+
+@dataclass(frozen=True)
+class SharingTurnedOff:
+    deleted: int
+    kept: int
+
+
+def location_sharing_turn_off(*, subject, actor, channel: str, history: str) -> SharingTurnedOff:
+    """Withdraw consent at once; the stored history is deleted or kept, as the person chose (``HistoryChoice``).
+
+    Both choices leave an audit record beside the ledger's withdrawal event:
+    "location.history_deleted" (from the withdrawal hook) or
+    "location.history_kept", each with the count only.
+    """
+    if history not in HistoryChoice.values:
+        raise ValueError(f"unknown history choice: {history!r}")
+    keep = history == HistoryChoice.KEEP
     with transaction.atomic():
-        # Locked before counting, so the count is exactly what the withdrawal deletes.
+        # Locked before counting, so the count is exactly what the withdrawal deletes or keeps.
         _lock_consents_of(subject)
         stored = LocationRecord.objects.filter(user=subject).count()
-        consent_withdraw(subject=subject, purpose=location_purpose(), channel=channel, actor=actor)
-    return stored
+        event = consent_withdraw(
+            subject=subject, purpose=location_purpose(), channel=channel, actor=actor, keep_data=keep
+        )
+        if keep:
+            audit_record(
+                actor=actor,
+                action="location.history_kept",
+                target=("accounts.user", subject.pk),
+                details={"count": stored, "event_seq": event.seq, "channel": channel},
+            )
+    return SharingTurnedOff(deleted=0 if keep else stored, kept=stored if keep else 0)
 
 
 def location_history_delete(*, user, actor) -> int:

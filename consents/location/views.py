@@ -19,7 +19,7 @@ from consents.services import ConsentError
 from core.navigation import safe_next
 
 from . import services
-from .forms import PhotoForm
+from .forms import PhotoForm, SharingOffForm
 from .selectors import (
     location_coordinates,
     location_purpose,
@@ -93,33 +93,53 @@ def location_on(request):
 
 @login_required
 def location_off(request):
-    """Turning location sharing off: one click, never behind step-up; the stored history goes with it."""
+    """Turning location sharing off: one click, never behind step-up; the person keeps or deletes the history."""
     subject = acting_subject(request=request)
+    status = location_status_for(user=subject)
+    form = SharingOffForm(request.POST if request.method == "POST" else None, has_history=bool(status.records))
+    code = 200
     if request.method == "POST":
-        try:
-            deleted = services.location_sharing_turn_off(
-                subject=subject, actor=request.user, channel=channel_for(request=request, subject=subject)
-            )
-        except ConsentError as exc:
-            messages.error(request, str(exc))
-        else:
-            message = _("Location sharing is off. No location will be stored from any channel.")
-            if deleted:
-                message += " " + ngettext(
-                    "%(count)d stored location was deleted.", "%(count)d stored locations were deleted.", deleted
-                ) % {"count": deleted}
-            messages.success(request, message)
-        return redirect(_back(request))
+        if form.is_valid():
+            try:
+                done = services.location_sharing_turn_off(
+                    subject=subject,
+                    actor=request.user,
+                    channel=channel_for(request=request, subject=subject),
+                    history=form.choice(),
+                )
+            except ConsentError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _sharing_off_message(done))
+            return redirect(_back(request))
+        code = 400
     return render(
         request,
         "consents/location/off.html",
         {
-            "status": location_status_for(user=subject),
+            "form": form,
+            "status": status,
             "subject": subject,
             "acting_for": subject.pk != request.user.pk,
             "next": _back(request),
         },
+        status=code,
     )
+
+
+def _sharing_off_message(done: services.SharingTurnedOff) -> str:
+    message = _("Location sharing is off. No location will be stored from any channel.")
+    if done.deleted:
+        message += " " + ngettext(
+            "%(count)d stored location was deleted.", "%(count)d stored locations were deleted.", done.deleted
+        ) % {"count": done.deleted}
+    elif done.kept:
+        message += " " + ngettext(
+            "Your %(count)d stored location is kept under our retention rules; you can delete it here at any time.",
+            "Your %(count)d stored locations are kept under our retention rules; you can delete them here at any time.",
+            done.kept,
+        ) % {"count": done.kept}
+    return message
 
 
 @require_POST

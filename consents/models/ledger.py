@@ -19,6 +19,7 @@ class ConsentChannel(models.TextChoices):
     STAFF = "staff", _("Staff on the person's behalf")
     GUARDIAN = "guardian", _("Guardian on the minor's behalf")
     COOKIE_BANNER = "cookie_banner", _("Cookie banner")
+    GPC = "gpc", _("Browser's Global Privacy Control signal")
 
 
 class LedgerAppendOnlyError(Exception):

@@ -3,6 +3,7 @@
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils.functional import SimpleLazyObject
 from rest_framework.test import APIClient
 
 from consents.cookies.selectors import ANALYTICS_COOKIE, CHOICE_COOKIE
@@ -167,3 +168,59 @@ def test_the_api_reports_the_choice_from_the_ledger(citizen):
 
 def test_the_api_needs_a_signed_in_person():
     assert APIClient().get("/api/v1/consents/cookies/").status_code in (401, 403)
+
+
+# -- The Global Privacy Control signal in the ledger (issue #15) ----------------------------------------
+
+
+def gpc_events(user):
+    return ConsentEvent.objects.filter(subject=user, purpose__code="cookies_analytics", channel=ConsentChannel.GPC)
+
+
+def test_gpc_turns_a_signed_in_acceptance_into_one_ledger_refusal(client, citizen):
+    client.force_login(citizen)
+    client.post(CHOOSE, {"choice": "accept", "source": "banner"})
+    page = client.get("/", HTTP_SEC_GPC="1", **EN).content.decode()
+    assert 'data-testid="cookie-gpc-recorded"' in page and SCRIPT not in page
+    event = gpc_events(citizen).get()
+    assert event.action == "withdrawn" and event.actor_id == citizen.pk
+    assert not consent_check(subject=citizen, purpose=cookies_purpose()).allowed
+    # Later requests with the signal find nothing to change: no second event, no repeated notice.
+    for _ in range(3):
+        page = client.get("/privacy/", HTTP_SEC_GPC="1", **EN).content.decode()
+    assert gpc_events(citizen).count() == 1
+    assert 'data-testid="cookie-gpc-recorded"' not in page
+    # Without the signal, the recorded refusal is the person's choice everywhere.
+    page = client.get("/", **EN).content.decode()
+    assert 'data-testid="cookie-banner"' not in page and SCRIPT not in page
+
+
+def test_gpc_records_a_refusal_for_a_person_who_had_not_chosen(client, citizen):
+    client.force_login(citizen)
+    client.get("/", HTTP_SEC_GPC="1")
+    assert gpc_events(citizen).get().action == "withdrawn"
+    assert ConsentState.objects.get(subject=citizen, purpose=cookies_purpose()).channel == ConsentChannel.GPC
+
+
+def test_gpc_writes_nothing_over_a_refusal_and_nothing_for_visitors(client, citizen):
+    client.get("/", HTTP_SEC_GPC="1")
+    assert not ConsentEvent.objects.exists()
+    client.force_login(citizen)
+    client.post(CHOOSE, {"choice": "refuse", "source": "banner"})
+    before = ConsentEvent.objects.count()
+    client.get("/", HTTP_SEC_GPC="1")
+    assert ConsentEvent.objects.count() == before and not gpc_events(citizen).exists()
+
+
+def test_without_the_signal_the_middleware_asks_the_database_nothing(rf, citizen, django_assert_num_queries):
+    from consents.cookies.middleware import GlobalPrivacyControlMiddleware
+
+    request = rf.get("/")
+    request.user = SimpleLazyObject(lambda: pytest.fail("the user was loaded without a GPC header"))
+    middleware = GlobalPrivacyControlMiddleware(lambda request: "page")
+    with django_assert_num_queries(0):
+        assert middleware(request) == "page"
+    signalled = rf.get("/", HTTP_SEC_GPC="1")
+    signalled.user = citizen
+    GlobalPrivacyControlMiddleware(lambda request: "page")(signalled)
+    assert gpc_events(citizen).count() == 1

@@ -24,6 +24,11 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 API = "/api/v1/consents/location/"
 
 
+def reads_chinese(user):
+    user.language = "zh-hans"
+    user.save(update_fields=["language"])
+
+
 def turn_on(user):
     services.location_sharing_turn_on(subject=user, actor=user, channel=ConsentChannel.WEB)
 
@@ -39,7 +44,7 @@ def test_while_off_the_service_refuses_every_location(citizen):
         services.location_record(user=citizen, latitude=39.9, longitude=116.4, source="device")
     assert "位置共享已关闭" in refused.value.message
     turn_on(citizen)
-    services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB)
+    services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB, history="delete")
     for source in ("device", "profile", "photo"):
         with pytest.raises(services.LocationSharingOff):
             services.location_record(user=citizen, latitude=1, longitude=2, source=source)
@@ -103,8 +108,10 @@ def test_switching_off_deletes_the_history_with_an_audit_count_only(citizen):
     turn_on(other)
     services.location_record(user=other, latitude=5, longitude=5, source="device")
 
-    deleted = services.location_sharing_turn_off(subject=citizen, actor=citizen, channel=ConsentChannel.WEB)
-    assert deleted == 3
+    done = services.location_sharing_turn_off(
+        subject=citizen, actor=citizen, channel=ConsentChannel.WEB, history="delete"
+    )
+    assert done == services.SharingTurnedOff(deleted=3, kept=0)
     assert not location_records_for(user=citizen).exists()
     assert location_records_for(user=other).count() == 1
     assert not location_sharing_on(user=citizen)
@@ -169,28 +176,50 @@ def test_a_token_not_from_this_page_records_no_display(client, citizen, whose):
     assert not PolicyDisplay.objects.filter(subject=citizen).exists()
 
 
-def test_turning_off_is_one_click_without_step_up_and_deletes_the_history(client, citizen):
+def test_turning_off_is_one_click_without_step_up_and_deletes_the_history_when_asked(client, citizen):
     turn_on(citizen)
     services.location_record(user=citizen, latitude=1, longitude=1, source="device")
     client.force_login(citizen)
-    response = client.post("/privacy/location/off/", {"next": "/privacy/"}, **EN)
+    response = client.post("/privacy/location/off/", {"next": "/privacy/", "history": "delete"}, **EN)
     assert response.status_code == 302 and response["Location"] == "/privacy/"
     assert not location_sharing_on(user=citizen)
     assert not LocationRecord.objects.exists()
     assert "1 stored location was deleted" in client.get("/privacy/location/", **EN).content.decode()
 
 
-def test_the_off_page_says_the_history_is_deleted_with_it(client, citizen):
+def test_the_off_page_offers_to_keep_or_delete_the_history(client, citizen):
     turn_on(citizen)
     services.location_record(user=citizen, latitude=1, longitude=1, source="device")
     services.location_record(user=citizen, latitude=2, longitude=2, source="device")
     client.force_login(citizen)
     html = client.get("/privacy/location/off/", **EN).content.decode()
-    assert "Your location history is deleted at the same moment: all 2 stored locations go." in html
-    assert 'name="delete_history"' not in html
-    client.post("/privacy/location/off/", {})
+    assert "You have 2 stored locations. Keep them" in html
+    assert 'name="history" value="keep"' in html and 'name="history" value="delete"' in html
+    reads_chinese(citizen)
+    html = client.get("/privacy/location/off/").content.decode()
+    assert "关闭并保留我的位置记录" in html and "关闭并删除我的位置记录" in html
+
+
+def test_turning_off_without_a_choice_is_sent_back_and_changes_nothing(client, citizen):
+    turn_on(citizen)
+    services.location_record(user=citizen, latitude=1, longitude=1, source="device")
+    client.force_login(citizen)
+    for data in ({}, {"history": "maybe"}):
+        response = client.post("/privacy/location/off/", data, **EN)
+        assert response.status_code == 400
+        assert 'data-testid="location-off-error"' in response.content.decode()
+        assert location_sharing_on(user=citizen)
+        assert LocationRecord.objects.count() == 1
+    reads_chinese(citizen)
+    response = client.post("/privacy/location/off/", {})
+    assert "请选择保留还是删除您的位置记录。" in response.content.decode()
+
+
+def test_turning_off_without_a_history_needs_no_choice(client, citizen):
+    turn_on(citizen)
+    client.force_login(citizen)
+    assert client.post("/privacy/location/off/", {}).status_code == 302
     assert not location_sharing_on(user=citizen)
-    assert not LocationRecord.objects.exists()
 
 
 def test_the_history_can_be_deleted_on_its_own(client, citizen):
@@ -232,11 +261,13 @@ def test_the_panel_reads_in_three_queries_and_offers_the_right_switch(citizen, d
         services.location_record(user=citizen, latitude=n, longitude=n, source="device")
     request = RequestFactory().get("/privacy/", HTTP_ACCEPT_LANGUAGE="en")
     request.user = citizen
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3), translation.override("en"):
         html = Template("{% load consent_panels_location %}{% location_panel %}").render(
             Context({"request": request, "csrf_token": "t"})
         )
-    assert "<h2" in html and 'data-testid="location-off"' in html
+    assert "<h2" in html
+    # With a history, turning off asks what happens to it (clause 2.2.1).
+    assert 'data-testid="location-off-keep"' in html and 'data-testid="location-off-delete"' in html
     assert "5 stored locations" in html
 
 

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from consents import withdrawal_hooks
 from consents.location import services
-from consents.location.selectors import location_records_for, location_sharing_on
-from consents.models import ConsentChannel, LocationRecord, Partner, Purpose
+from consents.location.selectors import PURPOSE_CODE, location_records_for, location_sharing_on
+from consents.models import ConsentChannel, ConsentEvent, LocationRecord, Partner, Purpose
 from consents.selectors import consent_check
 from consents.services import consent_grant, consent_withdraw
 from tests.factories import GuardianLinkFactory, UserFactory, step_up_passed
@@ -49,20 +49,21 @@ def assert_history_gone(user, *, count: int, actor, bystander):
 def test_the_location_page_switch_deletes_the_history(client, citizen, bystander):
     sharing_with_history(citizen, n=3)
     client.force_login(citizen)
-    response = client.post("/privacy/location/off/", {"next": "/privacy/location/"}, **EN)
+    response = client.post("/privacy/location/off/", {"next": "/privacy/location/", "history": "delete"}, **EN)
     assert response.status_code == 302
     assert_history_gone(citizen, count=3, actor=citizen, bystander=bystander)
     page = client.get("/privacy/location/", **EN).content.decode()
     assert "3 stored locations were deleted" in page and "No location is stored about you." in page
 
 
-def test_the_dashboard_panel_says_so_and_its_one_click_switch_deletes_the_history(client, citizen, bystander):
+def test_the_dashboard_panel_offers_the_choice_and_its_one_click_delete_deletes_the_history(client, citizen, bystander):
     sharing_with_history(citizen, n=2)
     client.force_login(citizen)
     dashboard = client.get("/privacy/", **EN).content.decode()
     assert 'data-testid="location-off-form"' in dashboard
-    assert "Turning it off also deletes your location history (2 stored locations) at once." in dashboard
-    response = client.post("/privacy/location/off/", {"next": "/privacy/"}, **EN)
+    assert "choose what happens to your location history (2 stored locations)" in dashboard
+    assert 'data-testid="location-off-keep"' in dashboard and 'data-testid="location-off-delete"' in dashboard
+    response = client.post("/privacy/location/off/", {"next": "/privacy/", "history": "delete"}, **EN)
     assert response["Location"] == "/privacy/"
     assert_history_gone(citizen, count=2, actor=citizen, bystander=bystander)
 
@@ -77,7 +78,7 @@ def test_the_api_switch_deletes_the_history(citizen, bystander):
         "records": 4,
     }
     response = api.delete("/api/v1/consents/location/sharing/")
-    assert response.status_code == 200 and response.json() == {"sharing_on": False, "deleted": 4}
+    assert response.status_code == 200 and response.json() == {"sharing_on": False, "deleted": 4, "kept": 0}
     assert_history_gone(citizen, count=4, actor=citizen, bystander=bystander)
     assert api.get("/api/v1/consents/location/sharing/").json()["records"] == 0
 
@@ -94,7 +95,7 @@ def test_a_guardian_switching_off_for_a_child_deletes_the_childs_history(client,
     sharing_with_history(child, n=2, actor=citizen, channel=ConsentChannel.GUARDIAN)
     sharing_with_history(citizen, n=1)
     client.force_login(citizen)
-    client.post("/privacy/location/off/", {"subject": child.pk, "next": "/privacy/"})
+    client.post("/privacy/location/off/", {"subject": child.pk, "next": "/privacy/", "history": "delete"})
     assert_history_gone(child, count=2, actor=citizen, bystander=bystander)
     # The guardian's own history is theirs: untouched.
     assert location_records_for(user=citizen).count() == 1
@@ -181,3 +182,34 @@ def test_the_location_hook_is_found_by_a_process_that_never_loaded_the_location_
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip() == "location_history_delete_on_withdrawal"
     assert withdrawal_hooks.withdrawal_hooks_for("surveys") == ()
+
+
+def test_keeping_the_history_is_recorded_in_the_ledger_and_audit_and_nothing_is_deleted(client, citizen, bystander):
+    sharing_with_history(citizen, n=2)
+    client.force_login(citizen)
+    response = client.post("/privacy/location/off/", {"next": "/privacy/location/", "history": "keep"}, **EN)
+    assert response.status_code == 302
+    assert not location_sharing_on(user=citizen)
+    assert location_records_for(user=citizen).count() == 2
+    withdrawal = ConsentEvent.objects.filter(subject=citizen, purpose__code=PURPOSE_CODE).first()
+    assert withdrawal.action == "withdrawn" and withdrawal.channel == ConsentChannel.WEB
+    kept = AuditEvent.objects.get(action="location.history_kept", target_id=str(citizen.pk))
+    assert kept.details == {"count": 2, "event_seq": withdrawal.seq, "channel": "web"}
+    assert not AuditEvent.objects.filter(action="location.history_deleted").exists()
+    page = client.get("/privacy/location/", **EN).content.decode()
+    assert "Your 2 stored locations are kept under our retention rules" in page
+    # Kept, still the person's to delete, and to be swept by the retention rule.
+    client.post("/privacy/location/history/delete/")
+    assert not location_records_for(user=citizen).exists()
+
+
+def test_the_api_switch_can_keep_the_history_and_refuses_an_unknown_choice(citizen):
+    sharing_with_history(citizen, n=3)
+    api = APIClient()
+    api.force_authenticate(citizen)
+    assert api.delete("/api/v1/consents/location/sharing/?history=later").status_code == 400
+    assert location_sharing_on(user=citizen)
+    response = api.delete("/api/v1/consents/location/sharing/?history=keep")
+    assert response.json() == {"sharing_on": False, "deleted": 0, "kept": 3}
+    assert location_records_for(user=citizen).count() == 3
+    assert AuditEvent.objects.get(action="location.history_kept").details["channel"] == "api"

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # Replaces allauth's UserSessionsMiddleware, which wrote the session record on every request.
     "accounts.activity.middleware.SessionActivityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the sign-in, second-factor and cancellation checks: only a person fully signed in is written for.
+    "consents.cookies.middleware.GlobalPrivacyControlMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
     "core.middleware.NoStoreForPersonalPagesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",

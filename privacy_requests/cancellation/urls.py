@@ -14,4 +14,5 @@ urlpatterns = [
     path("", views.cancellation_confirm, name="confirm"),
     path("done/", views.cancellation_done, name="done"),
     path("reverse/", views.cancellation_reverse, name="reverse"),
+    path("outcome/<str:token>/", views.cancellation_outcome, name="outcome"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,9 +16,10 @@ from accounts.two_factor.decorators import STEP_UP_MINUTES, require_recent_verif
 from accounts.two_factor.selectors import step_up_recent
 from personal_data import holds
 from personal_data.registry import personal_data_categories
+from privacy_requests.fulfilment.cancellation import outcome_rows
 from privacy_requests.working_days import DEADLINE_WORKING_DAYS, add_working_days
 
-from . import services
+from . import outcome_links, services
 from .selectors import cancellation_in_cooling_off, cancellation_open_for
 
 # What the "done" page shows after the person was signed out (their session is new by then).
@@ -62,6 +64,7 @@ def cancellation_confirm(request):
             "deadline_working_days": DEADLINE_WORKING_DAYS,
             "cooling_off_until": services.cancellation_cooling_off_end(start=now, due_date=due_date),
             "cooling_off_days": services.cooling_off_days(),
+            "outcome_link_days": outcome_links.outcome_link_days(),
         },
     )
 
@@ -103,3 +106,26 @@ def cancellation_reverse(request):
         "privacy_requests/cancellation/reverse.html",
         {"pending": pending, "in_cooling_off": in_cooling_off},
     )
+
+
+@require_http_methods(["GET"])
+def cancellation_outcome(request, token: str):
+    """The outcome of a completed cancellation, from the signed link in the final email; no sign-in (there is none)."""
+    try:
+        cancelled = outcome_links.outcome_request(token=token)
+    except outcome_links.OutcomeLinkExpired:
+        response = render(request, "privacy_requests/cancellation/outcome_invalid.html", {"expired": True}, status=410)
+    except outcome_links.OutcomeLinkInvalid:
+        response = render(request, "privacy_requests/cancellation/outcome_invalid.html", {"expired": False}, status=404)
+    else:
+        response = render(
+            request,
+            "privacy_requests/cancellation/outcome.html",
+            {"cancelled": cancelled, "outcomes": outcome_rows(request=cancelled)},
+        )
+    # The link is the key to the page: never cached, never sent on as a referrer, never indexed.
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response

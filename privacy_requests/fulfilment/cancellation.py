@@ -6,21 +6,42 @@ category, except what a legal hold keeps (each with an outcome and its
 reason, as for a deletion); then the account is anonymised so it can no
 longer be used and its email address and mobile number can register again.
 The last email goes to the address the account had, since the account no
-longer has one afterwards.
+longer has one afterwards. It carries the outcome in full, category by
+category, and a signed link that shows the same outcome for a while
+(``cancellation/outcome_links.py``): the person can no longer sign in to
+read it on the request's page (issue #15).
 """
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.site import site_url
 from notifications.services import email_enqueue
 from privacy_requests.notification_kinds import ACCOUNT_CANCELLED
 
 from .deletion import erase_with_outcomes
 
 NOTIFICATION_COMPLETED = ACCOUNT_CANCELLED
+
+
+def outcome_rows(*, request) -> list[dict]:
+    """What was done with each category, labelled in the active language (email and outcome page)."""
+    from personal_data.registry import personal_data_categories
+    from privacy_requests.models import RequestOutcome
+
+    labels = {entry.code: str(entry.label) for entry in personal_data_categories()}
+    return [
+        {
+            "label": labels.get(outcome.category, outcome.category),
+            "result": str(RequestOutcome.Result(outcome.result).label),
+            "reason": outcome.legal_reason,
+        }
+        for outcome in RequestOutcome.objects.filter(request=request).order_by("category")
+    ]
 
 
 def _close_other_requests(*, request, actor) -> None:
@@ -54,12 +75,19 @@ def cancellation_fulfil(*, request, actor) -> None:
     kept = frozenset(code for code, result in results.items() if result == "kept")
     cancellation_account_close(user=user, actor=actor, request=request, kept=kept)
     if address:
+        from privacy_requests.cancellation.outcome_links import outcome_link_days, outcome_token
+
         context = {
             "reference": request.reference,
             "answer": request.answer,
             "identifiers_freed": PROFILE_CATEGORY not in kept,
+            "outcome_url": site_url(
+                reverse("privacy_requests:cancellation:outcome", args=[outcome_token(request=request)])
+            ),
+            "outcome_link_days": outcome_link_days(),
         }
         with translation.override(language):
+            context["outcomes"] = outcome_rows(request=request)
             subject = render_to_string(f"notifications/{NOTIFICATION_COMPLETED}/subject.txt", context)
             body = render_to_string(f"notifications/{NOTIFICATION_COMPLETED}/body.txt", context)
         email_enqueue(

@@ -8,8 +8,17 @@ erased through ``personal_data_erase``; a category under a legal hold is
 kept. The result of each category is a ``RequestOutcome`` the citizen sees
 on the request's page, and what was kept, with why, is the request's
 answer, so the completion notice says it too.
+
+A deletion never closes the account (issue #15). Erasing the account and
+identity profile (chosen, or implied by choosing nothing: everything) would
+deactivate the account with no warning, no cooling-off and no way to read
+the answer afterwards; that is what account cancellation is for, with its
+explanation, cooling-off and reversal. So such a deletion is refused when
+filed (``deletion_categories_validate``, used by the page and the API), and
+one filed before that rule keeps the account and says why.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +29,36 @@ from privacy_requests.models import RequestOutcome
 # reach what a law or regulation requires to be kept).
 KEPT_REASON = _("A law or regulation requires us to keep this data for now (PIPL art. 47).")
 LEGAL_REASON_MAX_LENGTH = RequestOutcome._meta.get_field("legal_reason").max_length
+# The registry categories whose erasure makes the account unusable (accounts/personal_data.py:
+# erase_profile deactivates it). Only account cancellation erases them.
+ACCOUNT_CATEGORIES = frozenset({"profile"})
+ACCOUNT_SCOPE = "account_scope"
+ACCOUNT_KEPT_REASON = _(
+    "Your account stays open: deleting the account itself means cancelling it, which you can ask for on the "
+    "account cancellation page."
+)
+
+
+def deletion_covers_account(*, categories) -> bool:
+    """Whether a deletion of ``categories`` (none: everything) would erase the account itself."""
+    return not categories or bool(ACCOUNT_CATEGORIES.intersection(categories))
+
+
+def deletion_categories_validate(*, categories) -> list[str]:
+    """The categories a deletion request may name; refuses the account's (``ACCOUNT_SCOPE``)."""
+    if deletion_covers_account(categories=categories):
+        raise ValidationError(
+            {
+                "categories": ValidationError(
+                    _(
+                        "Deleting your account and identity profile, or everything, means cancelling your account. "
+                        "Ask for that through account cancellation, or choose the other categories to delete."
+                    ),
+                    code=ACCOUNT_SCOPE,
+                )
+            }
+        )
+    return sorted(categories)
 
 
 def _details(request) -> dict:
@@ -77,6 +116,20 @@ def erase_with_outcomes(*, request, user, categories=None) -> dict[str, str]:
 
 
 def deletion_fulfil(*, request, actor) -> None:
-    """Erase the requester's data; runs inside the confirmation's transaction."""
-    chosen = _details(request).get("categories") or None
-    erase_with_outcomes(request=request, user=request.requester, categories=chosen)
+    """Erase the requester's data, never the account itself; runs inside the confirmation's transaction."""
+    chosen = _details(request).get("categories") or [code for code in _labels() if code not in ACCOUNT_CATEGORIES]
+    erase_with_outcomes(
+        request=request,
+        user=request.requester,
+        categories=[code for code in chosen if code not in ACCOUNT_CATEGORIES],
+    )
+    if deletion_covers_account(categories=_details(request).get("categories")):
+        # Filed before deletions were kept away from the account: it stays, and the person is told why.
+        for code in sorted(ACCOUNT_CATEGORIES):
+            with translation.override(getattr(request.requester, "language", None) or translation.get_language()):
+                reason = str(ACCOUNT_KEPT_REASON)[:LEGAL_REASON_MAX_LENGTH]
+            RequestOutcome.objects.update_or_create(
+                request=request, category=code, defaults={"result": RequestOutcome.Result.KEPT, "legal_reason": reason}
+            )
+            request.answer = "\n\n".join(part for part in ((request.answer or "").strip(), reason) if part)
+        request.save(update_fields=["answer"])

@@ -69,17 +69,35 @@ def test_deletion_takes_effect_only_when_a_second_staff_member_confirms(li_na, o
 
 
 def test_confirmed_deletion_erases_every_category_and_records_each(li_na, officer, checker):
-    request = approve(file(li_na), officer, checker)
+    everything_else = [entry.code for entry in personal_data_categories() if entry.code != "profile"]
+    request = approve(file(li_na, categories=everything_else), officer, checker)
 
     request.refresh_from_db()
     assert request.state == RequestState.COMPLETED
     outcomes = {o.category: o for o in request.outcomes.all()}
-    assert set(outcomes) == {entry.code for entry in personal_data_categories()}
+    assert set(outcomes) == set(everything_else)
     assert {o.result for o in outcomes.values()} <= {RequestOutcome.Result.DELETED, RequestOutcome.Result.ANONYMISED}
     assert not LoginActivity.objects.filter(user=li_na).exists()
     assert not IdentityVerificationAttempt.objects.filter(user=li_na).exists()
-    assert not IdentityProfile.objects.filter(user=li_na).exists()
-    assert request.answer == "We deleted or anonymised all your data."
+    assert request.answer == "We deleted or anonymised the data you chose."
+    # The account is not among them: it stays usable, so the person can read this answer.
+    assert User.objects.get(pk=li_na.pk).is_active
+
+
+def test_a_deletion_of_everything_filed_before_the_rule_never_closes_the_account(li_na, officer, checker):
+    """Issue #15: such a request (no category: everything) erases the rest and keeps the account, saying why."""
+    request = approve(file(li_na), officer, checker)
+
+    request.refresh_from_db()
+    assert request.state == RequestState.COMPLETED
+    account = User.objects.get(pk=li_na.pk)
+    assert account.is_active and account.has_usable_password() and account.email == li_na.email
+    assert IdentityProfile.objects.filter(user=li_na).exists()
+    profile = request.outcomes.get(category="profile")
+    assert profile.result == RequestOutcome.Result.KEPT
+    assert "Your account stays open" in profile.legal_reason and profile.legal_reason in request.answer
+    assert not LoginActivity.objects.filter(user=li_na).exists()
+    assert request.outcomes.count() == len(personal_data_categories())
 
 
 def test_a_held_category_is_kept_with_its_reason_and_the_rest_deleted(
@@ -88,7 +106,7 @@ def test_a_held_category_is_kept_with_its_reason_and_the_rest_deleted(
     hold("sign_in_activity")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        request = approve(file(li_na), officer, checker)
+        request = approve(file(li_na, categories=["sign_in_activity", "identity_verifications"]), officer, checker)
 
     request.refresh_from_db()
     kept = request.outcomes.get(category="sign_in_activity")

@@ -94,6 +94,10 @@ def newsletter():
     return Service(scopes=[CONSENT_EVENTS], name="newsletter service", events=("consent.changed",))
 
 
+# A second person with an identity of their own: a deletion keeps the first one's verified profile (issue #15).
+OTHER_IDENTITY = ("赵磊", "440106198805123043")
+
+
 @pytest.fixture
 def li_na(db):
     return VerifiedCitizenFactory(email="li.na@example.cn")
@@ -147,7 +151,9 @@ def test_completion_instructs_every_erasure_client_once_with_one_delivery_each(
         assert payload["subject_id"] == li_na.pk
         assert payload["kind"] == "deletion"
         assert payload["ack_due_by"] == instruction.due_at.isoformat()
-        assert "profile" in payload["scope"].split(",")
+        # What was erased; never the account itself, which a deletion keeps (issue #15).
+        assert "sign_in_activity" in payload["scope"].split(",")
+        assert "profile" not in payload["scope"].split(",")
         # Ids only: nothing of the person's in the payload.
         assert "li.na" not in json.dumps(payload)
     assert not WebhookDelivery.objects.filter(event_type="erasure.requested", endpoint=newsletter.endpoint).exists()
@@ -259,7 +265,7 @@ def test_a_replayed_acknowledgement_is_a_conflict_and_changes_nothing(li_na, off
 
 def test_a_signed_body_cannot_acknowledge_another_instruction(li_na, officer, checker, shop):
     first = deleted(li_na, officer, checker)
-    other_person = VerifiedCitizenFactory(email="zhao.lei@example.cn")
+    other_person = VerifiedCitizenFactory(email="zhao.lei@example.cn", identity=OTHER_IDENTITY)
     second = deleted(other_person, officer, checker)
     one, two = instruction_of(first, shop), instruction_of(second, shop)
     response, body, headers = shop.ack(one.pk)
@@ -339,7 +345,7 @@ def test_acknowledging_needs_a_token_with_the_erasure_scope(li_na, officer, chec
 
 def test_a_client_catches_up_on_its_pending_instructions(li_na, officer, checker, shop, survey):
     first = deleted(li_na, officer, checker)
-    second = deleted(VerifiedCitizenFactory(email="zhao.lei@example.cn"), officer, checker)
+    second = deleted(VerifiedCitizenFactory(email="zhao.lei@example.cn", identity=OTHER_IDENTITY), officer, checker)
     shop.ack(instruction_of(first, shop).pk)
 
     response = shop.api().get(reverse("api-erasure-instructions"), {"status": "pending"})

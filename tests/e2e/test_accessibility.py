@@ -12,6 +12,7 @@ not scroll sideways. A screenshot of each page at 390 px goes to
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,14 @@ from accounts.delivery.services import delivery_request
 from accounts.models import LoginActivity
 from accounts.two_factor.selectors import session_key_hash
 from consents.disclosures.services import disclosure_record
+from consents.location.services import location_record, location_sharing_turn_on
 from consents.models import DataCategory, PolicyVersion, Purpose
 from consents.services import consent_grant
 from notifications.services import notification_send
 from privacy_requests import services as request_services
-from privacy_requests.models import ExportFile, RequestKind
+from privacy_requests.cancellation.outcome_links import outcome_token
+from privacy_requests.cancellation.services import cancellation_request
+from privacy_requests.models import ExportFile, PrivacyRequest, RequestKind
 from tests.e2e.sessions import give_browser_session
 from tests.factories import StaffFactory, VerifiedCitizenFactory, step_up_passed
 
@@ -55,6 +59,7 @@ class World:
     request_id: int = 0
     export_id: int = 0
     message_id: int = 0
+    outcome_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,13 @@ PAGES = [
     _anonymous("help-faq", "/help/faq/"),
     _anonymous("help-contact", "/help/contact/"),
     _anonymous("help-accessibility", "/help/accessibility/"),
+    _anonymous("cancellation-outcome", lambda world: f"/requests/cancel/outcome/{world.outcome_token}/"),
     _signed_in("home-signed-in", "/"),
     _signed_in("dashboard", "/privacy/"),
     _signed_in("consent-history", "/privacy/history/"),
     _signed_in("cookies", "/privacy/cookies/"),
     _signed_in("location", "/privacy/location/"),
+    _signed_in("location-off", "/privacy/location/off/"),
     _signed_in("optional-services", "/privacy/services/"),
     _signed_in("personalisation", "/privacy/interests/"),
     _signed_in("strong-verification", "/privacy/verification/"),
@@ -98,6 +105,8 @@ PAGES = [
     _signed_in("requests", "/requests/"),
     _signed_in("request-new-access", "/requests/new/access/"),
     _signed_in("request-new-correction", "/requests/new/correction/"),
+    _signed_in("request-new-deletion", "/requests/new/deletion/"),
+    _signed_in("deletion-account", "/requests/new/deletion/account/"),
     _signed_in("request-detail", lambda world: f"/requests/{world.request_id}/"),
     _signed_in("complaint", "/requests/complaint/"),
     _signed_in("cancellation", "/requests/cancel/"),
@@ -140,12 +149,25 @@ def _world_for(citizen) -> World:
         categories=DataCategory.objects.filter(code="contact"), subjects=[citizen], recorded_by=staff,
     )  # fmt: skip
     message, _ = notification_send(recipient=citizen, kind="welcome")
+    # Location shared, with a history: the switch then asks keep or delete.
+    location_sharing_turn_on(subject=citizen, actor=citizen, channel="web")
+    location_record(user=citizen, latitude=23.13, longitude=113.26, source="device")
     return World(
         policy_version=PolicyVersion.objects.order_by("-published_at").first().version,
         request_id=request.pk,
         export_id=export.pk,
         message_id=message.pk,
     )
+
+
+def _cancellation_outcome_token() -> str:
+    """The link from the final email of someone else's completed account cancellation."""
+    person = VerifiedCitizenFactory()
+    request = cancellation_request(user=person, identity_check=step_up_passed(person))
+    PrivacyRequest.objects.filter(pk=request.pk).update(cooling_off_until=timezone.now() - timedelta(minutes=1))
+    request.refresh_from_db()
+    request_services.privacy_request_complete(request=request, actor=StaffFactory())
+    return outcome_token(request=request)
 
 
 def _violations_text(violations: list[dict]) -> str:
@@ -227,7 +249,10 @@ def test_citizen_pages_have_no_accessibility_violations_and_fit_a_phone(
     if user is not None:
         world = _world_for(user)
     else:
-        world = World(policy_version=PolicyVersion.objects.order_by("-published_at").first().version)
+        world = World(
+            policy_version=PolicyVersion.objects.order_by("-published_at").first().version,
+            outcome_token=_cancellation_outcome_token(),
+        )
     page = signed_in_context(language=language, user=user).new_page()
 
     problems, audited = [], []

@@ -80,6 +80,10 @@ def test_two_officers_complete_a_deletion(live_server, browser, artifacts_dir):
     request = PrivacyRequest.objects.get(pk=request.pk)
     assert request.state == RequestState.COMPLETED
     assert request.events.filter(action="confirmed_delete", actor=checker).exists()
-    # The identity profile (legal name, ID number) is gone or emptied.
-    profile = IdentityProfile.objects.filter(user_id=citizen.pk).first()
-    assert profile is None or not profile.id_number
+    # Everything else is erased, but a deletion never closes the account (issue #15): the account and
+    # identity profile stay, and the citizen is told why (closing it is an account cancellation).
+    citizen.refresh_from_db()
+    assert citizen.is_active and IdentityProfile.objects.filter(user_id=citizen.pk).exists()
+    kept = request.outcomes.get(category="profile")
+    assert kept.result == "kept" and "注销账户" in kept.legal_reason  # in the citizen's language
+    assert request.outcomes.exclude(category="profile").exclude(result="kept").exists()
