@@ -21,8 +21,10 @@ from consents.models import (
     ServiceEnrolment,
     StrongVerification,
 )
+from consents.models.ledger import ConsentAction, ConsentChannel
+from personal_data.fields import WHO, flag, mapping, moment, number, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
 
@@ -35,6 +37,19 @@ def _given_by(*, actor_id, subject_id, channel) -> str:
     if actor_id is None or actor_id == subject_id:
         return "you"
     return channel if channel in ("guardian", "staff") else "someone else"
+
+
+STATE_EXPORT_FIELDS = (
+    text("purpose", _("Purpose code")),
+    text("purpose_name", _("Purpose")),
+    text("partner", _("Partner")),
+    flag("granted", _("Agreed")),
+    number("purpose_version", _("Version of the purpose")),
+    text("policy_version", _("Version of the privacy policy")),
+    text("channel", _("Where"), choices=ConsentChannel.choices),
+    flag("by_guardian", _("Given by your guardian")),
+    moment("changed", _("Last changed")),
+)
 
 
 def _state_row(state: ConsentState) -> dict:
@@ -240,6 +255,9 @@ def erase_strong_verifications(user) -> str:
 register_personal_data(
     "consents",
     label=_("Consents you have given now"),
+    fields=STATE_EXPORT_FIELDS,
+    purpose=_("To use your data only for the purposes you agreed to, and to stop when you withdraw."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ConsentState, ConsentSubject],
     exporter=export_consents,
     eraser=erase_consents,
@@ -247,6 +265,20 @@ register_personal_data(
 register_personal_data(
     "consent_ledger",
     label=_("History of your consents"),
+    fields=(
+        number("sequence", _("Number in the ledger")),
+        moment("time", _("Time")),
+        text("purpose", _("Purpose code")),
+        number("purpose_version", _("Version of the purpose")),
+        text("partner", _("Partner")),
+        text("action", _("What happened"), choices=ConsentAction.choices),
+        text("policy_version", _("Version of the privacy policy")),
+        text("channel", _("Where"), choices=ConsentChannel.choices),
+        text("given_by", _("By"), choices=WHO),
+        text("hash", _("Tamper-evident checksum")),
+    ),
+    purpose=_("The law asks us to be able to prove what you agreed to and when."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[ConsentEvent],
     exporter=export_consent_ledger,
     eraser=erase_consent_ledger,
@@ -254,6 +286,9 @@ register_personal_data(
 register_personal_data(
     "cookie_choices",
     label=_("Cookie choices"),
+    fields=STATE_EXPORT_FIELDS,
+    purpose=_("To remember which cookies you accepted."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ConsentState],
     exporter=export_cookie_choices,
     eraser=erase_cookie_choices,
@@ -261,6 +296,14 @@ register_personal_data(
 register_personal_data(
     "policy_displays",
     label=_("Policy texts and consent requests shown to you"),
+    fields=(
+        moment("shown", _("Shown")),
+        text("policy_version", _("Version of the privacy policy")),
+        text("purpose", _("Purpose code")),
+        text("where", _("Where"), choices=PolicyDisplay.Context.choices),
+    ),
+    purpose=_("To prove which policy text you saw before you agreed."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[PolicyDisplay],
     exporter=export_policy_displays,
     eraser=erase_policy_displays,
@@ -268,6 +311,13 @@ register_personal_data(
 register_personal_data(
     "locations",
     label=_("Locations"),
+    fields=(
+        moment("recorded", _("Recorded")),
+        text("coordinates", _("Coordinates (latitude, longitude)")),
+        text("source", _("Source"), choices=LocationRecord.Source.choices),
+    ),
+    purpose=_("To show you nearby services, if you allowed it."),
+    legal_basis=LegalBasis.CONSENT,
     models=[LocationRecord],
     exporter=export_locations,
     eraser=erase_locations,
@@ -275,6 +325,9 @@ register_personal_data(
 register_personal_data(
     "interest_tags",
     label=_("Interest tags"),
+    fields=(text("interest", _("Interest")), moment("added", _("Added"))),
+    purpose=_("To suggest services that may interest you, if you allowed it."),
+    legal_basis=LegalBasis.CONSENT,
     models=[InterestTag],
     exporter=export_interest_tags,
     eraser=erase_interest_tags,
@@ -282,6 +335,17 @@ register_personal_data(
 register_personal_data(
     "optional_services",
     label=_("Optional services"),
+    fields=(
+        text("service", _("Service code")),
+        text("service_name", _("Service")),
+        text("state", _("State"), choices=ServiceEnrolment.State.choices),
+        mapping("data", _("Your answers")),
+        moment("enrolled", _("Joined")),
+        moment("left", _("Left")),
+        moment("data_deleted_after", _("Your answers are deleted after")),
+    ),
+    purpose=_("To provide the optional services you joined."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ServiceEnrolment],
     exporter=export_optional_services,
     eraser=erase_optional_services,
@@ -289,6 +353,16 @@ register_personal_data(
 register_personal_data(
     "strong_verifications",
     label=_("In-depth verifications (face, bank card, counter)"),
+    fields=(
+        moment("time", _("Time")),
+        text("method", _("Method"), choices=StrongVerification.Method.choices),
+        text("outcome", _("Outcome"), choices=StrongVerification.Outcome.choices),
+        text("partner", _("Partner")),
+        text("partner_reference", _("Partner's reference")),
+        flag("recorded_by_staff", _("Recorded by staff")),
+    ),
+    purpose=_("To confirm your identity for services that need the highest level of certainty."),
+    legal_basis=LegalBasis.CONSENT,
     models=[StrongVerification],
     exporter=export_strong_verifications,
     eraser=erase_strong_verifications,

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import InboxMessage, OutboxEmail
+from personal_data.fields import moment, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
 
@@ -62,6 +63,15 @@ def erase_emails(user) -> str:
 register_personal_data(
     "inbox_messages",
     label=_("Messages in your portal inbox"),
+    fields=(
+        moment("received", _("Received")),
+        text("kind", _("Kind of message")),
+        text("subject", _("Subject")),
+        text("message", _("Message")),
+        moment("read", _("Read")),
+    ),
+    purpose=_("To tell you in the portal about your requests, consents and account."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[InboxMessage],
     exporter=export_inbox_messages,
     eraser=erase_inbox_messages,
@@ -69,6 +79,17 @@ register_personal_data(
 register_personal_data(
     "emails",
     label=_("Emails sent to you"),
+    fields=(
+        moment("written", _("Written")),
+        text("to", _("To")),
+        text("kind", _("Kind of message")),
+        text("subject", _("Subject")),
+        text("body", _("Message")),
+        text("state", _("State"), choices=OutboxEmail.State.choices),
+        moment("sent", _("Sent")),
+    ),
+    purpose=_("To tell you by email about your requests, consents and account."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[OutboxEmail],
     exporter=export_emails,
     eraser=erase_emails,

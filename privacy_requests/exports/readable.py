@@ -1,0 +1,84 @@
+"""Exported values as a person reads them in ``summary.html``: words for codes, local dates, lists for nested data.
+
+Only the summary uses this; the JSON and CSV files keep the codes and ISO
+dates, so that programs can read them. Everything returned is HTML with
+every value escaped.
+"""
+
+import json
+from datetime import date, datetime
+from html import escape
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from personal_data.fields import ExportField, Kind
+
+NOTHING = "—"
+
+
+def _when(value: datetime) -> str:
+    # In the portal's time zone (Asia/Shanghai), to the minute: seconds and microseconds help nobody here.
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return formats.date_format(local, "DATETIME_FORMAT")
+
+
+def _scalar(value, declared: ExportField | None = None) -> str:
+    """Plain text (not yet escaped) for one value that is not a list or a mapping."""
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return _when(value)
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if declared is not None and declared.choices:
+        return str(declared.choice_label(value))
+    return str(value)
+
+
+def _items(entries: list[str]) -> str:
+    if not entries:
+        return NOTHING
+    return '<ul class="values">' + "".join(f"<li>{entry}</li>" for entry in entries) + "</ul>"
+
+
+def _pairs(mapping: dict) -> str:
+    """A mapping as a list of "name: value" lines; the names are the person's own (form answers)."""
+    return _items([f"{escape(str(name))}: {_nested(value)}" for name, value in mapping.items()])
+
+
+def _nested(value) -> str:
+    if isinstance(value, dict):
+        return _pairs(value)
+    if isinstance(value, list | tuple):
+        return _items([_nested(item) for item in value])
+    return escape(_scalar(value))
+
+
+def _record(record: dict, items: tuple[ExportField, ...]) -> str:
+    declared = {item.code: item for item in items}
+    parts = []
+    for code, value in record.items():
+        item = declared.get(code)
+        label = str(item.label) if item is not None else code
+        parts.append(f"{escape(label)}: {readable_html(value, item)}")
+    return "; ".join(parts)
+
+
+def readable_html(value, declared: ExportField | None) -> str:
+    """``value`` as escaped HTML for a summary cell, read through its field declaration."""
+    kind = declared.kind if declared is not None else None
+    if kind == Kind.ENCODED_MAPPING and isinstance(value, str) and value:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return escape(value)
+        if not value:
+            return NOTHING
+    if kind == Kind.RECORD_LIST and isinstance(value, list) and declared is not None:
+        return _items([_record(record, declared.items) for record in value if isinstance(record, dict)])
+    if isinstance(value, dict | list | tuple):
+        return _nested(value)
+    return escape(_scalar(value, declared))
