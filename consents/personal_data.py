@@ -22,7 +22,8 @@ from consents.models import (
     StrongVerification,
 )
 from consents.models.ledger import ConsentAction, ConsentChannel
-from personal_data.fields import WHO, flag, mapping, moment, number, text
+from consents.optional_services.selectors import service_fields
+from personal_data.fields import WHO, LabelledJSON, encoded_mapping, flag, moment, number, text
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, register_personal_data
 
@@ -213,12 +214,13 @@ def erase_interest_tags(user) -> str:
 def export_optional_services(user):
     rows = ServiceEnrolment.objects.filter(user=user).select_related("service").order_by("enrolled_at", "id")
     for enrolment in rows.iterator(chunk_size=CHUNK):
+        service = enrolment.service
         yield {
             "service": enrolment.service.code,
             "service_name": enrolment.service.name,
             "state": enrolment.state,
             # The answers the person gave, decrypted: it is their own data.
-            "data": enrolment.data,
+            "data": LabelledJSON(enrolment.data, {field.name: field.label for field in service_fields(service=service)}),
             "enrolled": enrolment.enrolled_at,
             "left": enrolment.left_at,
             "data_deleted_after": enrolment.data_delete_after,
@@ -339,7 +341,7 @@ register_personal_data(
         text("service", _("Service code")),
         text("service_name", _("Service")),
         text("state", _("State"), choices=ServiceEnrolment.State.choices),
-        mapping("data", _("Your answers")),
+        encoded_mapping("data", _("Your answers")),
         moment("enrolled", _("Joined")),
         moment("left", _("Left")),
         moment("data_deleted_after", _("Your answers are deleted after")),

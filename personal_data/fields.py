@@ -73,12 +73,28 @@ def records(code: str, label, *items: ExportField) -> ExportField:
 
 
 def mapping(code: str, label) -> ExportField:
-    """Free-form answers (name -> value) the person gave, e.g. to an optional service's form."""
     return ExportField(code, label, Kind.MAPPING)
 
 
 def encoded_mapping(code: str, label) -> ExportField:
+    """A mapping kept as JSON text (a request's details, a service's answers); see ``LabelledJSON``."""
     return ExportField(code, label, Kind.ENCODED_MAPPING)
+
+
+class LabelledJSON(str):
+    """JSON text that also carries the words for its keys, when the keys are another form's field names.
+
+    The JSON and CSV files get the text unchanged (it is a ``str``); the summary
+    shows each key by its label. An optional service's form, for instance,
+    declares its own fields, so only its exporter knows what they are called.
+    """
+
+    labels: Mapping
+
+    def __new__(cls, value: str, labels: Mapping):
+        text = super().__new__(cls, value)
+        text.labels = labels
+        return text
 
 
 # Who did something, in the timelines: the rows say "you", "staff" or "system".

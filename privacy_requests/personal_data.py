@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from personal_data.fields import WHO, day, encoded_mapping, moment, number, text
+from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment, number, text
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, register_personal_data
 from personal_data.retention_conditions import register_retention_condition
@@ -20,6 +20,19 @@ from privacy_requests.models.requests import RefusalReason, RequestChannel, Requ
 
 CHUNK = 2000
 OPEN_STATES = ("submitted", "identity_verified", "in_review")
+# The keys of a request's details (the request forms' fields), in the forms' own words.
+DETAIL_LABELS = {
+    "note": _("Anything we should know (optional)"),
+    "field": _("Which detail is wrong"),
+    "new_value": _("The correct value"),
+    "reason": _("Why the stored value is wrong"),
+    "categories": _("What to delete"),
+    "purposes": _("Which uses of your data you withdraw your consent from"),
+    "subject": _("Subject"),
+    "message": _("Your complaint or question"),
+    "text": _("Details"),
+    "language": _("Language"),
+}
 
 
 def _closed_requests(user):
@@ -34,7 +47,7 @@ def export_privacy_requests(user):
             "kind": request.kind,
             "state": request.state,
             "channel": request.channel,
-            "details": request.details,
+            "details": LabelledJSON(request.details, DETAIL_LABELS),
             "contact_email": request.contact_email,
             "identity_check": request.identity_check.method if request.identity_check_id else "",
             "identity_check_note": request.identity_check_note,

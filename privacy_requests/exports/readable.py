@@ -44,9 +44,10 @@ def _items(entries: list[str]) -> str:
     return '<ul class="values">' + "".join(f"<li>{entry}</li>" for entry in entries) + "</ul>"
 
 
-def _pairs(mapping: dict) -> str:
-    """A mapping as a list of "name: value" lines; the names are the person's own (form answers)."""
-    return _items([f"{escape(str(name))}: {_nested(value)}" for name, value in mapping.items()])
+def _pairs(mapping: dict, labels=None) -> str:
+    """A mapping as a list of "name: value" lines, each name in words where ``labels`` has them."""
+    labels = labels or {}
+    return _items([f"{escape(str(labels.get(name, name)))}: {_nested(value)}" for name, value in mapping.items()])
 
 
 def _nested(value) -> str:
@@ -72,11 +73,14 @@ def readable_html(value, declared: ExportField | None) -> str:
     kind = declared.kind if declared is not None else None
     if kind == Kind.ENCODED_MAPPING and isinstance(value, str) and value:
         try:
-            value = json.loads(value)
+            decoded = json.loads(value)
         except ValueError:
             return escape(value)
-        if not value:
+        if not decoded:
             return NOTHING
+        if isinstance(decoded, dict):
+            return _pairs(decoded, getattr(value, "labels", None))
+        value = decoded
     if kind == Kind.RECORD_LIST and isinstance(value, list) and declared is not None:
         return _items([_record(record, declared.items) for record in value if isinstance(record, dict)])
     if isinstance(value, dict | list | tuple):
