@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -325,7 +326,7 @@ register_personal_data(
     fields=(
         moment("time", _("Time")),
         text("provider", _("Verification provider")),
-        text("outcome", _("Outcome"), choices=IdentityVerificationAttempt.Outcome.choices),
+        text("outcome", pgettext_lazy("export column", "Outcome"), choices=IdentityVerificationAttempt.Outcome.choices),
         text("provider_reference", _("Provider's reference")),
     ),
     purpose=_("Real-name registration is required by law for online government services."),
@@ -353,7 +354,7 @@ register_personal_data(
     "sessions",
     label=_("Sessions and devices"),
     fields=(
-        moment("started", _("Started")),
+        moment("started", pgettext_lazy("export column", "Started")),
         moment("last_seen", _("Last used")),
         text("network", _("Network (address shortened)")),
         text("device", _("Device and browser")),
@@ -368,10 +369,10 @@ register_personal_data(
     "two_factor",
     label=_("Two-factor sign-in methods"),
     fields=(
-        text("kind", _("Method"), choices=TWO_FACTOR_KINDS),
-        text("name", _("Name")),
-        flag("confirmed", _("Set up")),
-        moment("created", _("Added")),
+        text("kind", pgettext_lazy("export column", "Method"), choices=TWO_FACTOR_KINDS),
+        text("name", pgettext_lazy("export column", "Name")),
+        flag("confirmed", pgettext_lazy("export column", "Set up")),
+        moment("created", pgettext_lazy("export column", "Added")),
         moment("last_used", _("Last used")),
     ),
     purpose=_("To ask for a second proof that it is you when you sign in."),
@@ -387,7 +388,7 @@ register_personal_data(
         text("your_role", _("Your role"), choices=GUARDIAN_ROLES),
         text("other_account", _("Other account")),
         text("state", _("State"), choices=GuardianLink.State.choices),
-        moment("created", _("Created")),
+        moment("created", pgettext_lazy("export column", "Created")),
         moment("confirmed", _("Confirmed")),
         moment("ended", _("Ended")),
     ),
@@ -400,7 +401,10 @@ register_personal_data(
 register_personal_data(
     "step_up_checks",
     label=_("Identity checks before sensitive actions"),
-    fields=(moment("time", _("Time")), text("method", _("Method"), choices=StepUpCheck.Method.choices)),
+    fields=(
+        moment("time", _("Time")),
+        text("method", pgettext_lazy("export column", "Method"), choices=StepUpCheck.Method.choices),
+    ),
     purpose=_("To make sure it is you before a rights request or another sensitive change."),
     legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[StepUpCheck],
@@ -411,9 +415,9 @@ register_personal_data(
     "social_accounts",
     label=_("Linked accounts"),
     fields=(
-        text("provider", _("Provider")),
+        text("provider", pgettext_lazy("export column", "Provider")),
         text("uid", _("Your number with the provider")),
-        moment("linked", _("Linked")),
+        moment("linked", pgettext_lazy("export column", "Linked")),
     ),
     purpose=_("So that you can sign in with an account you linked."),
     legal_basis=LegalBasis.CONSENT,
@@ -426,10 +430,10 @@ register_personal_data(
     label=_("Delivery addresses"),
     fields=(
         moment("requested", _("Requested")),
-        text("item", _("Item")),
+        text("item", pgettext_lazy("export column", "Item")),
         text("recipient_name", _("Recipient")),
         text("mobile", _("Mobile number")),
-        text("region", _("Region")),
+        text("region", pgettext_lazy("export column", "Region")),
         text("street", _("Street address")),
         text("status", _("Status"), choices=DeliveryStatus.choices),
         moment("dispatched", _("Dispatched")),

@@ -8,6 +8,7 @@ hash verifiable.
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consents.cookies.selectors import PURPOSE_CODE as COOKIE_PURPOSE
 from consents.disclosures import personal_data as disclosures
@@ -44,10 +45,10 @@ STATE_EXPORT_FIELDS = (
     text("purpose", _("Purpose code")),
     text("purpose_name", _("Purpose")),
     text("partner", _("Partner")),
-    flag("granted", _("Agreed")),
+    flag("granted", pgettext_lazy("export column", "Agreed")),
     number("purpose_version", _("Version of the purpose")),
     text("policy_version", _("Version of the privacy policy")),
-    text("channel", _("Where"), choices=ConsentChannel.choices),
+    text("channel", pgettext_lazy("export column", "Where"), choices=ConsentChannel.choices),
     flag("by_guardian", _("Given by your guardian")),
     moment("changed", _("Last changed")),
 )
@@ -215,12 +216,14 @@ def export_optional_services(user):
     rows = ServiceEnrolment.objects.filter(user=user).select_related("service").order_by("enrolled_at", "id")
     for enrolment in rows.iterator(chunk_size=CHUNK):
         service = enrolment.service
+        # The service's form names its own fields; the summary shows them by its labels.
+        labels = {field.name: field.label for field in service_fields(service=service)}
         yield {
             "service": enrolment.service.code,
             "service_name": enrolment.service.name,
             "state": enrolment.state,
             # The answers the person gave, decrypted: it is their own data.
-            "data": LabelledJSON(enrolment.data, {field.name: field.label for field in service_fields(service=service)}),
+            "data": LabelledJSON(enrolment.data, labels),
             "enrolled": enrolment.enrolled_at,
             "left": enrolment.left_at,
             "data_deleted_after": enrolment.data_delete_after,
@@ -275,7 +278,7 @@ register_personal_data(
         text("partner", _("Partner")),
         text("action", _("What happened"), choices=ConsentAction.choices),
         text("policy_version", _("Version of the privacy policy")),
-        text("channel", _("Where"), choices=ConsentChannel.choices),
+        text("channel", pgettext_lazy("export column", "Where"), choices=ConsentChannel.choices),
         text("given_by", _("By"), choices=WHO),
         text("hash", _("Tamper-evident checksum")),
     ),
@@ -299,10 +302,10 @@ register_personal_data(
     "policy_displays",
     label=_("Policy texts and consent requests shown to you"),
     fields=(
-        moment("shown", _("Shown")),
+        moment("shown", pgettext_lazy("export column", "Shown")),
         text("policy_version", _("Version of the privacy policy")),
         text("purpose", _("Purpose code")),
-        text("where", _("Where"), choices=PolicyDisplay.Context.choices),
+        text("where", pgettext_lazy("export column", "Where"), choices=PolicyDisplay.Context.choices),
     ),
     purpose=_("To prove which policy text you saw before you agreed."),
     legal_basis=LegalBasis.STATUTORY_DUTY,
@@ -327,7 +330,10 @@ register_personal_data(
 register_personal_data(
     "interest_tags",
     label=_("Interest tags"),
-    fields=(text("interest", _("Interest")), moment("added", _("Added"))),
+    fields=(
+        text("interest", pgettext_lazy("export column", "Interest")),
+        moment("added", pgettext_lazy("export column", "Added")),
+    ),
     purpose=_("To suggest services that may interest you, if you allowed it."),
     legal_basis=LegalBasis.CONSENT,
     models=[InterestTag],
@@ -342,7 +348,7 @@ register_personal_data(
         text("service_name", _("Service")),
         text("state", _("State"), choices=ServiceEnrolment.State.choices),
         encoded_mapping("data", _("Your answers")),
-        moment("enrolled", _("Joined")),
+        moment("enrolled", pgettext_lazy("export column", "Joined")),
         moment("left", _("Left")),
         moment("data_deleted_after", _("Your answers are deleted after")),
     ),
@@ -357,8 +363,8 @@ register_personal_data(
     label=_("In-depth verifications (face, bank card, counter)"),
     fields=(
         moment("time", _("Time")),
-        text("method", _("Method"), choices=StrongVerification.Method.choices),
-        text("outcome", _("Outcome"), choices=StrongVerification.Outcome.choices),
+        text("method", pgettext_lazy("export column", "Method"), choices=StrongVerification.Method.choices),
+        text("outcome", pgettext_lazy("export column", "Outcome"), choices=StrongVerification.Outcome.choices),
         text("partner", _("Partner")),
         text("partner_reference", _("Partner's reference")),
         flag("recorded_by_staff", _("Recorded by staff")),

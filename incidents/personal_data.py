@@ -6,6 +6,7 @@ with the inbox and the emails.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.models import FanOutRecipient
 from notifications.topics import notices_for
@@ -44,8 +45,8 @@ register_personal_data(
     "incident_notices",
     label=_("Security incidents and policy changes you were told about"),
     fields=(
-        text("notice", _("Notice")),
-        text("about", _("About")),
+        text("notice", pgettext_lazy("export column", "Notice")),
+        text("about", pgettext_lazy("export column", "About")),
         text("advice", _("What we advised")),
         moment("sent", _("Sent")),
     ),

@@ -7,6 +7,7 @@ the emails, are registered here instead.
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.models import InboxMessage, OutboxEmail
 from personal_data.fields import moment, text
@@ -64,11 +65,11 @@ register_personal_data(
     "inbox_messages",
     label=_("Messages in your portal inbox"),
     fields=(
-        moment("received", _("Received")),
+        moment("received", pgettext_lazy("export column", "Received")),
         text("kind", _("Kind of message")),
         text("subject", _("Subject")),
-        text("message", _("Message")),
-        moment("read", _("Read")),
+        text("message", pgettext_lazy("export column", "Message")),
+        moment("read", pgettext_lazy("export column", "Read")),
     ),
     purpose=_("To tell you in the portal about your requests, consents and account."),
     legal_basis=LegalBasis.CONTRACT,
@@ -80,11 +81,11 @@ register_personal_data(
     "emails",
     label=_("Emails sent to you"),
     fields=(
-        moment("written", _("Written")),
-        text("to", _("To")),
+        moment("written", pgettext_lazy("export column", "Written")),
+        text("to", pgettext_lazy("export column", "To")),
         text("kind", _("Kind of message")),
         text("subject", _("Subject")),
-        text("body", _("Message")),
+        text("body", pgettext_lazy("export column", "Message")),
         text("state", _("State"), choices=OutboxEmail.State.choices),
         moment("sent", _("Sent")),
     ),

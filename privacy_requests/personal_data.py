@@ -9,6 +9,7 @@ cancellation being carried out, are left alone: they close afterwards.
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment, number, text
 from personal_data.holds import is_held
@@ -187,13 +188,13 @@ register_personal_data(
         text("contact_email", _("Contact email")),
         text("identity_check", _("How your identity was checked")),
         text("identity_check_note", _("Note on the identity check")),
-        moment("received", _("Received")),
+        moment("received", pgettext_lazy("export column", "Received")),
         moment("identity_verified", _("Identity confirmed")),
         day("due_date", _("Due date")),
         text("extension_reason", _("Reason for the extension")),
         text("refusal_reason", _("Reason for refusal"), choices=RefusalReason.choices),
         text("refusal_explanation", _("Explanation of the refusal")),
-        text("answer", _("Answer")),
+        text("answer", pgettext_lazy("export column", "Answer")),
         moment("closed", _("Closed")),
     ),
     purpose=_("The law requires us to answer your requests and to show we did so in time."),
@@ -206,7 +207,7 @@ register_personal_data(
     "request_events",
     label=_("Timelines of your rights requests"),
     fields=(
-        text("request", _("Request")),
+        text("request", pgettext_lazy("export column", "Request")),
         moment("time", _("Time")),
         text("action", _("What happened"), choices=EVENT_LABELS),
         text("from_state", _("State before"), choices=RequestState.choices),
@@ -224,10 +225,10 @@ register_personal_data(
     "request_messages",
     label=_("Messages about your rights requests"),
     fields=(
-        text("request", _("Request")),
+        text("request", pgettext_lazy("export column", "Request")),
         moment("time", _("Time")),
-        text("from", _("From"), choices=WHO),
-        text("message", _("Message")),
+        text("from", pgettext_lazy("export column", "From"), choices=WHO),
+        text("message", pgettext_lazy("export column", "Message")),
     ),
     purpose=_("The law requires us to answer your requests and to show we did so in time."),
     legal_basis=LegalBasis.STATUTORY_DUTY,
@@ -239,7 +240,7 @@ register_personal_data(
     "request_outcomes",
     label=_("What was done per category of data"),
     fields=(
-        text("request", _("Request")),
+        text("request", pgettext_lazy("export column", "Request")),
         text("category", _("Category of data")),
         text("result", _("Result"), choices=RequestOutcome.Result.choices),
         text("legal_reason", _("Legal reason")),
@@ -254,12 +255,12 @@ register_personal_data(
     "export_files",
     label=_("Copies of your data prepared for you"),
     fields=(
-        text("request", _("Request")),
+        text("request", pgettext_lazy("export column", "Request")),
         text("state", _("State"), choices=ExportFile.State.choices),
-        moment("created", _("Asked for")),
-        moment("ready", _("Ready")),
+        moment("created", pgettext_lazy("export column", "Asked for")),
+        moment("ready", pgettext_lazy("export column", "Ready")),
         moment("expires", _("Link expires")),
-        moment("downloaded", _("Downloaded")),
+        moment("downloaded", pgettext_lazy("export column", "Downloaded")),
         number("size_bytes", _("Size (bytes)")),
     ),
     purpose=_("So that you can download the copy of your data you asked for."),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 from django.utils import translation
+from django.utils.html import escape
 
 from accounts.models import Delivery, IdentityProfile, IdentityVerificationAttempt, LoginActivity
 from consents.disclosures.services import disclosure_record
