@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.activity.network import truncate_ip
+from accounts.activity.services import LoginMethod
 from accounts.delivery.services import delivery_addresses_erase
 from accounts.models import (
     Delivery,
@@ -342,7 +343,7 @@ register_personal_data(
         moment("time", _("Time")),
         text("network", _("Network (address shortened)")),
         text("device", _("Device and browser")),
-        text("method", _("Sign-in method")),
+        text("method", _("Sign-in method"), choices=LoginMethod.choices),
     ),
     purpose=_("To keep your account safe and to keep the network logs the law asks for."),
     legal_basis=LegalBasis.STATUTORY_DUTY,

@@ -48,7 +48,7 @@ def retention_texts_by_category() -> dict[str, list[str]]:
                     rule.period_days,
                 )
             else:
-                text = gettext("Your details are blanked at %(event)s.")
+                text = gettext("Your details are blanked after %(event)s.")
         elif rule.period_days:
             text = ngettext(
                 "Deleted %(days)d day after %(event)s.",
@@ -56,7 +56,7 @@ def retention_texts_by_category() -> dict[str, list[str]]:
                 rule.period_days,
             )
         else:
-            text = gettext("Deleted at %(event)s.")
+            text = gettext("Deleted after %(event)s.")
         sentence = text % values
         if rule.condition in CONDITION_LABELS:
             sentence = gettext("%(rule)s (%(condition)s)") % {
