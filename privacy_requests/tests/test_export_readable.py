@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import jsonschema
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from django.utils import translation
 from django.utils.html import escape
 
@@ -18,6 +20,8 @@ from consents.models import (
     InterestTag,
     LocationRecord,
     OptionalService,
+    PolicyDisplay,
+    PolicyVersion,
     Purpose,
     StrongVerification,
 )
@@ -29,7 +33,7 @@ from personal_data.registry import personal_data_categories
 from privacy_requests import services as request_services
 from privacy_requests.exports.builder import export_zip_write
 from privacy_requests.exports.readable import readable_html
-from privacy_requests.models import RequestKind
+from privacy_requests.models import ExportFile, RequestKind, RequestMessage, RequestOutcome
 from tests.factories import CitizenFactory, GuardianLinkFactory, StaffFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +61,12 @@ SEEDED = {
     "emails",
     "privacy_requests",
     "request_events",
+    "request_messages",
+    "request_outcomes",
+    "export_files",
+    "sessions",
+    "social_accounts",
+    "policy_displays",
 }
 
 
@@ -100,9 +110,15 @@ def person(db):
     )
     InboxMessage.objects.create(recipient=user, kind="welcome", subject="Welcome", body="Hello")
     check = step_up_passed(user)
-    request_services.privacy_request_create(
+    request = request_services.privacy_request_create(
         requester=user, kind=RequestKind.DELETION, details={"note": "Please hurry"}, identity_check=check
     )
+    RequestMessage.objects.create(request=request, from_staff=True, body="Which account?")
+    RequestOutcome.objects.create(request=request, category="locations", result="kept", legal_reason="A court order")
+    ExportFile.objects.create(request=request)
+    UserSession.objects.create(user=user, session_key="export-test-session", ip="203.0.113.9", user_agent="Firefox")
+    SocialAccount.objects.create(user=user, provider="wechat", uid="wx-123")
+    PolicyDisplay.objects.create(subject=user, policy_version=PolicyVersion.objects.first(), context="interstitial")
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
