@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.csv_safety import ExportJSONEncoder, csv_safe, plain_text
@@ -32,7 +31,7 @@ from personal_data.registry import LegalBasis, PersonalDataCategory, personal_da
 from personal_data.retention_periods import retention_texts_by_category
 from personal_data.schemas import category_schema
 
-from .readable import readable_html
+from .readable import Column
 
 SUMMARY_TEMPLATE = "privacy_requests/exports/summary.html"
 README_TEMPLATE = "privacy_requests/exports/README.txt"
@@ -77,19 +76,15 @@ def _text_spool():
     return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
 
 
-def _summary_row(row: dict, category: PersonalDataCategory, order: list[str], as_records: bool) -> str:
+def _summary_row(row: dict, columns: list[Column], as_records: bool) -> str:
     """One record as HTML: a table row, or (for wide categories) a small table of its own."""
-    cells = []
-    for code in order:
-        declared = category.field(code)
-        label = escape(str(declared.label) if declared is not None else code)
-        value = readable_html(row.get(code), declared)
-        if as_records:
-            cells.append(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>')
-        else:
-            cells.append(f'<td data-label="{label}">{value}</td>')
     if as_records:
+        cells = [
+            f'<tr><th scope="row">{column.label}</th><td>{column.html(row.get(column.code))}</td></tr>'
+            for column in columns
+        ]
         return '<table class="record">' + "".join(cells) + "</table>\n"
+    cells = [f'<td data-label="{column.label}">{column.html(row.get(column.code))}</td>' for column in columns]
     return "<tr>" + "".join(cells) + "</tr>\n"
 
 
@@ -105,7 +100,7 @@ def _write_category(
     )
     # The summary's columns: the declared ones, in their order; a key no field declares (a test
     # forbids it) would still be shown, under its code, rather than silently dropped.
-    order = [declared.code for declared in category.fields]
+    columns = [Column(declared.code, declared) for declared in category.fields]
     result.headings = [str(declared.label) for declared in category.fields]
     csv_spool = _text_spool()
     rows_html = _text_spool()
@@ -117,16 +112,17 @@ def _write_category(
             if result.count == 0:
                 result.columns = list(row)
                 writer.writerow(result.columns)
-                extra = [code for code in result.columns if code not in order]
-                order += extra
+                extra = [code for code in result.columns if category.field(code) is None]
+                columns += [Column(code, None) for code in extra]
                 result.headings += extra
+                as_records = result.as_records
             else:
                 out.write(",")
             out.write("\n")
             out.write(encoder.encode(row))
             texts = [plain_text(row.get(column)) for column in result.columns]
             writer.writerow([csv_safe(text) for text in texts])
-            rows_html.write(_summary_row(row, category, order, result.as_records))
+            rows_html.write(_summary_row(row, columns, as_records))
             result.count += 1
         out.write("\n]\n" if result.count else "]\n")
     with archive.open(f"{category.code}.csv", "w") as raw:
