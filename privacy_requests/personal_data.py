@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import StepUpCheck
 from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment, number, text
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, register_personal_data
@@ -186,7 +187,7 @@ register_personal_data(
         text("channel", _("How it was made"), choices=RequestChannel.choices),
         encoded_mapping("details", _("Details you gave")),
         text("contact_email", _("Contact email")),
-        text("identity_check", _("How your identity was checked")),
+        text("identity_check", _("How your identity was checked"), choices=StepUpCheck.Method.choices),
         text("identity_check_note", _("Note on the identity check")),
         moment("received", pgettext_lazy("export column", "Received")),
         moment("identity_verified", _("Identity confirmed")),
