@@ -36,9 +36,12 @@ def process_tables_fresh():
     A test that rolls back writes made without signals (``update()``) would
     otherwise leave its copy to the next test.
     """
+    from consents.service_usage.counting import service_checks_forget
     from core.process_cache import process_tables_forget
 
     process_tables_forget()
+    # Consent checks counted in memory by an earlier test would be written into this one's database.
+    service_checks_forget()
 
 
 @pytest.fixture

@@ -210,10 +210,14 @@ class _Driver:
         headers = self.headers(load)
         progress(f"{load.name}: {load.requests[0].path}")
         wrk.run(self.server.base, headers, requests_file, WARMUP, connections=self.connections)
+        cpu, boots = self.server.cpu_seconds(), self.server.boots()
         self.last = wrk.run(self.server.base, headers, requests_file, self.duration, connections=self.connections)
         rps = wrk.requests_per_second(load.name, self.last)
+        # The server's own CPU per request tells a slower path from a busier machine.
+        cpu_ms = (self.server.cpu_seconds() - cpu) * 1000 / max(rps * self.duration, 1)
         progress(
-            f"  {rps:.1f} requests/s, p50 {self.last['p50_us'] / 1000:.1f} ms, p95 {self.last['p95_us'] / 1000:.1f} ms"
+            f"  {rps:.1f} requests/s, p50 {self.last['p50_us'] / 1000:.1f} ms, p95 {self.last['p95_us'] / 1000:.1f} ms,"
+            f" server CPU {cpu_ms:.2f} ms/request, worker boots {self.server.boots() - boots}"
         )
         return rps
 

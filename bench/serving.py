@@ -44,6 +44,8 @@ SERVER_NAME = "localhost"
 PRODUCTION_SETTINGS = "privacy_portal.settings.production"
 START_TIMEOUT = 90
 STOP_TIMEOUT = 30
+# CPU seconds the server may use in half a second and still count as idle.
+SETTLED_CPU_SECONDS = 0.05
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -80,6 +82,10 @@ def environment(
             "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
             "LOG_FORMAT": "json",
             "GUNICORN_ACCESS_LOG": "-",
+            # No worker recycling while measuring: each restart is a Django boot (about a
+            # second of CPU) that a 2-core machine takes from the load being measured, and
+            # at 1,000 requests/s four workers would restart every few seconds.
+            "GUNICORN_MAX_REQUESTS": "0",
         }
     )
     (folder / "metrics").mkdir(exist_ok=True)
@@ -99,10 +105,11 @@ def collectstatic(env: dict[str, str]) -> None:
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path):
+    def __init__(self, process: subprocess.Popen, port: int, log: Path, workers: int = 1):
         self.process = process
         self.port = port
         self.log = log
+        self.workers = workers
 
     @property
     def base(self) -> str:
@@ -164,7 +171,7 @@ def gunicorn(env: dict[str, str], folder: Path, *, workers: int, threads: int) -
     progress(f"gunicorn: {workers} workers x {threads} threads on {HOST}:{port} (log {log})")
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=out, start_new_session=True)
-    server = Server(process, port, log)
+    server = Server(process, port, log, workers)
     try:
         _wait_until_up(server)
         yield server
@@ -187,11 +194,30 @@ def _wait_until_up(server: Server) -> None:
             probe = urllib.request.Request(f"{server.base}/healthz", headers={"Host": SERVER_NAME})  # noqa: S310
             with urllib.request.urlopen(probe, timeout=2) as answer:  # noqa: S310 - http, built here
                 if answer.status == 200:
+                    _wait_until_settled(server, deadline)
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up yet
             pass
         time.sleep(0.2)
     raise BenchmarkFailed(f"gunicorn did not answer /healthz within {START_TIMEOUT} s:\n{tail(server.log)}")
+
+
+def _wait_until_settled(server: Server, deadline: float) -> None:
+    """Every worker booted and idle: /healthz answers as soon as the first one has loaded Django.
+
+    Workers load the application after the fork (preload_app is off), so the others may still
+    be importing while the first answers; a load started then would count their boot as its cost.
+    """
+    while time.monotonic() < deadline and server.boots() < server.workers:
+        time.sleep(0.2)
+    previous = server.cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        current = server.cpu_seconds()
+        if current - previous < SETTLED_CPU_SECONDS:
+            return
+        previous = current
+    raise BenchmarkFailed(f"gunicorn's workers did not settle within {START_TIMEOUT} s:\n{tail(server.log)}")
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -20,6 +20,7 @@ from accounts.service_clients.scopes import CONSENT_CHECK
 from accounts.service_clients.throttling import ServiceClientRateThrottle
 
 from .selectors import UNKNOWN_SUBJECT, consent_check_many
+from .service_usage.counting import service_checks_note
 from .table_caches import partner_cached, purpose_cached
 
 # A batch is answered in one query and a few milliseconds; a bigger one would hold a worker too long.
@@ -229,6 +230,7 @@ class ConsentCheckView(APIView):
         decision = consent_check_many(subject_ids=[subject], purpose=purpose, partner=partner)[subject]
         if decision is UNKNOWN_SUBJECT:
             raise NotFound(_("No such person."))
+        service_checks_note(client_id=request.auth.service_client_id, subject_ids=(subject,), purpose_id=purpose.pk)
         return Response(
             {
                 "allowed": decision.allowed,
@@ -285,6 +287,11 @@ class ConsentCheckBatchView(APIView):
         data = body.validated_data
         purpose, partner = data["purpose"], data.get("partner")
         decisions = consent_check_many(subject_ids=data["subjects"], purpose=purpose, partner=partner)
+        service_checks_note(
+            client_id=request.auth.service_client_id,
+            subject_ids=[subject for subject, decision in decisions.items() if decision is not UNKNOWN_SUBJECT],
+            purpose_id=purpose.pk,
+        )
         return Response(
             {
                 "results": [

@@ -19,6 +19,7 @@ from consents.models import (
     InterestTag,
     LocationRecord,
     PolicyDisplay,
+    ServiceCheckDay,
     ServiceEnrolment,
     StrongVerification,
 )
@@ -212,6 +213,19 @@ def erase_interest_tags(user) -> str:
     return "deleted"
 
 
+def export_service_checks(user):
+    rows = ServiceCheckDay.objects.filter(subject=user).select_related("client", "purpose").order_by("day", "id")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield {"day": row.day, "service": row.client.name, "purpose": row.purpose.code, "checks": row.checks}
+
+
+def erase_service_checks(user) -> str:
+    if _held(user, "service_checks"):
+        return "kept"
+    ServiceCheckDay.objects.filter(subject=user).delete()
+    return "deleted"
+
+
 def export_optional_services(user):
     rows = ServiceEnrolment.objects.filter(user=user).select_related("service").order_by("enrolled_at", "id")
     for enrolment in rows.iterator(chunk_size=CHUNK):
@@ -339,6 +353,13 @@ register_personal_data(
     models=[InterestTag],
     exporter=export_interest_tags,
     eraser=erase_interest_tags,
+)
+register_personal_data(
+    "service_checks",
+    label=_("Services that asked about you"),
+    models=[ServiceCheckDay],
+    exporter=export_service_checks,
+    eraser=erase_service_checks,
 )
 register_personal_data(
     "optional_services",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("verification/", include("consents.strong_verification.urls")),
     path("policy/", include("consents.policy_acceptance.urls")),
     path("disclosures/", include("consents.disclosures.urls")),
+    path("services-used/", include("consents.service_usage.urls")),
 ]

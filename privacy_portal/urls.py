@@ -6,6 +6,7 @@ from accounts.email_verification import confirm_email_code
 from accounts.phone_verification import verify_phone
 from consents import api as consents_api
 from consents import views as consents_views
+from consents.personalisation import service_api as interest_signals_api
 from notifications import api as notifications_api
 
 from . import admin_status, api, views
@@ -18,6 +19,7 @@ api_v1 = [
     path("me/", include("accounts.api_urls")),
     path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
     path("consent-check/batch/", consents_api.ConsentCheckBatchView.as_view(), name="api-consent-check-batch"),
+    path("interest-signals/", interest_signals_api.InterestSignalsView.as_view(), name="api-interest-signals"),
     path("consents/", include("consents.api_urls")),
     path("requests/", include("privacy_requests.api_urls")),
     path("erasure-instructions/", include("privacy_requests.erasure_propagation.api_urls")),

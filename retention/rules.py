@@ -117,6 +117,17 @@ DEFAULT_RULES = [
         "anonymise_fields": ["data"],
     },
     {
+        "code": "service_checks",
+        "category": "service_checks",
+        "description": "Counts of the consent checks services made about a person: six months, as sign-in records.",
+        "model": "consents.servicecheckday",
+        "event": "day counted",
+        "date_field": "day",
+        "person_field": "subject",
+        "period_days": 183,
+        "action": "delete",
+    },
+    {
         "code": "emails_sent",
         "category": "emails",
         "description": "Emails sent: ninety days after sending.",

@@ -96,6 +96,10 @@ PRIVACY_OFFICER = (
     # A service that never confirms an erasure: the officer records why the
     # request is fully done without it (issue #13).
     "privacy_requests.close_erasure_propagation",
+    # The consent report (issue #15): figures per purpose and partner, and the CSV of states by
+    # subject id (ids and codes only; each download audited).
+    "consents.view_consentreport",
+    "consents.export_consentreport",
     # Webhooks to service clients (issue #13): endpoints and their secrets, the delivery log, replays.
     *_model("webhooks.webhookendpoint", "view", "add", "change"),
     "webhooks.rotate_secret_webhookendpoint",
@@ -117,6 +121,8 @@ AUDITOR = (
     *_model("accounts.delivery", "view"),
     *_model("audit.auditevent", "view"),
     # The consent ledger is the other append-only log (clause 7.2).
+    # The consent report's figures, not the CSV by subject id.
+    "consents.view_consentreport",
     *_model("consents.consentevent", "view"),
     *_model("consents.strongverification", "view"),
     *_model("privacy_requests.privacyrequest", "view"),

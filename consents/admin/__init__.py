@@ -19,7 +19,8 @@ when Django's admin autodiscovery imports ``consents.admin``:
 - ``policy``: policy versions and their publication;
 - ``ledger``: the consent ledger, current states and policy displays;
 - ``optional_services``: optional services and enrolments;
-- ``verification``: level-3 checks and the counter-check page.
+- ``verification``: level-3 checks and the counter-check page;
+- ``reporting``: the consent report and its CSV (``consents.reporting``).
 """
 
 # The disclosure ledger's admin lives with its feature; importing it registers DisclosureAdmin.
@@ -29,12 +30,14 @@ from .optional_services import OptionalServiceAdmin, OptionalServiceForm, Servic
 from .partners import AgreementInForceFilter, PartnerAdmin
 from .policy import POLICY_TEXT_FIELDS, PolicyVersionAdmin, PolicyVersionForm
 from .purposes import DataCategoryAdmin, PurposeAdmin, PurposeForm
+from .reporting import ConsentReportAdmin
 from .verification import StrongVerificationAdmin
 
 __all__ = [
     "POLICY_TEXT_FIELDS",
     "AgreementInForceFilter",
     "ConsentEventAdmin",
+    "ConsentReportAdmin",
     "ConsentStateAdmin",
     "DataCategoryAdmin",
     "OptionalServiceAdmin",

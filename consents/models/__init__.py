@@ -2,17 +2,19 @@
 
 from .disclosures import Disclosure, DisclosureSubject  # noqa: F401 - issue #6, see models/disclosures.py
 from .face import StrongVerification
-from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentState, ConsentSubject
+from .ledger import ConsentAction, ConsentChannel, ConsentEvent, ConsentReport, ConsentState, ConsentSubject
 from .location import LocationRecord
 from .optional_services import OptionalService, ServiceEnrolment
 from .personalisation import InterestTag
 from .policy import PolicyDisplay, PolicyVersion
+from .service_usage import ServiceCheckDay
 from .taxonomy import DataCategory, LegalBasis, Partner, PartnerKind, Purpose, PurposeKind
 
 __all__ = [
     "ConsentAction",
     "ConsentChannel",
     "ConsentEvent",
+    "ConsentReport",
     "ConsentState",
     "ConsentSubject",
     "DataCategory",
@@ -26,6 +28,7 @@ __all__ = [
     "PolicyVersion",
     "Purpose",
     "PurposeKind",
+    "ServiceCheckDay",
     "ServiceEnrolment",
     "StrongVerification",
 ]

@@ -166,3 +166,19 @@ class ConsentState(models.Model):
 
     def __str__(self):
         return f"consent state #{self.pk}"
+
+
+class ConsentReport(ConsentState):
+    """The consent report (figures and a CSV by subject id), as an entry of its own in admin.
+
+    It stores nothing: a proxy gives the report its own permissions
+    (``consents.view_consentreport`` for the figures, ``consents.export_consentreport``
+    for the CSV), granted in ``accounts.staff.roles``, and its own line on the admin index.
+    """
+
+    class Meta:
+        proxy = True
+        default_permissions = ("view",)
+        permissions = [("export_consentreport", "Can download current consent states by subject id")]
+        verbose_name = _("consent report")
+        verbose_name_plural = _("consent report")

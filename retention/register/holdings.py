@@ -42,6 +42,7 @@ HOLDINGS: dict[str, tuple[Holding, ...]] = {
     "usage": (
         Holding("accounts.loginactivity"),
         Holding("usersessions.usersession"),
+        Holding("consents.servicecheckday"),
     ),
     "device": (
         Holding("accounts.loginactivity", ("user_agent", "ip_prefix")),

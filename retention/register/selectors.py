@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "read": gettext_lazy("reading"),
     "session expired": gettext_lazy("expiry of the session"),
     "last seen": gettext_lazy("last use"),
+    "day counted": gettext_lazy("the day counted"),
 }
 # What the named conditions (personal_data.retention_conditions) add to a rule.
 CONDITION_LABELS = {

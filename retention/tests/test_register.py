@@ -121,6 +121,7 @@ def test_a_rules_filter_and_condition_are_spelled_out(officer):
     assert [cell.text for cell in security.retention] == [
         "sign-in record: deleted 183 days after creation (date field “time”)",
         "user session: deleted at last use (date field “last seen at”; only once the sign-in session has ended)",
+        "consent checks by a service on a day: deleted 183 days after the day counted (date field “day”)",
     ]
 
 

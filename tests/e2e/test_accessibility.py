@@ -91,6 +91,7 @@ PAGES = [
     _signed_in("personalisation", "/privacy/interests/"),
     _signed_in("strong-verification", "/privacy/verification/"),
     _signed_in("disclosures", "/privacy/disclosures/"),
+    _signed_in("services-used", "/privacy/services-used/"),
     _signed_in("requests", "/requests/"),
     _signed_in("request-new-access", "/requests/new/access/"),
     _signed_in("request-new-correction", "/requests/new/correction/"),
