@@ -23,7 +23,9 @@ app = Celery("privacy_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in a package of an app rather than at its top.
-app.autodiscover_tasks(["consents.policy_acceptance", "consents.disclosures", "privacy_requests.exports"])
+app.autodiscover_tasks(
+    ["consents.policy_acceptance", "consents.disclosures", "privacy_requests.exports", "privacy_requests.overdue"]
+)
 # Celery's Django fix-up closes the database connection after every task
 # unless told to reuse it; reconnecting per email halves the send rate.
 app.conf.CELERY_DB_REUSE_MAX = 200
@@ -92,6 +94,12 @@ app.conf.beat_schedule = {
         "task": "privacy_requests.tasks.privacy_requests_lapse_stale",
         # Hourly; idempotent, so an extra run does no harm.
         "schedule": crontab(minute=20),
+    },
+    # Every morning (Beijing time, CELERY_TIMEZONE): newly overdue requests escalate to the privacy
+    # officers, and staff get their digest of what is overdue or due soon; a rerun sends nothing twice.
+    "privacy-requests-overdue-alerts": {
+        "task": "privacy_requests.overdue.tasks.overdue_alerts_daily",
+        "schedule": crontab(hour=8, minute=30),
     },
     "exports-expire-due": {
         "task": "privacy_requests.exports.tasks.exports_expire_due",

@@ -32,6 +32,9 @@ from . import services
 from .erasure_propagation import admin as propagation_admin
 from .erasure_propagation.selectors import propagation_annotate
 from .models import CalendarDay, ExportFile, PrivacyRequest
+from .notes import views as note_views
+from .notes.selectors import notes_for_staff
+from .staff import bulk as staff_bulk
 from .staff import forms as staff_forms
 from .staff import selectors as staff_selectors
 from .staff import views as staff_views
@@ -107,6 +110,24 @@ class OpenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProposalFilter(admin.SimpleListFilter):
+    """The second officer's view: proposals waiting for someone else to confirm them."""
+
+    title = _("proposal")
+    parameter_name = "proposal"
+
+    def lookups(self, request, model_admin):
+        return [("others", _("Proposed by others: to confirm")), ("mine", _("Proposed by me"))]
+
+    def queryset(self, request, queryset):
+        waiting = queryset.exclude(proposed_action="")
+        if self.value() == "others":
+            return waiting.exclude(proposed_by=request.user)
+        if self.value() == "mine":
+            return waiting.filter(proposed_by=request.user)
+        return queryset
+
+
 @admin.register(PrivacyRequest)
 class PrivacyRequestAdmin(admin.ModelAdmin):
     list_display = ("reference", "kind", "state", "due", "paused", "assignee", "channel", "erasure_by_services")
@@ -118,13 +139,14 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         OverdueFilter,
         DueSoonFilter,
         AssignedFilter,
+        ProposalFilter,
         propagation_admin.PropagationFilter,
     )
     list_select_related = ("assigned_to",)
     search_fields = ("=reference",)
     search_help_text = _("A request's reference, e.g. PR-2026-000123.")
     show_full_result_count = False
-    actions = ["assign_to_me", "assign_to"]
+    actions = ["assign_to_me", "assign_to", "propose_decision", "confirm_proposals"]
     change_form_template = "admin/privacy_requests/privacyrequest/change_form.html"
     change_list_template = "admin/privacy_requests/privacyrequest/change_list.html"
     # The encrypted fields (details, contact email) and the requester's
@@ -133,7 +155,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         (None, {"fields": ("reference", "kind", "state", "channel", "received_at", "closed_at")}),
         (_("Erasure by services"), {"fields": ("propagation", "fully_done_at")}),
         # The due date appears once: deadline_flag shows it with its overdue / due-soon flag.
-        (_("Deadline"), {"fields": ("verified_at", "deadline_flag", "extension_reason", "pause")}),
+        (_("Deadline"), {"fields": ("verified_at", "deadline_flag", "escalation", "extension_reason", "pause")}),
         (_("Citizen (masked)"), {"fields": ("citizen_identity",)}),
         (_("Identity check"), {"fields": ("entered_by", "identity_check", "identity_check_note")}),
         (_("What is asked"), {"fields": ("details_masked",)}),
@@ -151,6 +173,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         "verified_at",
         "due_date",
         "deadline_flag",
+        "escalation",
         "extension_reason",
         "pause",
         "citizen_identity",
@@ -227,6 +250,14 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("deadline"))
     def deadline_flag(self, obj):
         return self.due(obj)
+
+    @admin.display(description=_("escalated"))
+    def escalation(self, obj):
+        if obj.escalated_at is None:
+            return _("No")
+        return _("Overdue: escalated to the privacy officers on %(date)s") % {
+            "date": date_format(timezone.localtime(obj.escalated_at), "DATETIME_FORMAT")
+        }
 
     @admin.display(description=_("clock"))
     def pause(self, obj):
@@ -346,6 +377,15 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
                         (message, mask_personal_data(message.body)) for message in obj.messages.select_related("author")
                     ],
                     "outcomes": obj.outcomes.all(),
+                    "notes": notes_for_staff(request=obj),
+                    "note_form": (
+                        staff_forms.NoteForm(prefix="note")
+                        if note_views.may_add_note(model_admin=self, request=request, obj=obj)
+                        else None
+                    ),
+                    "note_add_url": reverse(
+                        f"{self.admin_site.name}:privacy_requests_privacyrequest_note_add", args=[obj.pk]
+                    ),
                     **propagation_admin.change_view_context(
                         request=request, obj=obj, admin_site_name=self.admin_site.name
                     ),
@@ -381,6 +421,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             path("enter/", view(self.staff_entry_view), name=f"{prefix}_staff_entry"),
             path("cancel-on-behalf/", view(self.cancel_on_behalf_view), name=f"{prefix}_cancel_on_behalf"),
             path("<path:object_id>/act/<str:action>/", view(self.action_view), name=f"{prefix}_action"),
+            path("<path:object_id>/notes/add/", view(self.note_add_view), name=f"{prefix}_note_add"),
             path(
                 "<path:object_id>/close-propagation/",
                 view(self.close_propagation_view),
@@ -401,6 +442,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def action_view(self, request, object_id, action):
         return staff_views.request_action(request, model_admin=self, object_id=object_id, action=action)
+
+    def note_add_view(self, request, object_id):
+        return note_views.note_add(request, model_admin=self, object_id=object_id)
 
     def close_propagation_view(self, request, object_id):
         return propagation_admin.close_propagation_view(request, model_admin=self, object_id=object_id)
@@ -455,6 +499,14 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+    @admin.action(description=_("Propose a decision (approve or refuse)…"), permissions=["change"])
+    def propose_decision(self, request, queryset):
+        return staff_bulk.propose_decision(self, request, queryset)
+
+    @admin.action(description=_("Confirm the proposed decisions…"), permissions=["change"])
+    def confirm_proposals(self, request, queryset):
+        return staff_bulk.confirm_proposals(self, request, queryset)
 
 
 @admin.register(CalendarDay)

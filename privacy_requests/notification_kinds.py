@@ -16,3 +16,6 @@ IDENTITY_REVERIFICATION_NEEDED = kind_register("identity_reverification_needed")
 ACCOUNT_CANCELLATION_FILED = kind_register("account_cancellation_filed")
 # Sent to the address the account had: after a cancellation it has no inbox to read.
 ACCOUNT_CANCELLED = kind_register("account_cancelled", inbox=False)
+# To staff every morning: their requests overdue or due soon; officers also the escalated and unassigned
+# ones (issue #15). Email only: staff do not read the citizens' inbox.
+STAFF_OVERDUE_DIGEST = kind_register("staff_overdue_digest", inbox=False)

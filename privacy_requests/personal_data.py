@@ -17,7 +17,14 @@ from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, register_personal_data
 from personal_data.retention_conditions import register_retention_condition
 from privacy_requests.event_labels import EVENT_LABELS
-from privacy_requests.models import ExportFile, PrivacyRequest, RequestEvent, RequestMessage, RequestOutcome
+from privacy_requests.models import (
+    ExportFile,
+    PrivacyRequest,
+    RequestEvent,
+    RequestMessage,
+    RequestNote,
+    RequestOutcome,
+)
 from privacy_requests.models.requests import RefusalReason, RequestChannel, RequestKind, RequestState
 
 CHUNK = 2000
@@ -67,6 +74,8 @@ def export_privacy_requests(user):
 def erase_privacy_requests(user) -> str:
     if is_held(user=user, category="privacy_requests"):
         return "kept"
+    # Staff's internal notes may quote the person; they go before the request forgets whose it was.
+    RequestNote.objects.filter(request__in=_closed_requests(user)).delete()
     _closed_requests(user).update(requester=None, details="", contact_email="", identity_check=None)
     return "anonymised"
 

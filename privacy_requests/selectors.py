@@ -22,6 +22,8 @@ INTERNAL_EVENTS = frozenset(
         "confirmed_delete",
         # The officer's reason is for staff; the citizen sees the request fully done.
         "propagation_closed_by_officer",
+        # Escalation to the privacy officers is how staff organise themselves.
+        "escalated",
     }
 )
 

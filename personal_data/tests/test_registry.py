@@ -38,6 +38,11 @@ ALLOWED_WITHOUT_CATEGORY = {
         "id, its reason may not contain personal data (the service refuses it), and it must outlive erasure; "
         "holds are lifted, never erased. The person is told which categories were kept and why (hold_reason)."
     ),
+    "privacy_requests.RequestNote": (
+        "Staff's internal notes on a request (issue #15): working material of the officers, never shown or "
+        "exported to the citizen; its user column is the staff author. A note is deleted when the person's "
+        "requests are erased (erase_privacy_requests), so it never outlives them."
+    ),
     "privacy_requests.ErasureInstruction": (
         "The record that a service was told to erase a person's copy and whether it confirmed: ids and category "
         "codes only; its user column is the privacy officer who closed it (an actor column of staff). It must "

@@ -1,6 +1,7 @@
 """Rights-request models, one concept a module."""
 
 from ..erasure_propagation.models import ErasureInstruction, InstructionStatus
+from ..notes.models import RequestNote
 from .calendar import CalendarDay
 from .exports import ExportFile
 from .requests import (
@@ -27,6 +28,7 @@ __all__ = [
     "RequestEvent",
     "RequestKind",
     "RequestMessage",
+    "RequestNote",
     "RequestOutcome",
     "RequestState",
 ]

@@ -149,6 +149,8 @@ class PrivacyRequest(models.Model):
         db_index=True,
     )
     fully_done_at = models.DateTimeField(_("fully done"), null=True, blank=True)
+    # Set once, by the daily overdue sweep: from then on the privacy officers own the deadline too.
+    escalated_at = models.DateTimeField(_("escalated to the privacy officers"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "received_at"]

@@ -12,11 +12,21 @@ can move without touching them:
 - ``filing``: file, verify and withdraw a request;
 - ``review``: staff take up, assign, extend and complete a request;
 - ``proposals``: maker-checker for refusals and deletions;
+- ``batch``: the same decisions for many requests at once, all or nothing;
 - ``messages``: messages, which pause and resume the clock;
 - ``lapse``: the daily sweep of requests nobody verified;
 - ``transitions``, ``clock``, ``notices``: the shared steps underneath.
 """
 
+from .batch import (
+    DECISION_APPROVE,
+    DECISION_REFUSE,
+    DECISIONS,
+    BatchNotAllowed,
+    BatchProblem,
+    privacy_requests_confirm_batch,
+    privacy_requests_propose_batch,
+)
 from .filing import DuplicateRequest, privacy_request_create, privacy_request_verify, privacy_request_withdraw
 from .lapse import LAPSE_AFTER_DAYS, privacy_requests_lapse_stale
 from .messages import privacy_request_message
@@ -40,6 +50,13 @@ from .review import (
 from .transitions import TransitionNotAllowed
 
 __all__ = [
+    "DECISIONS",
+    "DECISION_APPROVE",
+    "DECISION_REFUSE",
+    "BatchNotAllowed",
+    "BatchProblem",
+    "privacy_requests_confirm_batch",
+    "privacy_requests_propose_batch",
     "KIND_EXTENDED",
     "KIND_MESSAGE",
     "KIND_RECEIVED",

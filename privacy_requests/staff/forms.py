@@ -200,3 +200,52 @@ class CancellationOnBehalfForm(forms.Form):
     )
     clean_citizen = StaffEntryForm.clean_citizen
     clean_identity_check_note = StaffEntryForm.clean_identity_check_note
+
+
+class BulkDecisionForm(forms.Form):
+    """One decision proposed for every selected request; a second officer confirms it."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("approve", _("Approve (deletion requests: the data is deleted once a second officer confirms)")),
+            ("refuse", _("Refuse")),
+        ],
+    )
+    reason_code = forms.ChoiceField(
+        label=_("reason for a refusal"), choices=[("", "---------"), *RefusalReason.choices], required=False
+    )
+    explanation = forms.CharField(
+        label=_("explanation for the citizen"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+        help_text=_("For a refusal: each citizen receives it with the reason and the route to complain."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse":
+            if not data.get("reason_code"):
+                self.add_error("reason_code", ValidationError(_("Choose a reason for the refusal."), code="required"))
+            if not (data.get("explanation") or "").strip():
+                self.add_error(
+                    "explanation", ValidationError(_("Explain the refusal to the citizen."), code="required")
+                )
+        return data
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Seen by staff only: never shown or sent to the citizen."),
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError(_("Write the note."), code="required")
+        return body

@@ -94,6 +94,7 @@ EVENT_LABELS = {
     "propagation_confirmed": _("Every service confirmed erasure: fully done"),
     "propagation_closed_by_officer": _("Outstanding erasure instructions closed by a privacy officer"),
     "propagation_closed": _("Fully done (some services closed by an officer)"),
+    "escalated": _("Overdue: escalated to the privacy officers"),
 }
 
 
