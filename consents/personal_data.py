@@ -25,7 +25,7 @@ from consents.models import (
 )
 from consents.models.ledger import ConsentAction, ConsentChannel
 from consents.optional_services.selectors import service_fields
-from personal_data.fields import WHO, LabelledJSON, encoded_mapping, flag, moment, number, text
+from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, flag, moment, number, text
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, register_personal_data
 
@@ -357,6 +357,14 @@ register_personal_data(
 register_personal_data(
     "service_checks",
     label=_("Services that asked about you"),
+    fields=(
+        day("day", pgettext_lazy("export column", "Day")),
+        text("service", _("Service")),
+        text("purpose", _("Purpose code")),
+        number("checks", _("Consent checks")),
+    ),
+    purpose=_("So that you can see which services checked your consent before using your data."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[ServiceCheckDay],
     exporter=export_service_checks,
     eraser=erase_service_checks,
