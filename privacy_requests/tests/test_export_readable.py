@@ -4,7 +4,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import jsonschema
 import pytest
@@ -23,6 +23,7 @@ from consents.models import (
     PolicyDisplay,
     PolicyVersion,
     Purpose,
+    ServiceCheckDay,
     StrongVerification,
 )
 from consents.optional_services.services import service_enrol
@@ -67,11 +68,12 @@ SEEDED = {
     "sessions",
     "social_accounts",
     "policy_displays",
+    "service_checks",
 }
 
 
 @pytest.fixture
-def person(db):
+def person(db, service_client):
     """Someone with something in most categories: the rows the summary and the schemas are checked on."""
     user = CitizenFactory(phone="13800138000", language="en", is_minor=False)
     IdentityProfile.objects.create(user=user, legal_name="张三", id_number=ID_NUMBER, verification_level=2)
@@ -96,6 +98,8 @@ def person(db):
     consent_withdraw(subject=user, purpose=optional[1], actor=user)
     LocationRecord.objects.create(user=user, coordinates="39.9042,116.4074", source="device")
     InterestTag.objects.create(user=user, tag="hiking")
+    client, _token = service_client(scopes=["consent:check"])
+    ServiceCheckDay.objects.create(subject=user, client=client, purpose=optional[0], day=date(2026, 12, 1), checks=3)
     service = OptionalService.objects.filter(active=True).order_by("code").first()
     answers = {spec["name"]: "北京市东城区长安街一号院" for spec in service.required_fields}
     service_enrol(subject=user, service=service, data=answers, actor=user)
