@@ -16,11 +16,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.activity.network import truncate_ip
+from accounts.activity.services import LoginMethod
 from accounts.delivery.services import delivery_addresses_erase
 from accounts.models import (
     Delivery,
@@ -32,10 +34,23 @@ from accounts.models import (
     StepUpCheck,
     User,
 )
+from accounts.models.delivery import DeliveryStatus
+from accounts.models.identity import VerificationLevel
+from accounts.models.user import AccountKind
+from personal_data.fields import day, flag, moment, number, records, text, texts
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
+
+LANGUAGE_NAMES = {"zh-hans": _("Simplified Chinese"), "en": _("English")}
+TWO_FACTOR_KINDS = {
+    "authenticator_app": _("Authenticator app"),
+    "email_codes": _("Code by email"),
+    "recovery_codes": _("Recovery code"),
+    "staff_enrolment_link": _("Staff enrolment link"),
+}
+GUARDIAN_ROLES = {"guardian": _("Guardian"), "minor": _("Minor")}
 
 
 def _held(user, code: str) -> bool:
@@ -270,6 +285,38 @@ def erase_delivery_addresses(user) -> str:
 register_personal_data(
     "profile",
     label=_("Account and identity profile"),
+    fields=(
+        text("username", _("Account name")),
+        text("email", _("Email address")),
+        records(
+            "email_addresses",
+            _("All email addresses"),
+            text("email", _("Email address")),
+            flag("primary", _("Main address")),
+            flag("verified", _("Confirmed")),
+        ),
+        text("first_name", _("Given name")),
+        text("last_name", _("Family name")),
+        text("phone", _("Mobile number")),
+        flag("phone_verified", _("Mobile number confirmed")),
+        text("account_kind", _("Kind of account"), choices=AccountKind.choices),
+        text("language", _("Language"), choices=LANGUAGE_NAMES),
+        flag("is_minor", _("Under 14")),
+        moment("date_joined", _("Account opened")),
+        moment("last_login", _("Last signed in")),
+        text("legal_name", _("Legal name")),
+        text("id_number", _("Resident ID number")),
+        day("birth_date", _("Date of birth")),
+        text("bank_card", _("Bank card number")),
+        text("organisation_name", _("Organisation name")),
+        text("uscc", _("Unified social credit code")),
+        text("legal_representative", _("Legal representative")),
+        number("verification_level", _("Verification level"), choices=VerificationLevel.choices),
+        texts("verified_fields", _("Details confirmed by a verification provider")),
+        moment("identity_verified_at", _("Identity verified")),
+    ),
+    purpose=_("To run your account and to know it is you when you use government services online."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[User, IdentityProfile, EmailAddress],
     exporter=export_profile,
     eraser=erase_profile,
@@ -277,6 +324,14 @@ register_personal_data(
 register_personal_data(
     "identity_verifications",
     label=_("Real-name verification attempts"),
+    fields=(
+        moment("time", _("Time")),
+        text("provider", _("Verification provider")),
+        text("outcome", pgettext_lazy("export column", "Outcome"), choices=IdentityVerificationAttempt.Outcome.choices),
+        text("provider_reference", _("Provider's reference")),
+    ),
+    purpose=_("Real-name registration is required by law for online government services."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[IdentityVerificationAttempt],
     exporter=export_identity_verifications,
     eraser=erase_identity_verifications,
@@ -284,6 +339,14 @@ register_personal_data(
 register_personal_data(
     "sign_in_activity",
     label=_("Sign-in activity"),
+    fields=(
+        moment("time", _("Time")),
+        text("network", _("Network (address shortened)")),
+        text("device", _("Device and browser")),
+        text("method", _("Sign-in method"), choices=LoginMethod.choices),
+    ),
+    purpose=_("To keep your account safe and to keep the network logs the law asks for."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[LoginActivity],
     exporter=export_sign_in_activity,
     eraser=erase_sign_in_activity,
@@ -291,6 +354,14 @@ register_personal_data(
 register_personal_data(
     "sessions",
     label=_("Sessions and devices"),
+    fields=(
+        moment("started", pgettext_lazy("export column", "Started")),
+        moment("last_seen", _("Last used")),
+        text("network", _("Network (address shortened)")),
+        text("device", _("Device and browser")),
+    ),
+    purpose=_("So that you stay signed in and can see and end your sessions."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[UserSession],
     exporter=export_sessions,
     eraser=erase_sessions,
@@ -298,6 +369,15 @@ register_personal_data(
 register_personal_data(
     "two_factor",
     label=_("Two-factor sign-in methods"),
+    fields=(
+        text("kind", pgettext_lazy("export column", "Method"), choices=TWO_FACTOR_KINDS),
+        text("name", pgettext_lazy("export column", "Name")),
+        flag("confirmed", pgettext_lazy("export column", "Set up")),
+        moment("created", pgettext_lazy("export column", "Added")),
+        moment("last_used", _("Last used")),
+    ),
+    purpose=_("To ask for a second proof that it is you when you sign in."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[TOTPDevice, EmailDevice, StaticDevice, StaffEnrolment],
     exporter=export_two_factor,
     eraser=erase_two_factor,
@@ -305,6 +385,16 @@ register_personal_data(
 register_personal_data(
     "guardian_links",
     label=_("Guardian links"),
+    fields=(
+        text("your_role", _("Your role"), choices=GUARDIAN_ROLES),
+        text("other_account", _("Other account")),
+        text("state", _("State"), choices=GuardianLink.State.choices),
+        moment("created", pgettext_lazy("export column", "Created")),
+        moment("confirmed", _("Confirmed")),
+        moment("ended", _("Ended")),
+    ),
+    purpose=_("The law requires a guardian's consent for the personal information of children under 14."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[GuardianLink],
     exporter=export_guardian_links,
     eraser=erase_guardian_links,
@@ -312,6 +402,12 @@ register_personal_data(
 register_personal_data(
     "step_up_checks",
     label=_("Identity checks before sensitive actions"),
+    fields=(
+        moment("time", _("Time")),
+        text("method", pgettext_lazy("export column", "Method"), choices=StepUpCheck.Method.choices),
+    ),
+    purpose=_("To make sure it is you before a rights request or another sensitive change."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[StepUpCheck],
     exporter=export_step_up_checks,
     eraser=erase_step_up_checks,
@@ -319,6 +415,13 @@ register_personal_data(
 register_personal_data(
     "social_accounts",
     label=_("Linked accounts"),
+    fields=(
+        text("provider", pgettext_lazy("export column", "Provider")),
+        text("uid", _("Your number with the provider")),
+        moment("linked", pgettext_lazy("export column", "Linked")),
+    ),
+    purpose=_("So that you can sign in with an account you linked."),
+    legal_basis=LegalBasis.CONSENT,
     models=[SocialAccount],
     exporter=export_social_accounts,
     eraser=erase_social_accounts,
@@ -326,6 +429,20 @@ register_personal_data(
 register_personal_data(
     "delivery_addresses",
     label=_("Delivery addresses"),
+    fields=(
+        moment("requested", _("Requested")),
+        text("item", pgettext_lazy("export column", "Item")),
+        text("recipient_name", _("Recipient")),
+        text("mobile", _("Mobile number")),
+        text("region", pgettext_lazy("export column", "Region")),
+        text("street", _("Street address")),
+        text("status", _("Status"), choices=DeliveryStatus.choices),
+        moment("dispatched", _("Dispatched")),
+        moment("delivered", _("Delivered")),
+        moment("cancelled", _("Cancelled")),
+    ),
+    purpose=_("To post you the documents and items you asked for."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[Delivery],
     exporter=export_delivery_addresses,
     eraser=erase_delivery_addresses,

@@ -8,6 +8,7 @@ hash verifiable.
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consents.cookies.selectors import PURPOSE_CODE as COOKIE_PURPOSE
 from consents.disclosures import personal_data as disclosures
@@ -22,8 +23,11 @@ from consents.models import (
     ServiceEnrolment,
     StrongVerification,
 )
+from consents.models.ledger import ConsentAction, ConsentChannel
+from consents.optional_services.selectors import service_fields
+from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, flag, moment, number, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
 
@@ -36,6 +40,19 @@ def _given_by(*, actor_id, subject_id, channel) -> str:
     if actor_id is None or actor_id == subject_id:
         return "you"
     return channel if channel in ("guardian", "staff") else "someone else"
+
+
+STATE_EXPORT_FIELDS = (
+    text("purpose", _("Purpose code")),
+    text("purpose_name", _("Purpose")),
+    text("partner", _("Partner")),
+    flag("granted", pgettext_lazy("export column", "Agreed")),
+    number("purpose_version", _("Version of the purpose")),
+    text("policy_version", _("Version of the privacy policy")),
+    text("channel", pgettext_lazy("export column", "Where"), choices=ConsentChannel.choices),
+    flag("by_guardian", _("Given by your guardian")),
+    moment("changed", _("Last changed")),
+)
 
 
 def _state_row(state: ConsentState) -> dict:
@@ -212,12 +229,15 @@ def erase_service_checks(user) -> str:
 def export_optional_services(user):
     rows = ServiceEnrolment.objects.filter(user=user).select_related("service").order_by("enrolled_at", "id")
     for enrolment in rows.iterator(chunk_size=CHUNK):
+        service = enrolment.service
+        # The service's form names its own fields; the summary shows them by its labels.
+        labels = {field.name: field.label for field in service_fields(service=service)}
         yield {
             "service": enrolment.service.code,
             "service_name": enrolment.service.name,
             "state": enrolment.state,
             # The answers the person gave, decrypted: it is their own data.
-            "data": enrolment.data,
+            "data": LabelledJSON(enrolment.data, labels),
             "enrolled": enrolment.enrolled_at,
             "left": enrolment.left_at,
             "data_deleted_after": enrolment.data_delete_after,
@@ -254,6 +274,9 @@ def erase_strong_verifications(user) -> str:
 register_personal_data(
     "consents",
     label=_("Consents you have given now"),
+    fields=STATE_EXPORT_FIELDS,
+    purpose=_("To use your data only for the purposes you agreed to, and to stop when you withdraw."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ConsentState, ConsentSubject],
     exporter=export_consents,
     eraser=erase_consents,
@@ -261,6 +284,20 @@ register_personal_data(
 register_personal_data(
     "consent_ledger",
     label=_("History of your consents"),
+    fields=(
+        number("sequence", _("Number in the ledger")),
+        moment("time", _("Time")),
+        text("purpose", _("Purpose code")),
+        number("purpose_version", _("Version of the purpose")),
+        text("partner", _("Partner")),
+        text("action", _("What happened"), choices=ConsentAction.choices),
+        text("policy_version", _("Version of the privacy policy")),
+        text("channel", pgettext_lazy("export column", "Where"), choices=ConsentChannel.choices),
+        text("given_by", _("By"), choices=WHO),
+        text("hash", _("Tamper-evident checksum")),
+    ),
+    purpose=_("The law asks us to be able to prove what you agreed to and when."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[ConsentEvent],
     exporter=export_consent_ledger,
     eraser=erase_consent_ledger,
@@ -268,6 +305,9 @@ register_personal_data(
 register_personal_data(
     "cookie_choices",
     label=_("Cookie choices"),
+    fields=STATE_EXPORT_FIELDS,
+    purpose=_("To remember which cookies you accepted."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ConsentState],
     exporter=export_cookie_choices,
     eraser=erase_cookie_choices,
@@ -275,6 +315,14 @@ register_personal_data(
 register_personal_data(
     "policy_displays",
     label=_("Policy texts and consent requests shown to you"),
+    fields=(
+        moment("shown", pgettext_lazy("export column", "Shown")),
+        text("policy_version", _("Version of the privacy policy")),
+        text("purpose", _("Purpose code")),
+        text("where", pgettext_lazy("export column", "Where"), choices=PolicyDisplay.Context.choices),
+    ),
+    purpose=_("To prove which policy text you saw before you agreed."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[PolicyDisplay],
     exporter=export_policy_displays,
     eraser=erase_policy_displays,
@@ -282,6 +330,13 @@ register_personal_data(
 register_personal_data(
     "locations",
     label=_("Locations"),
+    fields=(
+        moment("recorded", _("Recorded")),
+        text("coordinates", _("Coordinates (latitude, longitude)")),
+        text("source", _("Source"), choices=LocationRecord.Source.choices),
+    ),
+    purpose=_("To show you nearby services, if you allowed it."),
+    legal_basis=LegalBasis.CONSENT,
     models=[LocationRecord],
     exporter=export_locations,
     eraser=erase_locations,
@@ -289,6 +344,12 @@ register_personal_data(
 register_personal_data(
     "interest_tags",
     label=_("Interest tags"),
+    fields=(
+        text("interest", pgettext_lazy("export column", "Interest")),
+        moment("added", pgettext_lazy("export column", "Added")),
+    ),
+    purpose=_("To suggest services that may interest you, if you allowed it."),
+    legal_basis=LegalBasis.CONSENT,
     models=[InterestTag],
     exporter=export_interest_tags,
     eraser=erase_interest_tags,
@@ -296,6 +357,14 @@ register_personal_data(
 register_personal_data(
     "service_checks",
     label=_("Services that asked about you"),
+    fields=(
+        day("day", pgettext_lazy("export column", "Day")),
+        text("service", _("Service")),
+        text("purpose", _("Purpose code")),
+        number("checks", _("Consent checks")),
+    ),
+    purpose=_("So that you can see which services checked your consent before using your data."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[ServiceCheckDay],
     exporter=export_service_checks,
     eraser=erase_service_checks,
@@ -303,6 +372,17 @@ register_personal_data(
 register_personal_data(
     "optional_services",
     label=_("Optional services"),
+    fields=(
+        text("service", _("Service code")),
+        text("service_name", _("Service")),
+        text("state", _("State"), choices=ServiceEnrolment.State.choices),
+        encoded_mapping("data", _("Your answers")),
+        moment("enrolled", pgettext_lazy("export column", "Joined")),
+        moment("left", _("Left")),
+        moment("data_deleted_after", _("Your answers are deleted after")),
+    ),
+    purpose=_("To provide the optional services you joined."),
+    legal_basis=LegalBasis.CONSENT,
     models=[ServiceEnrolment],
     exporter=export_optional_services,
     eraser=erase_optional_services,
@@ -310,6 +390,16 @@ register_personal_data(
 register_personal_data(
     "strong_verifications",
     label=_("In-depth verifications (face, bank card, counter)"),
+    fields=(
+        moment("time", _("Time")),
+        text("method", pgettext_lazy("export column", "Method"), choices=StrongVerification.Method.choices),
+        text("outcome", pgettext_lazy("export column", "Outcome"), choices=StrongVerification.Outcome.choices),
+        text("partner", _("Partner")),
+        text("partner_reference", _("Partner's reference")),
+        flag("recorded_by_staff", _("Recorded by staff")),
+    ),
+    purpose=_("To confirm your identity for services that need the highest level of certainty."),
+    legal_basis=LegalBasis.CONSENT,
     models=[StrongVerification],
     exporter=export_strong_verifications,
     eraser=erase_strong_verifications,

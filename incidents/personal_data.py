@@ -6,11 +6,13 @@ with the inbox and the emails.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.models import FanOutRecipient
 from notifications.topics import notices_for
+from personal_data.fields import moment, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
 
@@ -42,6 +44,14 @@ def erase_bulk_notices(user) -> str:
 register_personal_data(
     "incident_notices",
     label=_("Security incidents and policy changes you were told about"),
+    fields=(
+        text("notice", pgettext_lazy("export column", "Notice")),
+        text("about", pgettext_lazy("export column", "About")),
+        text("advice", _("What we advised")),
+        moment("sent", _("Sent")),
+    ),
+    purpose=_("The law requires us to tell you about security incidents and policy changes that affect you."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[FanOutRecipient],
     exporter=export_bulk_notices,
     eraser=erase_bulk_notices,

@@ -7,10 +7,12 @@ the emails, are registered here instead.
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.models import InboxMessage, OutboxEmail
+from personal_data.fields import moment, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 
 CHUNK = 2000
 
@@ -62,6 +64,15 @@ def erase_emails(user) -> str:
 register_personal_data(
     "inbox_messages",
     label=_("Messages in your portal inbox"),
+    fields=(
+        moment("received", pgettext_lazy("export column", "Received")),
+        text("kind", _("Kind of message")),
+        text("subject", _("Subject")),
+        text("message", pgettext_lazy("export column", "Message")),
+        moment("read", pgettext_lazy("export column", "Read")),
+    ),
+    purpose=_("To tell you in the portal about your requests, consents and account."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[InboxMessage],
     exporter=export_inbox_messages,
     eraser=erase_inbox_messages,
@@ -69,6 +80,17 @@ register_personal_data(
 register_personal_data(
     "emails",
     label=_("Emails sent to you"),
+    fields=(
+        moment("written", pgettext_lazy("export column", "Written")),
+        text("to", pgettext_lazy("export column", "To")),
+        text("kind", _("Kind of message")),
+        text("subject", _("Subject")),
+        text("body", pgettext_lazy("export column", "Message")),
+        text("state", _("State"), choices=OutboxEmail.State.choices),
+        moment("sent", _("Sent")),
+    ),
+    purpose=_("To tell you by email about your requests, consents and account."),
+    legal_basis=LegalBasis.CONTRACT,
     models=[OutboxEmail],
     exporter=export_emails,
     eraser=erase_emails,

@@ -8,6 +8,9 @@ its own ``<app>/personal_data.py``:
         models=[ConsentState, ConsentEvent],
         exporter=export_consents,   # (user) -> iterable of dict rows, streamed
         eraser=erase_consents,      # (user) -> "deleted" | "anonymised" | "kept"
+        fields=CONSENT_FIELDS,      # personal_data.fields: label and type of each column
+        purpose=_("Why we keep it, in one sentence the person reads in their export."),
+        legal_basis=LegalBasis.CONSENT,
     )
 
 ``PersonalDataConfig.ready()`` imports those modules from every installed app
@@ -27,8 +30,18 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.registry import Registry
+
+
+class LegalBasis(models.TextChoices):
+    """Why the portal may hold a category at all (PIPL article 13), as the export tells the person."""
+
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Needed to provide the service you asked for")
+    STATUTORY_DUTY = "statutory_duty", _("Statutory duty")
 
 
 @dataclass(frozen=True)
@@ -38,13 +51,40 @@ class PersonalDataCategory:
     models: tuple
     exporter: Callable[..., Iterable[dict]]
     eraser: Callable[..., str]
+    # The columns the exporter's rows carry (personal_data.fields), in the order they are shown.
+    fields: tuple = ()
+    purpose: object = ""
+    legal_basis: str = ""
+
+    def field(self, code: str):
+        """The declaration of column ``code``, or None when the category does not declare it."""
+        return next((declared for declared in self.fields if declared.code == code), None)
 
 
 categories: Registry[PersonalDataCategory] = Registry(name="personal-data categories", module="personal_data")
 
 
-def register_personal_data(code: str, *, label, models: Iterable, exporter, eraser) -> PersonalDataCategory:
-    entry = PersonalDataCategory(code=code, label=label, models=tuple(models), exporter=exporter, eraser=eraser)
+def register_personal_data(
+    code: str,
+    *,
+    label,
+    models: Iterable,
+    exporter,
+    eraser,
+    fields: Iterable = (),
+    purpose="",
+    legal_basis: str = "",
+) -> PersonalDataCategory:
+    entry = PersonalDataCategory(
+        code=code,
+        label=label,
+        models=tuple(models),
+        exporter=exporter,
+        eraser=eraser,
+        fields=tuple(fields),
+        purpose=purpose,
+        legal_basis=legal_basis,
+    )
     return categories.register(code, entry)
 
 

@@ -24,3 +24,22 @@ def retention_period_days(*, rule: str) -> int | None:
     if _period_days is None:
         return None
     return _period_days(rule)
+
+
+_texts_by_category: Callable[[], dict[str, list[str]]] | None = None
+
+
+def retention_texts_source_set(source: Callable[[], dict[str, list[str]]] | None) -> None:
+    """Install the function answering ``retention_texts_by_category`` (None removes it)."""
+    global _texts_by_category
+    _texts_by_category = source
+
+
+def retention_texts_by_category() -> dict[str, list[str]]:
+    """Per category code, how long its records are kept, one sentence per active rule, in the active language.
+
+    Empty without the retention app: the export then says what happens without a rule.
+    """
+    if _texts_by_category is None:
+        return {}
+    return _texts_by_category()

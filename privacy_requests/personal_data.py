@@ -9,10 +9,14 @@ cancellation being carried out, are left alone: they close afterwards.
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from accounts.models import StepUpCheck
+from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment, number, text
 from personal_data.holds import is_held
-from personal_data.registry import register_personal_data
+from personal_data.registry import LegalBasis, register_personal_data
 from personal_data.retention_conditions import register_retention_condition
+from privacy_requests.event_labels import EVENT_LABELS
 from privacy_requests.models import (
     ExportFile,
     PrivacyRequest,
@@ -21,9 +25,23 @@ from privacy_requests.models import (
     RequestNote,
     RequestOutcome,
 )
+from privacy_requests.models.requests import RefusalReason, RequestChannel, RequestKind, RequestState
 
 CHUNK = 2000
 OPEN_STATES = ("submitted", "identity_verified", "in_review")
+# The keys of a request's details (the request forms' fields), in the forms' own words.
+DETAIL_LABELS = {
+    "note": _("Anything we should know (optional)"),
+    "field": _("Which detail is wrong"),
+    "new_value": _("The correct value"),
+    "reason": _("Why the stored value is wrong"),
+    "categories": _("What to delete"),
+    "purposes": _("Which uses of your data you withdraw your consent from"),
+    "subject": _("Subject"),
+    "message": _("Your complaint or question"),
+    "text": _("Details"),
+    "language": _("Language"),
+}
 
 
 def _closed_requests(user):
@@ -38,7 +56,7 @@ def export_privacy_requests(user):
             "kind": request.kind,
             "state": request.state,
             "channel": request.channel,
-            "details": request.details,
+            "details": LabelledJSON(request.details, DETAIL_LABELS),
             "contact_email": request.contact_email,
             "identity_check": request.identity_check.method if request.identity_check_id else "",
             "identity_check_note": request.identity_check_note,
@@ -171,6 +189,26 @@ def erase_export_files(user) -> str:
 register_personal_data(
     "privacy_requests",
     label=_("Your rights requests"),
+    fields=(
+        text("reference", _("Reference")),
+        text("kind", _("Kind of request"), choices=RequestKind.choices),
+        text("state", _("State"), choices=RequestState.choices),
+        text("channel", _("How it was made"), choices=RequestChannel.choices),
+        encoded_mapping("details", _("Details you gave")),
+        text("contact_email", _("Contact email")),
+        text("identity_check", _("How your identity was checked"), choices=StepUpCheck.Method.choices),
+        text("identity_check_note", _("Note on the identity check")),
+        moment("received", pgettext_lazy("export column", "Received")),
+        moment("identity_verified", _("Identity confirmed")),
+        day("due_date", _("Due date")),
+        text("extension_reason", _("Reason for the extension")),
+        text("refusal_reason", _("Reason for refusal"), choices=RefusalReason.choices),
+        text("refusal_explanation", _("Explanation of the refusal")),
+        text("answer", pgettext_lazy("export column", "Answer")),
+        moment("closed", _("Closed")),
+    ),
+    purpose=_("The law requires us to answer your requests and to show we did so in time."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[PrivacyRequest],
     exporter=export_privacy_requests,
     eraser=erase_privacy_requests,
@@ -178,6 +216,17 @@ register_personal_data(
 register_personal_data(
     "request_events",
     label=_("Timelines of your rights requests"),
+    fields=(
+        text("request", pgettext_lazy("export column", "Request")),
+        moment("time", _("Time")),
+        text("action", _("What happened"), choices=EVENT_LABELS),
+        text("from_state", _("State before"), choices=RequestState.choices),
+        text("to_state", _("State after"), choices=RequestState.choices),
+        text("by", _("By"), choices=WHO),
+        text("note", _("Note")),
+    ),
+    purpose=_("The law requires us to answer your requests and to show we did so in time."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[RequestEvent],
     exporter=export_request_events,
     eraser=erase_request_events,
@@ -185,6 +234,14 @@ register_personal_data(
 register_personal_data(
     "request_messages",
     label=_("Messages about your rights requests"),
+    fields=(
+        text("request", pgettext_lazy("export column", "Request")),
+        moment("time", _("Time")),
+        text("from", pgettext_lazy("export column", "From"), choices=WHO),
+        text("message", pgettext_lazy("export column", "Message")),
+    ),
+    purpose=_("The law requires us to answer your requests and to show we did so in time."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[RequestMessage],
     exporter=export_request_messages,
     eraser=erase_request_messages,
@@ -192,6 +249,14 @@ register_personal_data(
 register_personal_data(
     "request_outcomes",
     label=_("What was done per category of data"),
+    fields=(
+        text("request", pgettext_lazy("export column", "Request")),
+        text("category", _("Category of data")),
+        text("result", _("Result"), choices=RequestOutcome.Result.choices),
+        text("legal_reason", _("Legal reason")),
+    ),
+    purpose=_("The law requires us to answer your requests and to show we did so in time."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[RequestOutcome],
     exporter=export_request_outcomes,
     eraser=erase_request_outcomes,
@@ -199,6 +264,17 @@ register_personal_data(
 register_personal_data(
     "export_files",
     label=_("Copies of your data prepared for you"),
+    fields=(
+        text("request", pgettext_lazy("export column", "Request")),
+        text("state", _("State"), choices=ExportFile.State.choices),
+        moment("created", pgettext_lazy("export column", "Asked for")),
+        moment("ready", pgettext_lazy("export column", "Ready")),
+        moment("expires", _("Link expires")),
+        moment("downloaded", pgettext_lazy("export column", "Downloaded")),
+        number("size_bytes", _("Size (bytes)")),
+    ),
+    purpose=_("So that you can download the copy of your data you asked for."),
+    legal_basis=LegalBasis.STATUTORY_DUTY,
     models=[ExportFile],
     exporter=export_export_files,
     eraser=erase_export_files,

@@ -23,6 +23,7 @@ from accounts.two_factor.selectors import step_up_recent
 
 from . import selectors, services
 from .erasure_propagation import selectors as propagation_selectors
+from .event_labels import EVENT_LABELS
 from .exports.services import ExportQuotaExceeded
 from .forms import FORMS, ComplaintForm, DeletionForm, ReplyForm
 from .models import RequestChannel, RequestKind
@@ -44,23 +45,6 @@ KIND_HELP = {
     RequestKind.WITHDRAWAL: gettext_lazy("Withdraw consent to optional uses of your data; takes effect at once."),
     RequestKind.CANCELLATION: gettext_lazy("Close your account; your personal data is then deleted."),
     RequestKind.COMPLAINT: gettext_lazy("Complain or ask us a question about how we handle your data."),
-}
-EVENT_LABELS = {
-    "submitted": gettext_lazy("Request received"),
-    "verify": gettext_lazy("Identity confirmed; the deadline starts"),
-    "start_review": gettext_lazy("Our staff started reviewing it"),
-    "complete": gettext_lazy("Completed"),
-    "refuse": gettext_lazy("Refused"),
-    "withdraw": gettext_lazy("Withdrawn by you"),
-    "lapse": gettext_lazy("Lapsed: identity not confirmed within 7 days"),
-    "extended": gettext_lazy("Deadline extended"),
-    "message_staff": gettext_lazy("Message from our staff"),
-    "message_citizen": gettext_lazy("Your reply"),
-    "paused": gettext_lazy("Waiting for your answer: the deadline is paused"),
-    "resumed": gettext_lazy("Your answer arrived: the deadline runs again"),
-    "erasure_instructed": gettext_lazy("The services holding copies of your data were told to erase them"),
-    "propagation_confirmed": gettext_lazy("Every service confirmed the erasure: the request is fully done"),
-    "propagation_closed": gettext_lazy("Fully done: a privacy officer closed the confirmations still missing"),
 }
 # Anonymous complaints from one address per hour, against form spam.
 ANONYMOUS_COMPLAINTS_PER_HOUR = 10

@@ -9,7 +9,10 @@ would be the notice.
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Disclosure, DisclosureSubject
+from consents.models.disclosures import DisclosureBasis, DisclosureKind
+from personal_data.fields import moment, text
 from personal_data.holds import is_held
+from personal_data.registry import LegalBasis
 
 from .selectors import disclosures_for
 
@@ -39,6 +42,17 @@ def erase_disclosures(user) -> str:
 
 ENTRY = {
     "label": _("Who received your information"),
+    "fields": (
+        moment("time", _("Time")),
+        text("recipient", _("Recipient")),
+        text("recipient_partner", _("Partner")),
+        text("kind", _("Kind"), choices=DisclosureKind.choices),
+        text("legal_basis", _("Legal basis"), choices=DisclosureBasis.choices),
+        text("purpose", _("Purpose code")),
+        text("data_categories", _("Kinds of information")),
+    ),
+    "purpose": _("The law gives you the right to know who received your information."),
+    "legal_basis": LegalBasis.STATUTORY_DUTY,
     # Disclosure's own user column is the staff member who recorded it.
     "models": [Disclosure, DisclosureSubject],
     "exporter": export_disclosures,

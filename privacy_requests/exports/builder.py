@@ -5,11 +5,17 @@ cursor, and each row goes straight into the ZIP entry (JSON) and into two
 temporary files on disk (the CSV, and the category's rows for the HTML
 summary), which are copied into the ZIP afterwards. Memory therefore stays
 flat however many rows a person has; ``bench/export.py`` checks it.
+
+The JSON and CSV files keep the exporters' codes, for programs; each
+category's JSON Schema goes beside them in ``schemas/``. The summary is for
+the person: the labels and words of the field declarations
+(``personal_data.fields``), local dates, lists for nested data, and first,
+what each category is for and how long it is kept.
 """
 
 import csv
-import html
 import io
+import json
 import shutil
 import tempfile
 import zipfile
@@ -21,11 +27,23 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from core.csv_safety import ExportJSONEncoder, csv_safe, plain_text
-from personal_data.registry import PersonalDataCategory, personal_data_categories
+from personal_data.registry import LegalBasis, PersonalDataCategory, personal_data_categories
+from personal_data.retention_periods import retention_texts_by_category
+from personal_data.schemas import category_schema
+
+from .readable import Column
 
 SUMMARY_TEMPLATE = "privacy_requests/exports/summary.html"
 README_TEMPLATE = "privacy_requests/exports/README.txt"
 COPY_BUFFER = 256 * 1024
+SCHEMA_DIRECTORY = "schemas"
+# A category with more columns than this shows each record as a list of label and value: a row
+# of its table would be wider than any screen.
+WIDE_TABLE_COLUMNS = 6
+
+
+def schema_file_name(code: str) -> str:
+    return f"{SCHEMA_DIRECTORY}/{code}.schema.json"
 
 
 @dataclass
@@ -34,7 +52,19 @@ class CategoryResult:
     label: str
     count: int = 0
     columns: list = field(default_factory=list)
-    rows_html: object = None  # a temporary file with the <tr> rows, read back into the summary
+    rows_html: object = None  # a temporary file with the rows' HTML, read back into the summary
+    headings: list = field(default_factory=list)  # the columns' labels, in the summary's order
+    purpose: str = ""
+    legal_basis: str = ""
+    retention: list = field(default_factory=list)
+
+    @property
+    def as_records(self) -> bool:
+        return len(self.headings) > WIDE_TABLE_COLUMNS
+
+    @property
+    def file_names(self) -> list[str]:
+        return [f"{self.code}.json", f"{self.code}.csv", schema_file_name(self.code)]
 
     @property
     def marker(self) -> str:
@@ -46,8 +76,32 @@ def _text_spool():
     return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
 
 
-def _write_category(archive: zipfile.ZipFile, category: PersonalDataCategory, user) -> CategoryResult:
-    result = CategoryResult(code=category.code, label=str(category.label))
+def _summary_row(row: dict, columns: list[Column], as_records: bool) -> str:
+    """One record as HTML: a table row, or (for wide categories) a small table of its own."""
+    if as_records:
+        cells = [
+            f'<tr><th scope="row">{column.label}</th><td>{column.html(row.get(column.code))}</td></tr>'
+            for column in columns
+        ]
+        return '<table class="record">' + "".join(cells) + "</table>\n"
+    cells = [f'<td data-label="{column.label}">{column.html(row.get(column.code))}</td>' for column in columns]
+    return "<tr>" + "".join(cells) + "</tr>\n"
+
+
+def _write_category(
+    archive: zipfile.ZipFile, category: PersonalDataCategory, user, retention: dict[str, list[str]]
+) -> CategoryResult:
+    result = CategoryResult(
+        code=category.code,
+        label=str(category.label),
+        purpose=str(category.purpose),
+        legal_basis=str(LegalBasis(category.legal_basis).label) if category.legal_basis else "",
+        retention=retention.get(category.code, []),
+    )
+    # The summary's columns: the declared ones, in their order; a key no field declares (a test
+    # forbids it) would still be shown, under its code, rather than silently dropped.
+    columns = [Column(declared.code, declared) for declared in category.fields]
+    result.headings = [str(declared.label) for declared in category.fields]
     csv_spool = _text_spool()
     rows_html = _text_spool()
     writer = csv.writer(csv_spool)
@@ -58,13 +112,17 @@ def _write_category(archive: zipfile.ZipFile, category: PersonalDataCategory, us
             if result.count == 0:
                 result.columns = list(row)
                 writer.writerow(result.columns)
+                extra = [code for code in result.columns if category.field(code) is None]
+                columns += [Column(code, None) for code in extra]
+                result.headings += extra
+                as_records = result.as_records
             else:
                 out.write(",")
             out.write("\n")
             out.write(encoder.encode(row))
             texts = [plain_text(row.get(column)) for column in result.columns]
             writer.writerow([csv_safe(text) for text in texts])
-            rows_html.write("<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in texts) + "</tr>\n")
+            rows_html.write(_summary_row(row, columns, as_records))
             result.count += 1
         out.write("\n]\n" if result.count else "]\n")
     with archive.open(f"{category.code}.csv", "w") as raw:
@@ -74,6 +132,10 @@ def _write_category(archive: zipfile.ZipFile, category: PersonalDataCategory, us
             # utf-8 with a byte-order mark: Excel then reads Chinese text correctly.
             shutil.copyfileobj(csv_spool, out, COPY_BUFFER)
     csv_spool.close()
+    archive.writestr(
+        schema_file_name(category.code),
+        json.dumps(category_schema(category), ensure_ascii=False, indent=2).encode("utf-8"),
+    )
     rows_html.flush()
     rows_html.seek(0)
     result.rows_html = rows_html
@@ -105,8 +167,9 @@ def export_zip_write(*, user, out, progress: Callable[[int], None] | None = None
     results: list[CategoryResult] = []
     try:
         with translation.override(user.language or None), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            retention = retention_texts_by_category()
             for index, category in enumerate(categories, start=1):
-                results.append(_write_category(archive, category, user))
+                results.append(_write_category(archive, category, user, retention))
                 if progress is not None:
                     # The last few percent are the summary and storing the file.
                     progress(min(95, index * 95 // len(categories)))
