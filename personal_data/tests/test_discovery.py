@@ -23,6 +23,7 @@ EXPORT_ORDER = [
     "policy_displays",
     "locations",
     "interest_tags",
+    "service_checks",
     "optional_services",
     "strong_verifications",
     "disclosures",
