@@ -28,7 +28,7 @@ def test_citizen_enrols_in_public_transport_and_leaves_it(live_server, page: Pag
 
     expect(page.get_by_test_id("consent-statement")).to_contain_text("By enrolling, you agree")
     page.get_by_role("button", name="Give consent and enrol").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()  # nothing typed: nothing saved
+    expect(page.get_by_text("This field is required.", exact=True)).to_be_visible()  # nothing typed: nothing saved
     assert not ServiceEnrolment.objects.exists()
     page.get_by_label("Travel card number").fill("  TC-2026-0001 ")
     page.get_by_role("button", name="Give consent and enrol").click()
