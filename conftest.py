@@ -234,3 +234,25 @@ def service_client(db):
     from accounts.service_clients.tests.factories import service_client_with_token
 
     return service_client_with_token
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests in pytest-django's order, whatever ran before: transaction-wrapped ones, then the ones
+    that flush the database (browser tests, real workers), then those without a database.
+
+    A flush empties the tables the data migrations seeded; ``_reference_data`` puts them back only
+    for the tests that flush. A transaction-wrapped test scheduled after a flushing one would find
+    no purposes, no policy version and no retention rules.
+    """
+    from pytest_django.plugin import validate_django_db
+
+    def group(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker) and any(validate_django_db(marker)[:2])
+        fixtures = item.fixturenames
+        if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+            return 1
+        return 0 if (marker or "db" in fixtures) else 2
+
+    items.sort(key=group)
