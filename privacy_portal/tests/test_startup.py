@@ -36,6 +36,7 @@ def production_environment(tmp_path, **extra) -> dict[str, str]:
         "HOME": str(tmp_path),
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "privacy.gov.example.cn",
+        "SITE_URL": "https://privacy.gov.example.cn",
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "FIELD_HMAC_KEY": key,
         "AUDIT_CHAIN_KEY": key,
