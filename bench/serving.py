@@ -65,6 +65,8 @@ def environment(
             "FIELD_HMAC_KEY": secrets.token_urlsafe(48),
             "AUDIT_CHAIN_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": SERVER_NAME,
+            # Absolute links in mail and messages (none are followed here); production refuses none.
+            "SITE_URL": f"https://{SERVER_NAME}",
             # Plain HTTP from wrk, as from nginx on the same host.
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",

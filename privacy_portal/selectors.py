@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 
-from accounts.models import IdentityProfile, VerificationLevel
+from accounts.models import VerificationLevel
 from accounts.two_factor.selectors import two_factor_enabled_cached
 from consents.dashboard.selectors import catalogue_load, dashboard_rows
 from consents.dashboard.summary import dashboard_summary
@@ -51,18 +51,29 @@ class HomeOverview:
 
 
 def _account_facts(*, user) -> tuple[bool, int]:
-    """Whether the primary email is confirmed, and the identity level: one query."""
+    """Whether the primary email is confirmed, and the identity level: one query.
+
+    The identity profile comes with it and is left on ``user``, so the header's
+    name (``verified_name_for``) reads it instead of asking again.
+    """
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(
-            email_confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            identity_level=Subquery(IdentityProfile.objects.filter(user=OuterRef("pk")).values("verification_level")),
+        .select_related("identity")
+        .annotate(email_confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .only(
+            "pk",
+            "identity__verification_level",
+            "identity__legal_name",
+            "identity__organisation_name",
+            "identity__verified_fields",
         )
-        .values("email_confirmed", "identity_level")
         .get()
     )
-    return row["email_confirmed"], row["identity_level"] or VerificationLevel.REGISTERED
+    profile = getattr(row, "identity", None)
+    get_user_model().identity.related.set_cached_value(user, profile)
+    level = profile.verification_level if profile is not None else VerificationLevel.REGISTERED
+    return row.email_confirmed, level
 
 
 def home_next_steps_for(*, user) -> tuple[str, ...]:
