@@ -31,6 +31,7 @@ from .erasure_propagation import selectors as propagation_selectors
 from .exports.api import ExportQuotaThrottled
 from .exports.services import ExportQuotaExceeded
 from .forms import FORMS
+from .fulfilment.deletion import ACCOUNT_SCOPE
 from .models import PrivacyRequest, RefusalReason, RequestChannel, RequestKind, RequestOutcome, RequestState
 
 API_KINDS = list(FORMS)
@@ -200,6 +201,8 @@ ConflictOut = inline_serializer(
 # purpose they have not granted, a detail they cannot correct.
 STATE_ERROR_CODES = {"invalid_choice", "unknown_purpose", "basic_purpose"}
 STATE_FIELDS = {"field", "purposes"}
+# A deletion that would close the account is well formed too: it belongs to account cancellation.
+STATE_ERRORS = {("categories", ACCOUNT_SCOPE)}
 
 
 def _details_validate(*, kind: str, details: dict, user) -> dict:
@@ -212,7 +215,10 @@ def _details_validate(*, kind: str, details: dict, user) -> dict:
     if not form.is_valid():
         body = {"details": {field: [str(e) for e in errors] for field, errors in form.errors.items()}}
         codes = {(field, error.code) for field, errors in form.errors.as_data().items() for error in errors}
-        if all(field in STATE_FIELDS and code in STATE_ERROR_CODES for field, code in codes):
+        if all(
+            (field in STATE_FIELDS and code in STATE_ERROR_CODES) or (field, code) in STATE_ERRORS
+            for field, code in codes
+        ):
             raise Conflict(body)
         raise ValidationError(body)
     return form.details()
@@ -247,7 +253,8 @@ class RequestListCreate(generics.ListCreateAPIView):
                     resource_type_field_name=None,
                 ),
                 description="An open request of this kind exists (code duplicate_request); or the details name a "
-                "purpose the person has not granted or a detail they cannot correct (field errors under details).",
+                "purpose the person has not granted or a detail they cannot correct, or a deletion would close the "
+                "account, which account cancellation does (field errors under details).",
             ),
             429: OpenApiResponse(description="Daily limit of access/export requests reached; see Retry-After."),
         },

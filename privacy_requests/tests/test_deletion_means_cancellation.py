@@ -80,7 +80,8 @@ def test_the_api_refuses_a_deletion_of_the_account_and_points_to_cancellation(ap
     step_up_passed(citizen, client=api)
     for details in ({}, {"categories": ["profile"]}):
         response = api.post("/api/v1/requests/", {"kind": "deletion", "details": details}, format="json", **EN)
-        assert response.status_code == 400
+        # Well formed, but what it asks is account cancellation's to do: a conflict, not a malformed body.
+        assert response.status_code == 409
         assert "means cancelling your account" in response.json()["details"]["categories"][0]
     assert not PrivacyRequest.objects.exists()
     response = api.post(
