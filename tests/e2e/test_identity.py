@@ -33,7 +33,9 @@ def test_citizen_verifies_identity_after_fixing_a_wrong_id_number(live_server, p
     page.get_by_label("Legal name").fill(NAME)
     page.get_by_label("Resident ID number").fill(BAD_CHECKSUM)
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("The resident ID number is not valid: check its 18 characters.", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("The resident ID number is not valid: check its 18 characters.", exact=True)
+    ).to_be_visible()
     # What was typed stays in the form, to be corrected rather than retyped.
     expect(page.get_by_label("Legal name")).to_have_value(NAME)
     expect(page.get_by_label("Resident ID number")).to_have_value(BAD_CHECKSUM)
