@@ -270,7 +270,7 @@ def test_readable_values():
         assert readable_html("<b>", profile.field("first_name")) == "&lt;b&gt;"
         when = datetime(2026, 12, 3, 6, 5, 4, 123456, tzinfo=UTC)
         shown = readable_html(when, profile.field("date_joined"))
-        assert shown == "Dec. 3, 2026 14:05"  # Beijing time, to the minute
+        assert shown == "3 December 2026 14:05"  # Beijing time, to the minute, in the long English format
         assert Column("date_joined", profile.field("date_joined")).html(when) == shown
         emails = readable_html(
             [{"email": "a@example.cn", "primary": True, "verified": False}], profile.field("email_addresses")
