@@ -12,6 +12,7 @@ Screenshots go to ``test-artifacts/details/``.
 
 import datetime
 import re
+import zipfile
 
 import pytest
 from django.conf import settings
@@ -254,8 +255,11 @@ def test_home_shows_open_requests_with_deadlines_unread_messages_and_consents(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_remaining_rights_stay_open_while_a_material_change_waits(live_server, browser, out, language):
+def test_the_remaining_rights_stay_open_while_a_material_change_waits(
+    live_server, browser, out, settings, tmp_path, language
+):
     """The companion of test_rights_policy_pending: cancellation, identity, the export, policy pages, sign-out."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     _material_version_in_effect()
     citizen = VerifiedCitizenFactory(language=language, date_joined=timezone.now() - datetime.timedelta(days=365))
     world = _world_for(citizen)
@@ -271,6 +275,20 @@ def test_the_remaining_rights_stay_open_while_a_material_change_waits(live_serve
         page.goto(base + url)
         expect(page).to_have_url(base + url)
         expect(page.locator("main h1")).to_be_visible()
+
+    # The export downloads, and reads as issue #14 asks: a schema beside each category's JSON,
+    # a README that names real files.
+    page.goto(f"{base}/requests/exports/{world.export_id}/")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-download").click()
+    saved = tmp_path / "export.zip"
+    download_info.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        names = set(archive.namelist())
+        readme = archive.read("README.txt").decode()
+    categories = {name.removesuffix(".json") for name in names if name.endswith(".json") and "/" not in name}
+    assert categories and {f"schemas/{code}.schema.json" for code in categories} <= names, sorted(names)
+    assert "summary.html" in names and "<code>" not in readme
 
     # The answer page says what its diff link shows: changes marked in the text, not "line by line".
     page.goto(base + ACCEPT)
@@ -300,6 +318,28 @@ def test_staff_reach_admin_while_a_material_change_waits(live_server, browser):
     expect(page.locator("#site-name, #header")).not_to_have_count(0)
     expect(page.locator("body")).not_to_contain_text("The privacy policy has changed")
     context.close()
+
+
+# -- Layout: the account navigation lines up with the content ------------------------------------
+
+ALIGNED = """() => Object.fromEntries([
+  ["brand", "header .brand"],
+  ["account navigation", "body > nav.account-nav ul.nav li a"],
+  ["heading", "main h1"],
+  ["section navigation", "main nav.account-nav li a"],
+  ["first paragraph", "main h1 + p"],
+].map(([name, selector]) => [name, Math.round(document.querySelector(selector).getBoundingClientRect().left)]))"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_account_navigation_lines_up_with_the_content(live_server, new_page, out, language, width):
+    page = new_page(language=language, width=width, user=UserFactory(language=language))
+    page.goto(live_server.url + "/account/activity/sessions/")
+    lefts = page.evaluate(ALIGNED)
+    assert max(lefts.values()) - min(lefts.values()) <= 1, lefts
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(out / f"account-navigation-{language}-{width}.png"))
 
 
 # -- Chinese punctuation, and the banner on an English phone --------------------------------------
