@@ -5,8 +5,9 @@ devices carry dates in each language's long format; an error page gives an 8-cha
 reference to read to the hotline; a password-reset email links back to the configured site;
 home shows open requests with their deadlines, unread messages and a consent summary; while a
 material policy change waits, the rights not walked through elsewhere stay open (cancellation,
-identity, the export, the policy pages, sign-out) and staff reach admin; Chinese labels use
-full-width punctuation; on an English phone the cookie banner never hides the focused field.
+identity, the export and its download, the policy pages, sign-out) and staff reach admin; the
+account navigation lines up with the content; Chinese labels use full-width punctuation; on an
+English phone the cookie banner never hides the focused field.
 Screenshots go to ``test-artifacts/details/``.
 """
 
