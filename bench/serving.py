@@ -72,6 +72,9 @@ def environment(
             "SECURE_HSTS_SECONDS": "0",
             "DATA_RESIDENCY_DATABASE": "cn-mainland",
             "DATA_RESIDENCY_FILES": "cn-mainland",
+            # The footer's filing numbers (privacy_portal.W114, W115).
+            "PORTAL_ICP_FILING": "粤ICP备12345678号",
+            "PORTAL_PSB_FILING": "粤公网安备44010002000001号",
             # The run's Redis database for the cache too, its keys under the run's prefix
             # so that the broker's clean-up removes them.
             "CACHE_URL": broker.BROKER_URL,

@@ -18,6 +18,9 @@ Then each finding is a Warning with the same number (``W101``–``W109``) and on
 ``--fail-level WARNING``. Any other value of the switch is an error (``E100``): a typo must not
 be read as either "on" or "off".
 
+Some findings are never relaxed by the switch (E110–E112), and some are only ever warnings:
+the footer's filing numbers (W114, W115), which a deployment may await after it starts.
+
 Providers are judged by class, so a subclass of a sandbox (or the bare interface, which answers
 nothing) is refused as well as the sandbox itself; any other importable class is accepted, since
 the portal cannot know every real provider a deployment may plug in.
@@ -288,6 +291,36 @@ def check_site_url(app_configs=None, **kwargs) -> list:
     return []
 
 
+# Issue #14: a government website in China shows, in every page's footer, its ICP filing number
+# (MIIT, 工信部备案) and its public-security filing number (公安机关联网备案). The footer leaves
+# out an empty one, so a missing number would go unnoticed on the site itself.
+FILING_NUMBERS = (
+    (114, "PORTAL_ICP_FILING", "ICP filing number", "粤ICP备12345678号"),
+    (115, "PORTAL_PSB_FILING", "public-security filing number", "粤公网安备44010002000001号"),
+)
+
+
+def check_filing_numbers(app_configs=None, **kwargs) -> list:
+    """W114 without the ICP filing number, W115 without the public-security one.
+
+    Warnings, not errors: the portal serves people correctly without them, and a deployment
+    may start before its filing is granted, but every start-up log and CI's
+    ``--fail-level WARNING`` then say that the footer is missing what the law asks of it.
+    """
+    problems = []
+    for number, setting, what, example in FILING_NUMBERS:
+        if not str(getattr(settings, setting, "") or "").strip():
+            problems.append(
+                Warning(
+                    f"{setting} is empty: the footer of every page leaves out the site's {what}, "
+                    "which a government website in China must show.",
+                    hint=f"Set {setting} to the number the filing gave, e.g. {example}.",
+                    id=f"privacy_portal.W{number}",
+                )
+            )
+    return problems
+
+
 DEPLOY_CHECKS = (
     check_staging_switch,
     check_database,
@@ -302,4 +335,5 @@ DEPLOY_CHECKS = (
     check_access_token_lifetime,
     check_webhook_targets,
     check_site_url,
+    check_filing_numbers,
 )

@@ -2,8 +2,7 @@
 
 from django import template
 
-from accounts.identity.selectors import verified_name_for
-from core.masking import mask_email, mask_phone
+from accounts.display import person_display_name
 
 register = template.Library()
 
@@ -38,18 +37,10 @@ def field_anchor(field) -> str:
 
 @register.filter
 def signed_in_name(user) -> str:
-    """Who the header says is signed in: the verified name, else the email or mobile number masked.
+    """Who the header says is signed in; "" when there is nothing to show.
 
     Not ``display_name``: first and last name are whatever the account was
-    given, and the header is read over people's shoulders, so an unverified
-    person sees only enough of their contact to recognise it. Never the
-    username, an internal handle. "" when there is nothing to show.
+    given. The rule (verified name, else masked contact, never the handle) is
+    ``accounts.display.person_display_name``, shared with the sign-in message.
     """
-    if user is None or not user.is_authenticated:
-        return ""
-    name = verified_name_for(user=user)
-    if name:
-        return name
-    if user.email:
-        return mask_email(user.email)
-    return mask_phone(user.phone)
+    return person_display_name(user)

@@ -29,6 +29,8 @@ def production_backends(settings):
     settings.FACE_PROVIDER = f"{REAL}.UnreachableFaceProvider"
     settings.BANK_CARD_PROVIDER = f"{REAL}.UnreachableBankCardProvider"
     settings.SMS_BACKEND = f"{REAL}.UnreachableSmsBackend"
+    settings.PORTAL_ICP_FILING = "粤ICP备12345678号"
+    settings.PORTAL_PSB_FILING = "粤公网安备44010002000001号"
     return settings
 
 
@@ -205,3 +207,24 @@ def test_a_plain_http_site_url_is_refused(production_backends):
 def test_an_https_site_url_passes(production_backends, value):
     production_backends.SITE_URL = value
     assert not {"privacy_portal.E112", "privacy_portal.E113", "privacy_portal.W113"} & set(profile_findings())
+
+
+# The footer's filing numbers (issue #14): a government website in China shows both.
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_empty_filing_numbers_are_each_a_warning(production_backends, empty):
+    production_backends.PORTAL_ICP_FILING = empty
+    production_backends.PORTAL_PSB_FILING = empty
+    assert profile_findings(ERROR) == {}
+    findings = profile_findings(WARNING)
+    assert set(findings) == {"privacy_portal.W114", "privacy_portal.W115"}
+    assert "PORTAL_ICP_FILING is empty" in findings["privacy_portal.W114"]
+    assert "PORTAL_PSB_FILING is empty" in findings["privacy_portal.W115"]
+
+
+def test_only_the_missing_filing_number_is_reported(production_backends):
+    production_backends.PORTAL_PSB_FILING = ""
+    assert list(profile_findings()) == ["privacy_portal.W115"]
+
+
+def test_filing_numbers_that_are_set_pass_silently(production_backends):
+    assert not {"privacy_portal.W114", "privacy_portal.W115"} & set(profile_findings())

@@ -43,6 +43,9 @@ def production_environment(tmp_path, **extra) -> dict[str, str]:
         "DATA_RESIDENCY_DATABASE": "CN-GD",
         "DATA_RESIDENCY_FILES": "CN-GD",
         "CHAIN_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+        # The footer's filing numbers (privacy_portal.W114, W115).
+        "PORTAL_ICP_FILING": "粤ICP备12345678号",
+        "PORTAL_PSB_FILING": "粤公网安备44010002000001号",
         **extra,
     }
 

@@ -185,6 +185,9 @@ class Stack:
                 # Links in mail point at nginx; plain http passes only as a staging warning (W113).
                 "SITE_URL": self.base_url,
                 "TRUSTED_PROXY_COUNT": "1",
+                # The footer's filing numbers; without them every start warns (W114, W115).
+                "PORTAL_ICP_FILING": "粤ICP备12345678号",
+                "PORTAL_PSB_FILING": "粤公网安备44010002000001号",
                 "DATABASE_URL": self.postgres.url(user=APP_ROLE, database=DATABASE),
                 "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "CACHE_URL": f"redis://127.0.0.1:{self.redis_port}/1",
