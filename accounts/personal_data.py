@@ -21,9 +21,13 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.activity.devices import device_name
 from accounts.activity.network import truncate_ip
+from accounts.activity.selectors import linked_service_names
 from accounts.activity.services import LoginMethod
 from accounts.delivery.services import delivery_addresses_erase
+from accounts.identity.forms import FIELD_LABELS
+from accounts.identity.providers import provider_labels
 from accounts.models import (
     Delivery,
     GuardianLink,
@@ -312,7 +316,7 @@ register_personal_data(
         text("uscc", _("Unified social credit code")),
         text("legal_representative", _("Legal representative")),
         number("verification_level", _("Verification level"), choices=VerificationLevel.choices),
-        texts("verified_fields", _("Details confirmed by a verification provider")),
+        texts("verified_fields", _("Details confirmed by a verification provider"), choices=FIELD_LABELS),
         moment("identity_verified_at", _("Identity verified")),
     ),
     purpose=_("To run your account and to know it is you when you use government services online."),
@@ -326,7 +330,7 @@ register_personal_data(
     label=_("Real-name verification attempts"),
     fields=(
         moment("time", _("Time")),
-        text("provider", _("Verification provider")),
+        text("provider", _("Verification provider"), choices=provider_labels),
         text("outcome", pgettext_lazy("export column", "Outcome"), choices=IdentityVerificationAttempt.Outcome.choices),
         text("provider_reference", _("Provider's reference")),
     ),
@@ -342,7 +346,7 @@ register_personal_data(
     fields=(
         moment("time", _("Time")),
         text("network", _("Network (address shortened)")),
-        text("device", _("Device and browser")),
+        text("device", _("Device and browser"), display=device_name),
         text("method", _("Sign-in method"), choices=LoginMethod.choices),
     ),
     purpose=_("To keep your account safe and to keep the network logs the law asks for."),
@@ -358,7 +362,7 @@ register_personal_data(
         moment("started", pgettext_lazy("export column", "Started")),
         moment("last_seen", _("Last used")),
         text("network", _("Network (address shortened)")),
-        text("device", _("Device and browser")),
+        text("device", _("Device and browser"), display=device_name),
     ),
     purpose=_("So that you stay signed in and can see and end your sessions."),
     legal_basis=LegalBasis.CONTRACT,
@@ -416,7 +420,7 @@ register_personal_data(
     "social_accounts",
     label=_("Linked accounts"),
     fields=(
-        text("provider", pgettext_lazy("export column", "Provider")),
+        text("provider", pgettext_lazy("export column", "Provider"), choices=linked_service_names),
         text("uid", _("Your number with the provider")),
         moment("linked", pgettext_lazy("export column", "Linked")),
     ),
