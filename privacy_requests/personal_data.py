@@ -19,7 +19,7 @@ from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis, category_labels, register_personal_data
 from personal_data.retention_conditions import register_retention_condition
-from privacy_requests.event_labels import EVENT_LABELS
+from privacy_requests.event_labels import EXPORT_EVENT_LABELS
 from privacy_requests.models import (
     ExportFile,
     PrivacyRequest,
@@ -236,11 +236,12 @@ register_personal_data(
     fields=(
         text("request", pgettext_lazy("export column", "Request")),
         moment("time", _("Time")),
-        text("action", _("What happened"), choices=EVENT_LABELS),
+        text("action", _("What happened"), choices=EXPORT_EVENT_LABELS),
         text("from_state", _("State before"), choices=RequestState.choices),
         text("to_state", _("State after"), choices=RequestState.choices),
         text("by", _("By"), choices=WHO),
-        text("note", _("Note")),
+        # Free text, but for a proposed refusal, whose note is the reason's code.
+        text("note", _("Note"), choices=RefusalReason.choices),
     ),
     purpose=_("The law requires us to answer your requests and to show we did so in time."),
     legal_basis=LegalBasis.STATUTORY_DUTY,

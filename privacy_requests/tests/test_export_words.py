@@ -20,9 +20,11 @@ from consents.services import consent_grant
 from personal_data.fields import text
 from personal_data.registry import personal_data_categories
 from privacy_requests import services
+from privacy_requests.event_labels import EXPORT_EVENT_LABELS
 from privacy_requests.exports.builder import export_zip_write
 from privacy_requests.exports.readable import Column
 from privacy_requests.models import RequestKind
+from privacy_requests.selectors import INTERNAL_EVENTS
 from tests.factories import VerifiedCitizenFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,7 @@ def test_codes_are_shown_in_words_in_the_readers_language(person, language):
         lambda: DataCategory.objects.get(code="device").name,
     )
     codes = {"surveys", "survey_partner", "sms_gateway", "security", "weixin", "contact", "device", *DELETED}
+    codes |= {"proposed_delete", "confirmed_delete"}  # the maker-checker steps of the deletion
 
     ledger = _cells(_section(summary, "consent_ledger"))
     assert surveys in ledger and survey_partner in ledger
@@ -127,6 +130,10 @@ def test_codes_are_shown_in_words_in_the_readers_language(person, language):
     assert device in _cells(_section(summary, "sessions"))
     verified = "身份证号码 姓名" if language == "zh-hans" else "Resident ID number Legal name"
     assert verified in _cells(_section(summary, "profile"))  # the details a provider confirmed
+
+    with translation.override(language):
+        confirmed = str(EXPORT_EVENT_LABELS["confirmed_delete"])
+    assert confirmed in _cells(_section(summary, "request_events"))
 
     every_cell = set(_cells(summary))
     assert not every_cell & codes, every_cell & codes
@@ -166,3 +173,8 @@ def test_words_that_are_looked_up_are_looked_up_once_per_export():
     # A code the lookup does not know (a purpose since deleted) is shown as it is.
     assert first.html("retired_purpose") == "retired_purpose"
     assert len(calls) == 1
+
+
+def test_every_step_of_a_timeline_has_words_for_the_export():
+    """The request page leaves staff's own steps out; the export shows them, so each needs a name too."""
+    assert set(INTERNAL_EVENTS) <= set(EXPORT_EVENT_LABELS)
