@@ -15,8 +15,8 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,6 +55,13 @@ TWO_FACTOR_KINDS = {
     "staff_enrolment_link": _("Staff enrolment link"),
 }
 GUARDIAN_ROLES = {"guardian": _("Guardian"), "minor": _("Minor")}
+OTHER_ACCOUNT_PREFIX = "user #"
+
+
+def _other_account(value: str) -> str:
+    """ "user #12" (as the JSON keeps it) in the reader's language."""
+    number = value.removeprefix(OTHER_ACCOUNT_PREFIX)
+    return gettext("Account no. %(number)s") % {"number": number} if number != value else value
 
 
 def _held(user, code: str) -> bool:
@@ -215,10 +222,11 @@ def erase_two_factor(user) -> str:
 def export_guardian_links(user):
     rows = GuardianLink.objects.filter(Q(guardian=user) | Q(minor=user)).order_by("created_at", "id")
     for link in rows.iterator(chunk_size=CHUNK):
+        other = link.minor_id if link.guardian_id == user.pk else link.guardian_id
         yield {
             # The other person is named by account number only: their data is theirs.
             "your_role": "guardian" if link.guardian_id == user.pk else "minor",
-            "other_account": f"user #{link.minor_id if link.guardian_id == user.pk else link.guardian_id}",
+            "other_account": f"{OTHER_ACCOUNT_PREFIX}{other}",
             "state": link.state,
             "created": link.created_at,
             "confirmed": link.confirmed_at,
@@ -375,7 +383,8 @@ register_personal_data(
     label=_("Two-factor sign-in methods"),
     fields=(
         text("kind", pgettext_lazy("export column", "Method"), choices=TWO_FACTOR_KINDS),
-        text("name", pgettext_lazy("export column", "Name")),
+        # The portal names each device after its kind ("authenticator"), which the column before says in words.
+        text("name", pgettext_lazy("export column", "Name"), in_summary=False),
         flag("confirmed", pgettext_lazy("export column", "Set up")),
         moment("created", pgettext_lazy("export column", "Added")),
         moment("last_used", _("Last used")),
@@ -391,7 +400,7 @@ register_personal_data(
     label=_("Guardian links"),
     fields=(
         text("your_role", _("Your role"), choices=GUARDIAN_ROLES),
-        text("other_account", _("Other account")),
+        text("other_account", _("Other account"), display=_other_account),
         text("state", _("State"), choices=GuardianLink.State.choices),
         moment("created", pgettext_lazy("export column", "Created")),
         moment("confirmed", _("Confirmed")),

@@ -13,7 +13,10 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import GuardianLink
+from accounts.two_factor.selectors import AUTHENTICATOR_DEVICE_NAME
 from consents.disclosures.services import disclosure_record
 from consents.models import DataCategory, Partner, Purpose
 from consents.services import consent_grant
@@ -25,7 +28,7 @@ from privacy_requests.exports.builder import export_zip_write
 from privacy_requests.exports.readable import Column
 from privacy_requests.models import RequestKind
 from privacy_requests.selectors import INTERNAL_EVENTS
-from tests.factories import VerifiedCitizenFactory, step_up_passed
+from tests.factories import GuardianLinkFactory, VerifiedCitizenFactory, step_up_passed
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,8 @@ def person(db, officer, checker):
     )
     SocialAccount.objects.create(user=user, provider="weixin", uid="o-wx-1")
     UserSession.objects.create(user=user, session_key="words-session", ip="203.0.113.9", user_agent=CHROME)
+    TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_DEVICE_NAME, confirmed=True)
+    GuardianLinkFactory(guardian=user)
     return user
 
 
@@ -108,6 +113,7 @@ def test_codes_are_shown_in_words_in_the_readers_language(person, language):
     )
     codes = {"surveys", "survey_partner", "sms_gateway", "security", "weixin", "contact", "device", *DELETED}
     codes |= {"proposed_delete", "confirmed_delete"}  # the maker-checker steps of the deletion
+    codes |= {AUTHENTICATOR_DEVICE_NAME}  # the name the portal gives the device, beside its kind in words
 
     ledger = _cells(_section(summary, "consent_ledger"))
     assert surveys in ledger and survey_partner in ledger
@@ -134,6 +140,11 @@ def test_codes_are_shown_in_words_in_the_readers_language(person, language):
     with translation.override(language):
         confirmed = str(EXPORT_EVENT_LABELS["confirmed_delete"])
     assert confirmed in _cells(_section(summary, "request_events"))
+
+    minor = GuardianLink.objects.get(guardian=person).minor_id
+    account = f"账号编号 {minor}" if language == "zh-hans" else f"Account no. {minor}"
+    assert account in _cells(_section(summary, "guardian_links"))
+    assert ("认证器应用" if language == "zh-hans" else "Authenticator app") in _cells(_section(summary, "two_factor"))
 
     every_cell = set(_cells(summary))
     assert not every_cell & codes, every_cell & codes
