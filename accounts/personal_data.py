@@ -15,15 +15,19 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.activity.devices import device_name
 from accounts.activity.network import truncate_ip
+from accounts.activity.selectors import linked_service_names
 from accounts.activity.services import LoginMethod
 from accounts.delivery.services import delivery_addresses_erase
+from accounts.identity.forms import FIELD_LABELS
+from accounts.identity.providers import provider_labels
 from accounts.models import (
     Delivery,
     GuardianLink,
@@ -51,6 +55,13 @@ TWO_FACTOR_KINDS = {
     "staff_enrolment_link": _("Staff enrolment link"),
 }
 GUARDIAN_ROLES = {"guardian": _("Guardian"), "minor": _("Minor")}
+OTHER_ACCOUNT_PREFIX = "user #"
+
+
+def _other_account(value: str) -> str:
+    """ "user #12" (as the JSON keeps it) in the reader's language."""
+    number = value.removeprefix(OTHER_ACCOUNT_PREFIX)
+    return gettext("Account no. %(number)s") % {"number": number} if number != value else value
 
 
 def _held(user, code: str) -> bool:
@@ -211,10 +222,11 @@ def erase_two_factor(user) -> str:
 def export_guardian_links(user):
     rows = GuardianLink.objects.filter(Q(guardian=user) | Q(minor=user)).order_by("created_at", "id")
     for link in rows.iterator(chunk_size=CHUNK):
+        other = link.minor_id if link.guardian_id == user.pk else link.guardian_id
         yield {
             # The other person is named by account number only: their data is theirs.
             "your_role": "guardian" if link.guardian_id == user.pk else "minor",
-            "other_account": f"user #{link.minor_id if link.guardian_id == user.pk else link.guardian_id}",
+            "other_account": f"{OTHER_ACCOUNT_PREFIX}{other}",
             "state": link.state,
             "created": link.created_at,
             "confirmed": link.confirmed_at,
@@ -312,7 +324,7 @@ register_personal_data(
         text("uscc", _("Unified social credit code")),
         text("legal_representative", _("Legal representative")),
         number("verification_level", _("Verification level"), choices=VerificationLevel.choices),
-        texts("verified_fields", _("Details confirmed by a verification provider")),
+        texts("verified_fields", _("Details confirmed by a verification provider"), choices=FIELD_LABELS),
         moment("identity_verified_at", _("Identity verified")),
     ),
     purpose=_("To run your account and to know it is you when you use government services online."),
@@ -326,7 +338,7 @@ register_personal_data(
     label=_("Real-name verification attempts"),
     fields=(
         moment("time", _("Time")),
-        text("provider", _("Verification provider")),
+        text("provider", _("Verification provider"), choices=provider_labels),
         text("outcome", pgettext_lazy("export column", "Outcome"), choices=IdentityVerificationAttempt.Outcome.choices),
         text("provider_reference", _("Provider's reference")),
     ),
@@ -342,7 +354,7 @@ register_personal_data(
     fields=(
         moment("time", _("Time")),
         text("network", _("Network (address shortened)")),
-        text("device", _("Device and browser")),
+        text("device", _("Device and browser"), display=device_name),
         text("method", _("Sign-in method"), choices=LoginMethod.choices),
     ),
     purpose=_("To keep your account safe and to keep the network logs the law asks for."),
@@ -358,7 +370,7 @@ register_personal_data(
         moment("started", pgettext_lazy("export column", "Started")),
         moment("last_seen", _("Last used")),
         text("network", _("Network (address shortened)")),
-        text("device", _("Device and browser")),
+        text("device", _("Device and browser"), display=device_name),
     ),
     purpose=_("So that you stay signed in and can see and end your sessions."),
     legal_basis=LegalBasis.CONTRACT,
@@ -371,7 +383,8 @@ register_personal_data(
     label=_("Two-factor sign-in methods"),
     fields=(
         text("kind", pgettext_lazy("export column", "Method"), choices=TWO_FACTOR_KINDS),
-        text("name", pgettext_lazy("export column", "Name")),
+        # The portal names each device after its kind ("authenticator"), which the column before says in words.
+        text("name", pgettext_lazy("export column", "Name"), in_summary=False),
         flag("confirmed", pgettext_lazy("export column", "Set up")),
         moment("created", pgettext_lazy("export column", "Added")),
         moment("last_used", _("Last used")),
@@ -387,7 +400,7 @@ register_personal_data(
     label=_("Guardian links"),
     fields=(
         text("your_role", _("Your role"), choices=GUARDIAN_ROLES),
-        text("other_account", _("Other account")),
+        text("other_account", _("Other account"), display=_other_account),
         text("state", _("State"), choices=GuardianLink.State.choices),
         moment("created", pgettext_lazy("export column", "Created")),
         moment("confirmed", _("Confirmed")),
@@ -416,7 +429,7 @@ register_personal_data(
     "social_accounts",
     label=_("Linked accounts"),
     fields=(
-        text("provider", pgettext_lazy("export column", "Provider")),
+        text("provider", pgettext_lazy("export column", "Provider"), choices=linked_service_names),
         text("uid", _("Your number with the provider")),
         moment("linked", pgettext_lazy("export column", "Linked")),
     ),

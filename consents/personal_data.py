@@ -24,6 +24,7 @@ from consents.models import (
     StrongVerification,
 )
 from consents.models.ledger import ConsentAction, ConsentChannel
+from consents.names import partner_names, purpose_names
 from consents.optional_services.selectors import service_fields
 from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, flag, moment, number, text
 from personal_data.holds import is_held
@@ -43,9 +44,10 @@ def _given_by(*, actor_id, subject_id, channel) -> str:
 
 
 STATE_EXPORT_FIELDS = (
-    text("purpose", _("Purpose code")),
+    # The summary shows the purpose by its name, in the next column.
+    text("purpose", _("Purpose code"), in_summary=False),
     text("purpose_name", _("Purpose")),
-    text("partner", _("Partner")),
+    text("partner", _("Partner"), choices=partner_names),
     flag("granted", pgettext_lazy("export column", "Agreed")),
     number("purpose_version", _("Version of the purpose")),
     text("policy_version", _("Version of the privacy policy")),
@@ -287,9 +289,9 @@ register_personal_data(
     fields=(
         number("sequence", _("Number in the ledger")),
         moment("time", _("Time")),
-        text("purpose", _("Purpose code")),
+        text("purpose", _("Purpose"), choices=purpose_names),
         number("purpose_version", _("Version of the purpose")),
-        text("partner", _("Partner")),
+        text("partner", _("Partner"), choices=partner_names),
         text("action", _("What happened"), choices=ConsentAction.choices),
         text("policy_version", _("Version of the privacy policy")),
         text("channel", pgettext_lazy("export column", "Where"), choices=ConsentChannel.choices),
@@ -318,7 +320,7 @@ register_personal_data(
     fields=(
         moment("shown", pgettext_lazy("export column", "Shown")),
         text("policy_version", _("Version of the privacy policy")),
-        text("purpose", _("Purpose code")),
+        text("purpose", _("Purpose"), choices=purpose_names),
         text("where", pgettext_lazy("export column", "Where"), choices=PolicyDisplay.Context.choices),
     ),
     purpose=_("To prove which policy text you saw before you agreed."),
@@ -360,7 +362,7 @@ register_personal_data(
     fields=(
         day("day", pgettext_lazy("export column", "Day")),
         text("service", _("Service")),
-        text("purpose", _("Purpose code")),
+        text("purpose", _("Purpose"), choices=purpose_names),
         number("checks", _("Consent checks")),
     ),
     purpose=_("So that you can see which services checked your consent before using your data."),
@@ -373,7 +375,8 @@ register_personal_data(
     "optional_services",
     label=_("Optional services"),
     fields=(
-        text("service", _("Service code")),
+        # The summary shows the service by its name, in the next column.
+        text("service", _("Service code"), in_summary=False),
         text("service_name", _("Service")),
         text("state", _("State"), choices=ServiceEnrolment.State.choices),
         encoded_mapping("data", _("Your answers")),
@@ -394,7 +397,7 @@ register_personal_data(
         moment("time", _("Time")),
         text("method", pgettext_lazy("export column", "Method"), choices=StrongVerification.Method.choices),
         text("outcome", pgettext_lazy("export column", "Outcome"), choices=StrongVerification.Outcome.choices),
-        text("partner", _("Partner")),
+        text("partner", _("Partner"), choices=partner_names),
         text("partner_reference", _("Partner's reference")),
         flag("recorded_by_staff", _("Recorded by staff")),
     ),

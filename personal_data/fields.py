@@ -9,7 +9,7 @@ row carries a key no field declares, so a column cannot reach a person
 without words for it.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,22 +29,65 @@ class Kind(StrEnum):
     ENCODED_MAPPING = "encoded_mapping"
 
 
+# Words for the codes of a column: a mapping, or a function returning one, for codes whose words live in the
+# database or in a registry filled at start-up (purposes, partners, notification kinds). The summary calls the
+# function once per export, in the reader's language, never once per row.
+Words = Mapping | Callable[[], Mapping]
+
+
+def resolve(words: Words) -> Mapping:
+    return words() if callable(words) else words
+
+
 @dataclass(frozen=True)
 class ExportField:
     code: str
     label: object
     kind: Kind = Kind.TEXT
     # Code -> words, for a column holding codes (a state, a channel); codes not listed are shown as they are.
-    choices: Mapping = field(default_factory=dict)
+    # For a list of codes, each one.
+    choices: Words = field(default_factory=dict)
     # The fields of each record, for a list of records.
     items: tuple["ExportField", ...] = ()
+    # Several codes in one text, joined by this (the JSON keeps the text); the summary lists each in words.
+    separator: str = ""
+    # For an encoded mapping: the words for the values under some of its keys (key -> words, as ``choices``).
+    value_choices: Mapping[str, Words] = field(default_factory=dict)
+    # How the summary shows a value that is not a code but is unreadable as stored (a user-agent header).
+    display: Callable[[str], str] | None = None
+    # False for a code column whose words another column already shows (a purpose's code beside its name):
+    # the JSON and CSV keep it, the summary leaves it out.
+    in_summary: bool = True
+
+    @property
+    def fixed_choices(self) -> Mapping:
+        """The words of a fixed vocabulary (a state, a channel); empty for codes that are looked up."""
+        return {} if callable(self.choices) else self.choices
+
+    def words(self) -> Mapping:
+        """Code -> words now, in the active language; may query the database (call it once per export)."""
+        return resolve(self.choices)
 
     def choice_label(self, value) -> object:
-        return self.choices.get(value, value)
+        return self.words().get(value, value)
 
 
-def text(code: str, label, *, choices: Iterable[tuple] | Mapping = ()) -> ExportField:
-    return ExportField(code, label, Kind.TEXT, dict(choices))
+def _words(choices: Iterable[tuple] | Words) -> Words:
+    return choices if callable(choices) else dict(choices)
+
+
+def text(
+    code: str,
+    label,
+    *,
+    choices: Iterable[tuple] | Words = (),
+    separator: str = "",
+    display: Callable[[str], str] | None = None,
+    in_summary: bool = True,
+) -> ExportField:
+    return ExportField(
+        code, label, Kind.TEXT, _words(choices), separator=separator, display=display, in_summary=in_summary
+    )
 
 
 def number(code: str, label, *, choices: Iterable[tuple] | Mapping = ()) -> ExportField:
@@ -64,8 +107,8 @@ def day(code: str, label) -> ExportField:
     return ExportField(code, label, Kind.DATE)
 
 
-def texts(code: str, label) -> ExportField:
-    return ExportField(code, label, Kind.TEXT_LIST)
+def texts(code: str, label, *, choices: Iterable[tuple] | Words = ()) -> ExportField:
+    return ExportField(code, label, Kind.TEXT_LIST, _words(choices))
 
 
 def records(code: str, label, *items: ExportField) -> ExportField:
@@ -76,9 +119,9 @@ def mapping(code: str, label) -> ExportField:
     return ExportField(code, label, Kind.MAPPING)
 
 
-def encoded_mapping(code: str, label) -> ExportField:
+def encoded_mapping(code: str, label, *, value_choices: Mapping[str, Words] | None = None) -> ExportField:
     """A mapping kept as JSON text (a request's details, a service's answers); see ``LabelledJSON``."""
-    return ExportField(code, label, Kind.ENCODED_MAPPING)
+    return ExportField(code, label, Kind.ENCODED_MAPPING, value_choices=value_choices or {})
 
 
 class LabelledJSON(str):

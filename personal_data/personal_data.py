@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from notifications.kinds import kind_labels
 from notifications.models import InboxMessage, OutboxEmail
 from personal_data.fields import moment, text
 from personal_data.holds import is_held
@@ -66,7 +67,7 @@ register_personal_data(
     label=_("Messages in your portal inbox"),
     fields=(
         moment("received", pgettext_lazy("export column", "Received")),
-        text("kind", _("Kind of message")),
+        text("kind", _("Kind of message"), choices=kind_labels),
         text("subject", _("Subject")),
         text("message", pgettext_lazy("export column", "Message")),
         moment("read", pgettext_lazy("export column", "Read")),
@@ -83,7 +84,7 @@ register_personal_data(
     fields=(
         moment("written", pgettext_lazy("export column", "Written")),
         text("to", pgettext_lazy("export column", "To")),
-        text("kind", _("Kind of message")),
+        text("kind", _("Kind of message"), choices=kind_labels),
         text("subject", _("Subject")),
         text("body", pgettext_lazy("export column", "Message")),
         text("state", _("State"), choices=OutboxEmail.State.choices),

@@ -100,3 +100,8 @@ def personal_data_categories() -> list[PersonalDataCategory]:
     entries = list(categories.entries())
     # sorted() is stable: within one app, the order of registration stands.
     return sorted(entries, key=lambda entry: order.get(_contributing_app(entry), len(order)))
+
+
+def category_labels() -> dict[str, object]:
+    """Category code -> its label: how a person reads a category a request or an outcome names by its code."""
+    return {entry.code: entry.label for entry in categories.entries()}

@@ -32,9 +32,10 @@ def _field_schema(declared: ExportField) -> dict:
     else:
         schema = dict(_TYPES[declared.kind])
     schema["title"] = str(declared.label)
-    if declared.choices:
-        # The codes in use today, with their meaning; not an enum, so an older export stays valid.
-        schema["description"] = "; ".join(f"{code}: {label}" for code, label in declared.choices.items())
+    if declared.fixed_choices:
+        # The codes in use today, with their meaning; not an enum, so an older export stays valid. Codes that
+        # are looked up (purposes, partners) are the catalogue's, not a vocabulary of the format.
+        schema["description"] = "; ".join(f"{code}: {label}" for code, label in declared.fixed_choices.items())
     return schema
 
 

@@ -19,3 +19,18 @@ EVENT_LABELS = {
     "propagation_confirmed": gettext_lazy("Every service confirmed the erasure: the request is fully done"),
     "propagation_closed": gettext_lazy("Fully done: a privacy officer closed the confirmations still missing"),
 }
+
+# Steps the request page leaves out (how staff organise themselves: ``selectors.INTERNAL_EVENTS``) but the
+# export includes, since the timeline is the person's data; in the person's words, not staff's.
+STAFF_STEP_LABELS = {
+    "assigned": gettext_lazy("A staff member took on your request"),
+    "proposed_refuse": gettext_lazy("A refusal was proposed, for a second staff member to check"),
+    "proposed_delete": gettext_lazy("The deletion was proposed, for a second staff member to check"),
+    "confirmed_refuse": gettext_lazy("A second staff member confirmed the refusal"),
+    "confirmed_delete": gettext_lazy("A second staff member confirmed the deletion"),
+    "rejected_refuse": gettext_lazy("A second staff member turned down the proposed refusal"),
+    "rejected_delete": gettext_lazy("A second staff member turned down the proposed deletion"),
+    "propagation_closed_by_officer": gettext_lazy("A privacy officer closed the erasure confirmations still missing"),
+    "escalated": gettext_lazy("Overdue: passed to the privacy officers"),
+}
+EXPORT_EVENT_LABELS = {**EVENT_LABELS, **STAFF_STEP_LABELS}

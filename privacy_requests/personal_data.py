@@ -6,17 +6,20 @@ and what the person wrote. Open requests, including the deletion or
 cancellation being carried out, are left alone: they close afterwards.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.identity.forms import FIELD_LABELS
 from accounts.models import StepUpCheck
+from consents.names import purpose_names
 from personal_data.fields import WHO, LabelledJSON, day, encoded_mapping, moment, number, text
 from personal_data.holds import is_held
-from personal_data.registry import LegalBasis, register_personal_data
+from personal_data.registry import LegalBasis, category_labels, register_personal_data
 from personal_data.retention_conditions import register_retention_condition
-from privacy_requests.event_labels import EVENT_LABELS
+from privacy_requests.event_labels import EXPORT_EVENT_LABELS
 from privacy_requests.models import (
     ExportFile,
     PrivacyRequest,
@@ -41,6 +44,20 @@ DETAIL_LABELS = {
     "message": _("Your complaint or question"),
     "text": _("Details"),
     "language": _("Language"),
+}
+
+
+def _language_names() -> dict[str, str]:
+    # Each language by its own name (简体中文, English), as the language menu shows it.
+    return dict(settings.LANGUAGES)
+
+
+# Words for the codes some details hold: the detail to correct, the categories to delete, the purposes withdrawn.
+DETAIL_VALUES = {
+    "field": FIELD_LABELS,
+    "categories": category_labels,
+    "purposes": purpose_names,
+    "language": _language_names,
 }
 
 
@@ -194,7 +211,7 @@ register_personal_data(
         text("kind", _("Kind of request"), choices=RequestKind.choices),
         text("state", _("State"), choices=RequestState.choices),
         text("channel", _("How it was made"), choices=RequestChannel.choices),
-        encoded_mapping("details", _("Details you gave")),
+        encoded_mapping("details", _("Details you gave"), value_choices=DETAIL_VALUES),
         text("contact_email", _("Contact email")),
         text("identity_check", _("How your identity was checked"), choices=StepUpCheck.Method.choices),
         text("identity_check_note", _("Note on the identity check")),
@@ -219,11 +236,12 @@ register_personal_data(
     fields=(
         text("request", pgettext_lazy("export column", "Request")),
         moment("time", _("Time")),
-        text("action", _("What happened"), choices=EVENT_LABELS),
+        text("action", _("What happened"), choices=EXPORT_EVENT_LABELS),
         text("from_state", _("State before"), choices=RequestState.choices),
         text("to_state", _("State after"), choices=RequestState.choices),
         text("by", _("By"), choices=WHO),
-        text("note", _("Note")),
+        # Free text, but for a proposed refusal, whose note is the reason's code.
+        text("note", _("Note"), choices=RefusalReason.choices),
     ),
     purpose=_("The law requires us to answer your requests and to show we did so in time."),
     legal_basis=LegalBasis.STATUTORY_DUTY,
@@ -251,7 +269,7 @@ register_personal_data(
     label=_("What was done per category of data"),
     fields=(
         text("request", pgettext_lazy("export column", "Request")),
-        text("category", _("Category of data")),
+        text("category", _("Category of data"), choices=category_labels),
         text("result", _("Result"), choices=RequestOutcome.Result.choices),
         text("legal_reason", _("Legal reason")),
     ),

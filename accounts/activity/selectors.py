@@ -81,6 +81,11 @@ def access_user_session(*, user: User, session_id: int) -> UserSession:
 SERVICE_NAMES = {"weixin": _("WeChat")}
 
 
+def linked_service_names() -> dict[str, object]:
+    """Provider id -> the name of its service, for every sign-in provider installed (ours in our words)."""
+    return {provider.id: SERVICE_NAMES.get(provider.id, provider.name) for provider in registry.get_class_list()}
+
+
 @dataclass(frozen=True)
 class LinkedAccountRow:
     id: int

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdentityVerificationAttempt, SandboxIdentity
 from core.encryption import blind_index
@@ -45,6 +46,8 @@ class IdentityProvider:
 
     #: Short name stored with each attempt (``IdentityVerificationAttempt.provider``).
     name = "provider"
+    #: What a person reads for it (in their export): who checked their name and ID number.
+    label = _("Real-name verification provider")
 
     def verify_identity(self, name: str, id_number: str) -> VerificationResult:
         """Check ``name`` against the normalised ``id_number``.
@@ -64,6 +67,7 @@ class SandboxProvider(IdentityProvider):
     """Answers from the registry of test identities (``SandboxIdentity``, editable in admin)."""
 
     name = "sandbox"
+    label = _("Test register of identities (sandbox)")
 
     def verify_identity(self, name: str, id_number: str) -> VerificationResult:
         reference = f"sandbox-{secrets.token_hex(8)}"
@@ -80,3 +84,9 @@ class SandboxProvider(IdentityProvider):
 def get_provider() -> IdentityProvider:
     """The configured provider, read from settings on each call (tests may change it)."""
     return import_string(settings.IDENTITY_PROVIDER)()
+
+
+def provider_labels() -> dict[str, object]:
+    """Short name -> words, for the configured provider and the sandbox (older attempts may name either)."""
+    providers = [SandboxProvider, import_string(settings.IDENTITY_PROVIDER)]
+    return {provider.name: provider.label for provider in providers}

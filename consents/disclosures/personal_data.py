@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consents.models import Disclosure, DisclosureSubject
 from consents.models.disclosures import DisclosureBasis, DisclosureKind
+from consents.names import data_category_names, partner_names, purpose_names
 from personal_data.fields import moment, text
 from personal_data.holds import is_held
 from personal_data.registry import LegalBasis
@@ -18,6 +19,7 @@ from .selectors import disclosures_for
 
 CODE = "disclosures"
 CHUNK = 500
+CATEGORY_SEPARATOR = ", "
 
 
 def export_disclosures(user):
@@ -29,7 +31,7 @@ def export_disclosures(user):
             "kind": disclosure.kind,
             "legal_basis": disclosure.legal_basis,
             "purpose": disclosure.purpose.code if disclosure.purpose_id else "",
-            "data_categories": ", ".join(category.code for category in disclosure.data_categories.all()),
+            "data_categories": CATEGORY_SEPARATOR.join(category.code for category in disclosure.data_categories.all()),
         }
 
 
@@ -45,11 +47,11 @@ ENTRY = {
     "fields": (
         moment("time", _("Time")),
         text("recipient", _("Recipient")),
-        text("recipient_partner", _("Partner")),
+        text("recipient_partner", _("Partner"), choices=partner_names),
         text("kind", _("Kind"), choices=DisclosureKind.choices),
         text("legal_basis", _("Legal basis"), choices=DisclosureBasis.choices),
-        text("purpose", _("Purpose code")),
-        text("data_categories", _("Kinds of information")),
+        text("purpose", _("Purpose"), choices=purpose_names),
+        text("data_categories", _("Kinds of information"), choices=data_category_names, separator=CATEGORY_SEPARATOR),
     ),
     "purpose": _("The law gives you the right to know who received your information."),
     "legal_basis": LegalBasis.STATUTORY_DUTY,

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import get_template
+from django.utils import translation
 
 from notifications import kinds
 from notifications.topics import fan_out_topics, topic_for_key
@@ -22,7 +23,20 @@ def test_a_code_cannot_name_two_different_kinds():
     with pytest.raises(ImproperlyConfigured):
         kinds.kind_register("welcome", inbox=False)
     # Declaring the same kind again (a module imported twice) changes nothing.
-    assert kinds.kind_register("welcome") == "welcome"
+    assert kinds.kind_register("welcome", label=kinds.get("welcome").label) == "welcome"
+
+
+def test_every_kind_says_what_it_is_in_both_languages():
+    """The export shows a person the kind of each message they were sent in these words, not by its code."""
+    for kind in kinds.all_kinds():
+        with translation.override("en"):
+            english = str(kind.label)
+        with translation.override("zh-hans"):
+            chinese = str(kind.label)
+        assert english, f"{kind.code} has no label"
+        assert chinese != english, f"{kind.code} has no Chinese label"
+    with translation.override("en"):
+        assert str(kinds.kind_labels()["welcome"]) == "Welcome message"
 
 
 def test_a_fan_out_key_finds_the_topic_of_the_app_that_started_it():

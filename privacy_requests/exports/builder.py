@@ -89,7 +89,11 @@ def _summary_row(row: dict, columns: list[Column], as_records: bool) -> str:
 
 
 def _write_category(
-    archive: zipfile.ZipFile, category: PersonalDataCategory, user, retention: dict[str, list[str]]
+    archive: zipfile.ZipFile,
+    category: PersonalDataCategory,
+    user,
+    retention: dict[str, list[str]],
+    lookups: dict,
 ) -> CategoryResult:
     result = CategoryResult(
         code=category.code,
@@ -98,10 +102,12 @@ def _write_category(
         legal_basis=str(LegalBasis(category.legal_basis).label) if category.legal_basis else "",
         retention=retention.get(category.code, []),
     )
-    # The summary's columns: the declared ones, in their order; a key no field declares (a test
-    # forbids it) would still be shown, under its code, rather than silently dropped.
-    columns = [Column(declared.code, declared) for declared in category.fields]
-    result.headings = [str(declared.label) for declared in category.fields]
+    # The summary's columns: the declared ones, in their order, but for a code whose words another
+    # column shows; a key no field declares (a test forbids it) would still be shown, under its code,
+    # rather than silently dropped.
+    shown = [declared for declared in category.fields if declared.in_summary]
+    columns = [Column(declared.code, declared, lookups) for declared in shown]
+    result.headings = [str(declared.label) for declared in shown]
     csv_spool = _text_spool()
     rows_html = _text_spool()
     writer = csv.writer(csv_spool)
@@ -168,8 +174,9 @@ def export_zip_write(*, user, out, progress: Callable[[int], None] | None = None
     try:
         with translation.override(user.language or None), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             retention = retention_texts_by_category()
+            lookups: dict = {}  # the words looked up for the summary (purpose names, ...), once per export
             for index, category in enumerate(categories, start=1):
-                results.append(_write_category(archive, category, user, retention))
+                results.append(_write_category(archive, category, user, retention, lookups))
                 if progress is not None:
                     # The last few percent are the summary and storing the file.
                     progress(min(95, index * 95 // len(categories)))

@@ -6,6 +6,7 @@ every value escaped.
 """
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from html import escape
@@ -13,7 +14,7 @@ from html import escape
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 
-from personal_data.fields import ExportField, Kind
+from personal_data.fields import ExportField, Kind, Words, resolve
 
 NOTHING = "—"
 
@@ -52,10 +53,33 @@ def _items(entries: list[str]) -> str:
     return '<ul class="values">' + "".join(f"<li>{entry}</li>" for entry in entries) + "</ul>"
 
 
-def _pairs(mapping: dict, labels=None) -> str:
-    """A mapping as a list of "name: value" lines, each name in words where ``labels`` has them."""
+def _coded(value, words: Mapping[str, str]) -> str:
+    """A code (or a list of codes) in the words of ``words`` (already escaped); other values as usual."""
+    if isinstance(value, list):
+        return _items([_coded(item, words) for item in value])
+    if isinstance(value, str) and value in words:
+        return words[value]
+    return _nested(value)
+
+
+def _pairs(mapping: dict, labels=None, value_words: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A mapping as a list of "name: value" lines, each name in words where ``labels`` has them.
+
+    ``value_words`` has, for some names, the words (escaped) for the codes their values hold.
+    """
     labels = labels or {}
-    return _items([f"{escape(str(labels.get(name, name)))}: {_nested(value)}" for name, value in mapping.items()])
+    value_words = value_words or {}
+    return _items(
+        [
+            f"{escape(str(labels.get(name, name)))}: "
+            + (_coded(value, value_words[name]) if name in value_words else _nested(value))
+            for name, value in mapping.items()
+        ]
+    )
+
+
+def escaped_words(words: Mapping) -> dict[str, str]:
+    return {code: escape(str(label)) for code, label in words.items()}
 
 
 def _nested(value) -> str:
@@ -76,8 +100,12 @@ def _record(record: dict, items: tuple[ExportField, ...]) -> str:
     return "; ".join(parts)
 
 
-def readable_html(value, declared: ExportField | None) -> str:
-    """``value`` as escaped HTML for a summary cell, read through its field declaration."""
+def readable_html(value, declared: ExportField | None, *, value_words=None) -> str:
+    """``value`` as escaped HTML for a summary cell, read through its field declaration.
+
+    ``value_words`` are the escaped words for an encoded mapping's values, when the caller has
+    looked them up already (``Column`` does, once per export); otherwise they are looked up here.
+    """
     kind = declared.kind if declared is not None else None
     if kind == Kind.ENCODED_MAPPING and isinstance(value, str) and value:
         try:
@@ -87,7 +115,9 @@ def readable_html(value, declared: ExportField | None) -> str:
         if not decoded:
             return NOTHING
         if isinstance(decoded, dict):
-            return _pairs(decoded, getattr(value, "labels", None))
+            if value_words is None and declared is not None:
+                value_words = {key: escaped_words(resolve(words)) for key, words in declared.value_choices.items()}
+            return _pairs(decoded, getattr(value, "labels", None), value_words)
         value = decoded
     if kind == Kind.RECORD_LIST and isinstance(value, list) and declared is not None:
         return _items([_record(record, declared.items) for record in value if isinstance(record, dict)])
@@ -96,20 +126,41 @@ def readable_html(value, declared: ExportField | None) -> str:
     return escape(_scalar(value, declared))
 
 
+def _looked_up(words: Words, lookups: dict) -> Mapping:
+    """``words`` resolved, a function called at most once per ``lookups`` (one export)."""
+    if not callable(words):
+        return words
+    if words not in lookups:
+        lookups[words] = words()
+    return lookups[words]
+
+
 class Column:
     """One column of a category in the summary, its label and words looked up once per export.
 
     The summary writes a cell per field per row, tens of thousands for a long
     history: translating a label or a code again for each cell made the build
-    several times slower than the JSON and CSV together.
+    several times slower than the JSON and CSV together. Words that are looked
+    up (purposes, partners: one query each) go through ``lookups``, one dict per
+    export shared by every column, so each is looked up once however many
+    categories show it.
     """
 
-    def __init__(self, code: str, declared: ExportField | None):
+    def __init__(self, code: str, declared: ExportField | None, lookups: dict | None = None):
         self.code = code
         self.declared = declared
         self.label = escape(str(declared.label) if declared is not None else code)
         self.kind = declared.kind if declared is not None else None
-        self.words = {value: escape(str(label)) for value, label in declared.choices.items()} if declared else {}
+        lookups = {} if lookups is None else lookups
+        self.words = escaped_words(_looked_up(declared.choices, lookups)) if declared else {}
+        self.value_words = (
+            {key: escaped_words(_looked_up(words, lookups)) for key, words in declared.value_choices.items()}
+            if declared
+            else {}
+        )
+        self.separator = declared.separator if declared else ""
+        self.display = declared.display if declared else None
+        self.shown: dict[str, str] = {}
         self.yes, self.no = escape(gettext("Yes")), escape(gettext("No"))
         self.language = get_language()
         self.zone = timezone.get_current_timezone()
@@ -121,13 +172,23 @@ class Column:
             return self.yes
         if value is False:
             return self.no
-        if self.words and value in self.words:
+        if self.words and isinstance(value, str | int) and value in self.words:
             return self.words[value]
         if type(value) is str:
+            if self.separator:
+                return _items([self.words.get(part, escape(part)) for part in value.split(self.separator)])
+            if self.display is not None:
+                # The same few values (browsers) come back row after row: each is worded once.
+                shown = self.shown.get(value)
+                if shown is None:
+                    shown = self.shown[value] = escape(self.display(value))
+                return shown
             return escape(value)
         if type(value) is int:
             return str(value)
         if isinstance(value, datetime) and timezone.is_aware(value):
             local = value.astimezone(self.zone)
             return escape(f"{_day(local.date(), self.language)} {local:%H:%M}")
-        return readable_html(value, self.declared)
+        if isinstance(value, list) and self.words:
+            return _coded(value, self.words)
+        return readable_html(value, self.declared, value_words=self.value_words)

@@ -121,7 +121,7 @@ def person(db, service_client):
     RequestOutcome.objects.create(request=request, category="locations", result="kept", legal_reason="A court order")
     ExportFile.objects.create(request=request)
     UserSession.objects.create(user=user, session_key="export-test-session", ip="203.0.113.9", user_agent="Firefox")
-    SocialAccount.objects.create(user=user, provider="wechat", uid="wx-123")
+    SocialAccount.objects.create(user=user, provider="weixin", uid="wx-123")
     PolicyDisplay.objects.create(subject=user, policy_version=PolicyVersion.objects.first(), context="interstitial")
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from accounts.activity.devices import device_name
 from accounts.models import IdentityProfile, LoginActivity
 from consents.models import Purpose
 from consents.services import consent_grant, consent_withdraw
@@ -19,7 +20,8 @@ from tests.factories import CitizenFactory, StaffFactory, step_up_passed
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 DESKTOP, PHONE = 1280, 390
-# What overflows a careless table: long unbroken strings (a browser's user agent, a checksum, a web address).
+# What overflows a careless table: long unbroken strings (a checksum, a web address). The user agent is one
+# too in the JSON; the summary names the device instead ("Chrome 131 on Android").
 LONG_DEVICE = (
     "Mozilla/5.0(Linux;Android14;Pixel8Pro)AppleWebKit/537.36(KHTML,likeGecko)Chrome/131.0.0.0MobileSafari/537.36"
 )
@@ -49,7 +51,7 @@ def _summary(tmp_path, settings, language: str):
     folder = tmp_path / f"export-{language}"
     folder.mkdir()
     archive.extractall(folder)
-    return folder / "summary.html"
+    return folder / "summary.html", purpose
 
 
 def _sideways_scroll(page: Page) -> int:
@@ -65,13 +67,16 @@ def _cell_label(page: Page, selector: str) -> str:
 def test_the_summary_reads_without_sideways_scroll_on_a_desktop_and_a_phone(
     page: Page, tmp_path, settings, artifacts_dir, language
 ):
-    summary = _summary(tmp_path, settings, language)
+    summary, purpose = _summary(tmp_path, settings, language)
     # Kept beside the screenshots, for reading the whole page.
     shutil.copy(summary, artifacts_dir / f"export-summary-{language}.html")
     with translation.override(language):
         device_label = translation.gettext("Device and browser")
         account_label = translation.gettext("Account name")
         withdrawn = translation.gettext("Withdrawn")
+        # The summary names the device and the purpose; the JSON keeps the user agent and the purpose's code.
+        device = device_name(LONG_DEVICE)
+        purpose_name = purpose.name
 
     for width in (DESKTOP, PHONE):
         page.set_viewport_size({"width": width, "height": 900})
@@ -81,8 +86,10 @@ def test_the_summary_reads_without_sideways_scroll_on_a_desktop_and_a_phone(
         expect(profile.get_by_role("rowheader", name=account_label)).to_be_visible()
         ledger = page.locator("#consent_ledger + p + .records")
         expect(ledger.get_by_text(withdrawn, exact=True)).to_be_visible()
+        expect(ledger.get_by_text(purpose_name, exact=True).first).to_be_visible()
+        expect(ledger.get_by_text(purpose.code, exact=True)).to_have_count(0)
         sign_ins = page.locator("#sign_in_activity + p + table")
-        expect(sign_ins.get_by_text(LONG_DEVICE)).to_be_visible()
+        expect(sign_ins.get_by_text(device, exact=True)).to_be_visible()
         if width == DESKTOP:
             expect(sign_ins.get_by_role("columnheader", name=device_label)).to_be_visible()
         else:
