@@ -62,6 +62,19 @@ def _coded(value, words: Mapping[str, str]) -> str:
     return _nested(value)
 
 
+def _label_mark() -> str:
+    # Chinese text takes full-width punctuation: "名称：值", not "名称: 值".
+    return "：" if _chinese() else ": "
+
+
+def _part_mark() -> str:
+    return "；" if _chinese() else "; "
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
 def _pairs(mapping: dict, labels=None, value_words: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """A mapping as a list of "name: value" lines, each name in words where ``labels`` has them.
 
@@ -71,7 +84,7 @@ def _pairs(mapping: dict, labels=None, value_words: Mapping[str, Mapping[str, st
     value_words = value_words or {}
     return _items(
         [
-            f"{escape(str(labels.get(name, name)))}: "
+            f"{escape(str(labels.get(name, name)))}{_label_mark()}"
             + (_coded(value, value_words[name]) if name in value_words else _nested(value))
             for name, value in mapping.items()
         ]
@@ -96,8 +109,8 @@ def _record(record: dict, items: tuple[ExportField, ...]) -> str:
     for code, value in record.items():
         item = declared.get(code)
         label = str(item.label) if item is not None else code
-        parts.append(f"{escape(label)}: {readable_html(value, item)}")
-    return "; ".join(parts)
+        parts.append(f"{escape(label)}{_label_mark()}{readable_html(value, item)}")
+    return _part_mark().join(parts)
 
 
 def readable_html(value, declared: ExportField | None, *, value_words=None) -> str:

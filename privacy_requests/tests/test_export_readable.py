@@ -278,3 +278,9 @@ def test_readable_values():
         assert (
             emails == '<ul class="values"><li>Email address: a@example.cn; Main address: Yes; Confirmed: No</li></ul>'
         )
+    with translation.override("zh-hans"):
+        emails = readable_html(
+            [{"email": "a@example.cn", "primary": True, "verified": False}], profile.field("email_addresses")
+        )
+        # Full-width punctuation between the words in Chinese.
+        assert emails == '<ul class="values"><li>电子邮箱：a@example.cn；主邮箱：是；已确认：否</li></ul>'
