@@ -1,5 +1,5 @@
 """Issue #15's staff pages in a real browser: internal notes, the request's clock, the summary, the consent report,
-the incident notice previewed and sent."""
+the incident notice previewed and sent, overdue escalation, survey invitations."""
 
 import csv
 import datetime
@@ -14,12 +14,16 @@ from playwright.sync_api import Browser, expect
 from accounts.roles import StaffRole
 from accounts.services import staff_groups_ensure
 from audit.models import AuditEvent
-from consents.models import ConsentChannel, Purpose
+from consents.models import ConsentChannel, Purpose, SurveyInvitation
 from consents.services import consent_grant, consent_withdraw
+from consents.surveys.selectors import survey_purpose
 from incidents.models import Audience, Incident, Severity
 from incidents.tests.factories import NOTICE_TEXTS, notice_complete, notice_fields
+from notifications.models import OutboxEmail
 from privacy_requests import services
 from privacy_requests.models import PrivacyRequest, RequestChannel, RequestKind, RequestNote, RequestState
+from privacy_requests.notification_kinds import STAFF_OVERDUE_DIGEST
+from privacy_requests.overdue.services import privacy_requests_escalate_overdue, staff_overdue_digests_send
 from tests.e2e.sessions import give_browser_session
 from tests.factories import UserFactory
 
@@ -216,3 +220,63 @@ def test_an_incident_notice_is_previewed_in_both_languages_sent_and_read_by_the_
     ):
         expect(inbox.locator("main")).to_contain_text(text)
     inbox.screenshot(path=str(artifacts_dir / "incident-notice-inbox.png"), full_page=True)
+
+
+def test_an_overdue_request_is_escalated_flagged_in_the_queue_and_hidden_from_the_citizen(
+    live_server, open_page, officer, artifacts_dir
+):
+    agent = UserFactory(is_staff=True, language="zh-hans", username="agent_zh")
+    agent.groups.add(staff_groups_ensure()[StaffRole.CUSTOMER_SERVICE])
+    citizen = UserFactory(language="en")
+    late = _file(officer, citizen=citizen)
+    services.privacy_request_assign(request=late, actor=officer, assignee=agent)
+    on_time = _file(officer)
+    PrivacyRequest.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=2))
+    assert privacy_requests_escalate_overdue(today=timezone.localdate()) == 1
+    staff_overdue_digests_send(today=timezone.localdate())
+
+    page = open_page(officer)
+    page.goto(live_server.url + reverse("admin:privacy_requests_privacyrequest_changelist") + "?overdue=yes")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).not_to_contain_text(on_time.reference)
+    expect(page.locator("#result_list .request-overdue")).to_be_visible()
+    page.get_by_role("link", name=late.reference).click()
+    expect(page.locator(".field-escalation")).to_contain_text("Overdue: escalated to the privacy officers on")
+    expect(page.locator("#request-timeline .event-escalated")).to_have_count(1)
+    page.screenshot(path=str(artifacts_dir / "staff-overdue-escalated.png"), full_page=True)
+
+    citizen_page = open_page(citizen)
+    citizen_page.goto(live_server.url + reverse("privacy_requests:detail", args=[late.pk]))
+    expect(citizen_page.get_by_test_id("timeline")).to_be_visible()
+    expect(citizen_page.locator("main")).not_to_contain_text("escalat")
+    # The assignee's digest names the request, in their language.
+    digest = OutboxEmail.objects.get(kind=STAFF_OVERDUE_DIGEST, recipient=agent)
+    assert late.reference in digest.body and digest.language == "zh-hans"
+
+
+def test_a_survey_invitation_sent_from_admin_reaches_only_consenting_people(live_server, open_page, officer):
+    invitation = SurveyInvitation.objects.create(
+        title_zh="门户满意度调查",
+        title_en="Portal satisfaction survey",
+        text_zh="请用五分钟告诉我们您的使用感受。",
+        text_en="Tell us in five minutes how the portal works for you.",
+        survey_url="https://survey.example.cn/portal-2026",
+    )
+    consenting, not_asked = UserFactory(language="en"), UserFactory(language="en")
+    consent_grant(subject=consenting, purpose=survey_purpose())
+
+    page = open_page(officer)
+    page.goto(live_server.url + reverse("admin:consents_surveyinvitation_changelist"))
+    page.locator(f'input[name="_selected_action"][value="{invitation.pk}"]').check()
+    page.locator('select[name="action"]').select_option("send")
+    page.get_by_role("button", name="Go", exact=True).click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    inbox = open_page(consenting)
+    inbox.goto(live_server.url + "/inbox/")
+    inbox.get_by_role("link", name="Portal satisfaction survey").first.click()
+    expect(inbox.locator("main")).to_contain_text("Tell us in five minutes how the portal works for you.")
+    expect(inbox.locator("main")).to_contain_text("/privacy/surveys/stop/")
+    other = open_page(not_asked)
+    other.goto(live_server.url + "/inbox/")
+    expect(other.locator("main")).not_to_contain_text("Portal satisfaction survey")
