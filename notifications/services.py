@@ -267,10 +267,15 @@ def notify_bulk(
     inbox, emails = [], []
     for user in people:
         subject, body = text_for(user)
+        own_texts = texts
         if fill is not None:
             subject, body = fill(user, subject), fill(user, body)
+            # The inbox shows the text in the reader's current language: each one carries their values too.
+            own_texts = {
+                language: {part: fill(user, value) for part, value in text.items()} for language, text in texts.items()
+            }
         if spec.inbox:
-            inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body, texts=texts))
+            inbox.append(InboxMessage(recipient_id=user.pk, kind=kind, subject=subject, body=body, texts=own_texts))
         if spec.email and user.email:
             emails.append(
                 OutboxEmail(

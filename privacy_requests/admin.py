@@ -326,12 +326,21 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def proposal(self, obj):
         if not obj.proposed_action:
             return self.get_empty_value_display()
-        labels = {"refuse": _("Refusal"), "delete": _("Deletion")}
-        return _("%(action)s proposed by %(who)s at %(when)s") % {
+        labels = {"refuse": _("Refusal"), "delete": _("Deletion"), "complete": _("Completion")}
+        summary = _("%(action)s proposed by %(who)s at %(when)s") % {
             "action": labels.get(obj.proposed_action, obj.proposed_action),
             "who": obj.proposed_by.get_username() if obj.proposed_by else "-",
             "when": timezone.localtime(obj.proposed_at).strftime("%Y-%m-%d %H:%M") if obj.proposed_at else "-",
         }
+        if not obj.proposed_answer:
+            return summary
+        # What the second officer confirms is also what the citizen will read.
+        return format_html(
+            '{}<div class="proposed-answer"><strong>{}</strong> {}</div>',
+            summary,
+            _("Answer to the citizen:"),
+            obj.proposed_answer,
+        )
 
     @admin.display(description=_("refusal"))
     def refusal(self, obj):

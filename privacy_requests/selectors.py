@@ -16,10 +16,13 @@ INTERNAL_EVENTS = frozenset(
         "assigned",
         "proposed_refuse",
         "proposed_delete",
+        "proposed_complete",
         "rejected_refuse",
         "rejected_delete",
+        "rejected_complete",
         "confirmed_refuse",
         "confirmed_delete",
+        "confirmed_complete",
         # The officer's reason is for staff; the citizen sees the request fully done.
         "propagation_closed_by_officer",
         # Escalation to the privacy officers is how staff organise themselves.

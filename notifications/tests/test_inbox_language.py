@@ -6,9 +6,10 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from consents.models import SurveyInvitation
 from incidents.models import Incident
 from notifications.models import InboxMessage
-from notifications.services import notification_send, notify_set
+from notifications.services import notification_send, notify_personal, notify_set
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,26 @@ def test_a_message_from_before_shows_as_it_was_sent(client):
     InboxMessage.objects.create(recipient=person, kind="welcome", subject="旧的消息", body="正文")
     client.force_login(person)
     assert "旧的消息" in page(client, "/inbox/", "en")
+
+
+def test_each_persons_own_link_is_in_every_language_of_their_message(client):
+    # A survey invitation carries each reader's signed withdrawal link; the inbox shows the text in the
+    # reader's current language, so the link must be in each language's copy, not only in the one sent.
+    people = [UserFactory(language="zh-hans"), UserFactory(language="en")]
+    links = {person.pk: f"https://portal.example.cn/privacy/surveys/stop/token-{person.pk}/" for person in people}
+    invitation = SurveyInvitation(title_zh="满意度调查", title_en="Satisfaction survey", text_zh="请", text_en="Please")
+    with transaction.atomic():
+        notify_personal(
+            kind="survey_invitation",
+            people=User.objects.filter(pk__in=links).order_by("pk"),
+            context={"invitation": invitation},
+            personal=lambda ids: {pk: {"withdraw_url": links[pk]} for pk in ids},
+        )
+    for person in people:
+        message = InboxMessage.objects.get(recipient=person)
+        for language in ("zh-hans", "en"):
+            body = message.text_in(language)[1]
+            assert links[person.pk] in body, language
+            assert "\ue000" not in body and "withdraw_url" not in body
+        client.force_login(person)
+        assert f"token-{person.pk}/" in page(client, f"/inbox/{message.pk}/", "en")

@@ -12,6 +12,9 @@ from django.core.management import call_command
 from tests.admin_pages import admin_page_statuses, staff_client_signed_in
 
 SUMMARY = "/admin/privacy_requests/privacyrequest/summary/"
+CONSENT_REPORT = "/admin/consents/consentreport/"
+# Issue #15's pages that only computed figures could break on SQLite: each must open, not merely not fail.
+MUST_OPEN = (SUMMARY, CONSENT_REPORT, CONSENT_REPORT + "download/", "/admin/status/")
 
 
 def _check(statuses: dict[str, int]) -> None:
@@ -19,6 +22,7 @@ def _check(statuses: dict[str, int]) -> None:
     assert not broken, f"admin pages answering 5xx: {broken}"
     # The walk really walked: the index, the summary, the status page and a hundred more.
     assert {"/admin/", SUMMARY, "/admin/status/"} <= set(statuses)
+    assert {path: statuses.get(path) for path in MUST_OPEN} == dict.fromkeys(MUST_OPEN, 200)
     assert len(statuses) > 100
     assert sum(status == 200 for status in statuses.values()) > 80
 

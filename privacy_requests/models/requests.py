@@ -118,8 +118,8 @@ class PrivacyRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_privacy_requests",
     )
-    # Maker-checker: a refusal or deletion proposed by one staff member
-    # takes effect only when a second one confirms it.
+    # Maker-checker: a refusal, deletion or (in a batch) completion proposed
+    # by one staff member takes effect only when a second one confirms it.
     proposed_action = models.CharField(_("proposed action"), max_length=20, blank=True, default="")
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +134,9 @@ class PrivacyRequest(models.Model):
         _("refusal reason"), max_length=25, choices=RefusalReason.choices, blank=True, default=""
     )
     refusal_explanation = models.TextField(_("refusal explanation"), blank=True, default="")
+    # A completion proposed in a batch: the answer the citizen receives once a
+    # second officer confirms it. Kept apart from ``answer``, which the citizen sees.
+    proposed_answer = models.TextField(_("proposed answer"), blank=True, default="")
     answer = models.TextField(_("answer to the citizen"), blank=True, default="")
     # Account cancellation: signing in offers only "reverse" until then.
     cooling_off_until = models.DateTimeField(_("cooling-off until"), null=True, blank=True)

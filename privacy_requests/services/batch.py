@@ -18,8 +18,9 @@ from ..models import PrivacyRequest, RequestKind
 from .proposals import privacy_request_confirm, privacy_request_propose
 from .transitions import TransitionNotAllowed, _require_staff
 
-# What an officer decides for a batch, and the proposal it becomes. Approving
-# is proposing the deletion: the only approval that needs a second officer.
+# What an officer decides for a batch. Approving is proposing the completion
+# each request's own page would run (for a deletion request: the deletion),
+# so that a second officer confirms it, as for a refusal.
 DECISION_APPROVE = "approve"
 DECISION_REFUSE = "refuse"
 DECISIONS = (DECISION_APPROVE, DECISION_REFUSE)
@@ -62,7 +63,11 @@ def _run_all(requests: Iterable[PrivacyRequest], step) -> list[PrivacyRequest]:
 def privacy_requests_propose_batch(
     *, requests: Iterable[PrivacyRequest], actor, decision: str, reason_code: str = "", explanation: str = ""
 ) -> list[PrivacyRequest]:
-    """Propose one decision for every request; a second officer confirms it (``privacy_requests_confirm_batch``)."""
+    """Propose one decision for every request; a second officer confirms it (``privacy_requests_confirm_batch``).
+
+    ``explanation`` is the refusal's explanation, or for an approval the answer to each citizen
+    (required for complaints).
+    """
     _require_staff(actor)
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision: {decision}")
@@ -76,12 +81,12 @@ def privacy_requests_propose_batch(
                 reason_code=reason_code,
                 explanation=explanation,
             )
-        elif privacy_request.kind != RequestKind.DELETION:
-            raise TransitionNotAllowed(
-                _("Only deletion requests are approved by two officers; complete this one on its own page.")
-            )
         else:
-            privacy_request_propose(request=privacy_request, actor=actor, action="delete")
+            # The explanation is the answer each citizen receives with the completion (a deletion's
+            # summary of what was erased follows it). Kinds staff cannot complete in a batch (an
+            # account cancellation) are refused by the service, with why.
+            action = "delete" if privacy_request.kind == RequestKind.DELETION else "complete"
+            privacy_request_propose(request=privacy_request, actor=actor, action=action, answer=explanation)
 
     return _run_all(requests, propose)
 

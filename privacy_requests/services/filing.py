@@ -155,11 +155,19 @@ def privacy_request_withdraw(*, request: PrivacyRequest, actor) -> PrivacyReques
             # A refusal nobody confirmed never happened.
             locked.refusal_reason, locked.refusal_explanation = "", ""
         locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
+        locked.proposed_answer = ""
         _transition(
             locked,
             action="withdraw",
             actor=actor,
-            fields=("proposed_action", "proposed_by", "proposed_at", "refusal_reason", "refusal_explanation"),
+            fields=(
+                "proposed_action",
+                "proposed_by",
+                "proposed_at",
+                "proposed_answer",
+                "refusal_reason",
+                "refusal_explanation",
+            ),
         )
         _tell_citizen(locked, KIND_STATUS)
     _refresh_into(request, locked)

@@ -59,10 +59,11 @@ def _complete(locked: PrivacyRequest, *, actor, answer: str, outcomes, action: s
         RequestOutcome.objects.update_or_create(
             request=locked, category=category, defaults={"result": result, "legal_reason": legal_reason or ""}
         )
-    fields = ["proposed_action", "proposed_by", "proposed_at"]
+    fields = ["proposed_action", "proposed_by", "proposed_at", "proposed_answer"]
     if answer:
         fields.append("answer")
     locked.proposed_action, locked.proposed_by, locked.proposed_at = "", None, None
+    locked.proposed_answer = ""
     _transition(locked, action="complete", actor=actor, fields=fields)
     # The services holding copies are told in this same transaction (outbox):
     # completed here, the request is fully done once they all confirm.

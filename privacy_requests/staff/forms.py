@@ -209,7 +209,13 @@ class BulkDecisionForm(forms.Form):
         label=_("decision"),
         widget=forms.RadioSelect,
         choices=[
-            ("approve", _("Approve (deletion requests: the data is deleted once a second officer confirms)")),
+            (
+                "approve",
+                _(
+                    "Approve (each request is completed as its own page would complete it, once a second officer "
+                    "confirms; deletion requests: the data is deleted then)"
+                ),
+            ),
             ("refuse", _("Refuse")),
         ],
     )
@@ -221,7 +227,10 @@ class BulkDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         required=False,
-        help_text=_("For a refusal: each citizen receives it with the reason and the route to complain."),
+        help_text=_(
+            "For a refusal: each citizen receives it with the reason and the route to complain. For an approval: "
+            "the answer each citizen receives with the completion (required for complaints and questions)."
+        ),
     )
 
     def clean(self):
