@@ -473,3 +473,16 @@ def test_request_page_query_count_does_not_grow_with_its_timeline(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(_change_url(request))
     assert response.content.decode().count('class="request-message from-staff"') == 12
+
+
+def test_the_request_timeline_gives_dates_in_the_staff_members_language(verified_client, officer):
+    officer.language = "en"
+    officer.save(update_fields=["language"])
+    request = _file(staff=officer, kind=RequestKind.COMPLAINT)
+    local = timezone.localtime(request.events.earliest("created_at").created_at)
+
+    page = verified_client(officer).get(_change_url(request)).content.decode()
+
+    # The long English form ("3 December 2026, 14:05"), never an ISO date a reader has to decode.
+    assert f"{local.day} {local:%B %Y}, {local:%H:%M}" in page
+    assert f"{local:%Y-%m-%d %H:%M}" not in page
