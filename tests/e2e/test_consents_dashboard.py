@@ -204,6 +204,13 @@ def test_dashboard_reads_at_a_glance(live_server, browser, artifacts_dir, langua
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
     if width == 1280:
         assert height <= MAX_DESKTOP_HEIGHT, f"the dashboard is {height} px tall at 1280 px"
+    # Opened, the short list of basic uses says why each is needed and on which legal basis.
+    basic = page.get_by_test_id("basic-purposes")
+    basic.locator("summary").first.click()
+    expect(basic.get_by_test_id("purpose-security")).to_be_visible()
+    expect(basic.get_by_test_id("purpose-security")).to_contain_text(
+        {"en": "Legal basis: ", "zh-hans": "法律依据："}[language]
+    )
     context.close()
 
 
