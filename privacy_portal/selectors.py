@@ -15,9 +15,9 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import VerificationLevel
 from accounts.two_factor.selectors import two_factor_enabled_cached
-from consents.dashboard.selectors import catalogue_load, dashboard_rows
+from consents.dashboard.selectors import Catalogue, catalogue_load, dashboard_rows, dashboard_snapshot
 from consents.dashboard.summary import dashboard_summary
-from consents.selectors import consents_current_for
+from consents.selectors import ConsentSnapshot, consents_current_for
 from privacy_requests.models import PrivacyRequest
 from privacy_requests.selectors import is_overdue, requests_for
 from privacy_requests.state_machine import OPEN_STATES
@@ -88,14 +88,17 @@ def home_next_steps_for(*, user) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def home_overview_for(*, user) -> HomeOverview:
-    """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary."""
+def home_overview_for(*, user, current=None, catalogue: Catalogue | None = None) -> HomeOverview:
+    """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary.
+
+    ``current`` and ``catalogue``: the person's consents and the catalogue when the caller read them already.
+    """
     # Soonest deadline first: that is the one to watch.
     soonest = requests_for(user=user).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
     open_requests = list(soonest[: HOME_REQUESTS_SHOWN + 1])
-    summary = dashboard_summary(
-        rows=dashboard_rows(subject=user, current=consents_current_for(subject=user), catalogue=catalogue_load())
-    )
+    current = consents_current_for(subject=user) if current is None else current
+    catalogue = catalogue or catalogue_load()
+    summary = dashboard_summary(rows=dashboard_rows(subject=user, current=current, catalogue=catalogue))
     return HomeOverview(
         next_steps=home_next_steps_for(user=user),
         open_requests=tuple(
@@ -107,3 +110,16 @@ def home_overview_for(*, user) -> HomeOverview:
         partners_receiving=summary.partners_receiving,
         last_change=summary.last_change,
     )
+
+
+def home_page_for(*, user) -> tuple[HomeOverview, ConsentSnapshot]:
+    """The overview, and the consents and catalogue it read as a snapshot for the rest of the page.
+
+    The header's cookie banner and the personalisation hints ask about the same
+    person's consents while the page renders; with the snapshot in force
+    (``consent_snapshot_active``) they answer from it instead of two more queries.
+    """
+    current = consents_current_for(subject=user)
+    catalogue = catalogue_load()
+    overview = home_overview_for(user=user, current=current, catalogue=catalogue)
+    return overview, dashboard_snapshot(subject=user, current=current, catalogue=catalogue)
