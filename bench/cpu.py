@@ -3,12 +3,15 @@
 On a machine shared with other work wrk's requests/s mostly measures the
 neighbours. This benchmark asks the same questions of the server's own CPU:
 a child process loads the production settings of the ``http`` benchmark
-(``bench.settings``: Redis cache, database sessions, the manifest static
+(``bench.settings``: Redis cache, sessions as deployed, the manifest static
 storage, the bench-only bare view) and sends each URL ``BENCH_CPU_REQUESTS``
 times (default 400 × ``--scale``, after a warm-up) through Django's test
 client, which calls the same handler and middleware gunicorn does. Per page
 it prints the child's CPU milliseconds a request (``time.process_time``: the
-web process only, not PostgreSQL's or Redis's), and the ratios the ``http``
+web process only, the median of batches of 25; PostgreSQL's backends' CPU
+separately, from /proc), the SQL queries, the Python function calls a request
+makes (counted by cProfile: unlike CPU time, the same however busy the machine
+is, so the figure to compare two commits by), and the ratios the ``http``
 benchmark targets, computed as the inverse ratio of CPU per request (on two
 saturated cores requests/s is about one over CPU per request).
 
@@ -103,6 +106,8 @@ def cpu(session) -> None:
         figure(f"cpu_{page}_database_ms", milliseconds, "ms CPU/request")
     for page, count in results["queries"].items():
         figure(f"cpu_{page}_queries", count, "queries")
+    for page, count in results["calls"].items():
+        figure(f"cpu_{page}_python_calls", count, "calls/request")
     for name, page, against, target in RATIOS:
         ratio = results["cpu_ms"][against] / results["cpu_ms"][page]
         figure(name, ratio, "")
