@@ -94,16 +94,25 @@ _request_generations = _RequestGenerations()
 
 
 def _generation_in_request(key: str) -> str | None:
-    """``key``'s generation as this request first saw it (one ``get_many`` for all tables); a plain get outside one.
+    """``key``'s generation as this request first saw it; a plain get outside a request.
 
-    A signed-in page reads three or four tables; one round trip for them all instead of one each.
+    A signed-in page reads three or four tables: the first read asks for the
+    generations of every table this process keeps (one ``get_many``) instead of
+    one round trip each. A table read for the first time later in the request
+    finds no generation there and asks on its own (``_generation``).
     """
     serial = _request.serial
     if serial is None:
         return cache.get(key)
     seen = _request_generations
     if seen.serial != serial or seen.values is None:
-        seen.values = cache.get_many(list({table.key for table in list(_tables)} | {key}))
+        # The tables this process keeps a copy of: one it never read needs no generation yet.
+        keys = {table.key for table in list(_tables) if table._loaded is not _MISSING} | {key}
+        if len(keys) == 1:
+            value = cache.get(key)
+            seen.values = {} if value is None else {key: value}
+        else:
+            seen.values = cache.get_many(list(keys))
         seen.serial = serial
     return seen.values.get(key)
 
