@@ -17,6 +17,7 @@ from consents.dashboard.fixed_sql import person_facts
 from consents.dashboard.selectors import Catalogue, catalogue_load, dashboard_rows, dashboard_snapshot
 from consents.dashboard.summary import dashboard_summary
 from consents.selectors import ConsentSnapshot, consents_current_for
+from core.compiled_query import CompiledQuery
 from privacy_requests.models import PrivacyRequest
 from privacy_requests.selectors import is_overdue, requests_for
 from privacy_requests.state_machine import OPEN_STATES
@@ -77,14 +78,22 @@ def home_next_steps_for(*, user) -> tuple[str, ...]:
     return tuple(steps)
 
 
+def _open_requests_query(user_id):
+    # Soonest deadline first: that is the one to watch.
+    soonest = requests_for(user=user_id).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
+    return soonest[: HOME_REQUESTS_SHOWN + 1]
+
+
+# Compiled once per thread: home is the page people land on (core/compiled_query.py).
+_open_requests = CompiledQuery(_open_requests_query)
+
+
 def home_overview_for(*, user, current=None, catalogue: Catalogue | None = None) -> HomeOverview:
     """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary.
 
     ``current`` and ``catalogue``: the person's consents and the catalogue when the caller read them already.
     """
-    # Soonest deadline first: that is the one to watch.
-    soonest = requests_for(user=user).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
-    open_requests = list(soonest[: HOME_REQUESTS_SHOWN + 1])
+    open_requests = _open_requests(user.pk)
     current = consents_current_for(subject=user) if current is None else current
     catalogue = catalogue or catalogue_load()
     summary = dashboard_summary(rows=dashboard_rows(subject=user, current=current, catalogue=catalogue))
