@@ -79,9 +79,10 @@ def _seed(*, first: int, last: int, purpose, policy) -> None:
             cursor.execute(
                 """
                 INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
-                    is_staff, is_active, date_joined, kind, language, phone, phone_hash, phone_verified, is_minor)
+                    is_staff, is_active, date_joined, kind, language, phone, phone_hash, phone_verified, is_minor,
+                    reminders_enabled)
                 SELECT '!', false, 'bench-' || n, '', '', 'bench-' || n || '@bench.example.cn',
-                    false, true, now(), 'individual', 'zh-hans', '', '', false, false
+                    false, true, now(), 'individual', 'zh-hans', '', '', false, false, true
                 FROM generate_series(%(low)s, %(high)s) AS n
                 """,
                 {"low": low, "high": high},

@@ -19,6 +19,7 @@ MODULES = (
     "bench.web",
     "bench.http",
     "bench.audit_writes",
+    "bench.cpu",
 )
 
 

@@ -94,6 +94,10 @@ class ResilientRedisCache(RedisCache):
                 RETRY_AFTER,
             )
 
+    def shared_now(self) -> bool:
+        """Whether what is written now reaches every process: Redis answers (as far as this process knows)."""
+        return not self._redis_down()
+
     def window_count(self, key: str, timeout: int) -> int:
         """Count one more in the counter ``key``, started at 0 to live ``timeout`` s; the new count.
 
@@ -110,6 +114,16 @@ class ResilientRedisCache(RedisCache):
             except UNAVAILABLE as error:
                 self._mark_down(error)
         return window_count(self._fallback, key, timeout)
+
+
+def cache_shared_now(cache: BaseCache) -> bool:
+    """Whether ``cache`` is one store for every process of the deployment at this moment.
+
+    Only the Redis cache is, and only while Redis answers: a process-memory
+    cache (development, tests, Redis down) would hand each process its own copy.
+    """
+    shared_now = getattr(cache, "shared_now", None)
+    return shared_now is not None and shared_now()
 
 
 def window_count(cache: BaseCache, key: str, timeout: int) -> int:

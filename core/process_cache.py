@@ -83,6 +83,40 @@ class _Seen(threading.local):
     serial: int | None = None
 
 
+class _RequestGenerations(threading.local):
+    """Every table's generation, read in one round trip at the first table read of a request."""
+
+    serial: int | None = None
+    values: dict[str, str] | None = None
+
+
+_request_generations = _RequestGenerations()
+
+
+def _generation_in_request(key: str) -> str | None:
+    """``key``'s generation as this request first saw it; a plain get outside a request.
+
+    A signed-in page reads three or four tables: the first read asks for the
+    generations of every table this process keeps (one ``get_many``) instead of
+    one round trip each. A table read for the first time later in the request
+    finds no generation there and asks on its own (``_generation``).
+    """
+    serial = _request.serial
+    if serial is None:
+        return cache.get(key)
+    seen = _request_generations
+    if seen.serial != serial or seen.values is None:
+        # The tables this process keeps a copy of: one it never read needs no generation yet.
+        keys = {table.key for table in list(_tables) if table._loaded is not _MISSING} | {key}
+        if len(keys) == 1:
+            value = cache.get(key)
+            seen.values = {} if value is None else {key: value}
+        else:
+            seen.values = cache.get_many(list(keys))
+        seen.serial = serial
+    return seen.values.get(key)
+
+
 class ProcessTable(Generic[T]):
     """One table (or a few read together) loaded by ``load`` and kept in this process.
 
@@ -153,7 +187,7 @@ class ProcessTable(Generic[T]):
             self.invalidate()
 
     def _generation(self) -> str:
-        generation = cache.get(self.key)
+        generation = _generation_in_request(self.key)
         if generation is None:
             # Evicted or never set: start one. ``add`` so that processes racing here agree on one.
             cache.add(self.key, secrets.token_hex(8), timeout=None)

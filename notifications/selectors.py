@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
@@ -11,7 +12,25 @@ def inbox_for(*, user):
 
 
 def inbox_unread_count(*, user) -> int:
-    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The header's badge, on every signed-in page: one statement, without building it through the ORM.
+
+    The ORM's count costs about a millisecond of CPU to compile for a statement that never changes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_count_sql(connection), [user.pk])
+        return cursor.fetchone()[0]
+
+
+def _unread_count_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    meta = InboxMessage._meta
+    table, recipient, read_at = (
+        quote(meta.db_table),
+        quote(meta.get_field("recipient").column),
+        quote(meta.get_field("read_at").column),
+    )
+    # Names from the model's own metadata, the id a parameter: nothing from outside is spliced in.
+    return f"SELECT COUNT(*) FROM {table} WHERE {recipient} = %s AND {read_at} IS NULL"  # noqa: S608
 
 
 def access_inbox_message(*, user, message_id: int) -> InboxMessage:

@@ -9,15 +9,15 @@ is the header's (``notifications.context_processors.inbox``).
 import datetime
 from dataclasses import dataclass
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
 
 from accounts.models import VerificationLevel
 from accounts.two_factor.selectors import two_factor_enabled_cached
-from consents.dashboard.selectors import catalogue_load, dashboard_rows
+from consents.dashboard.fixed_sql import person_facts
+from consents.dashboard.selectors import Catalogue, catalogue_load, dashboard_rows, dashboard_snapshot
 from consents.dashboard.summary import dashboard_summary
-from consents.selectors import consents_current_for
+from consents.selectors import ConsentSnapshot, consents_current_for
+from core.compiled_query import CompiledQuery
 from privacy_requests.models import PrivacyRequest
 from privacy_requests.selectors import is_overdue, requests_for
 from privacy_requests.state_machine import OPEN_STATES
@@ -51,29 +51,19 @@ class HomeOverview:
 
 
 def _account_facts(*, user) -> tuple[bool, int]:
-    """Whether the primary email is confirmed, and the identity level: one query.
+    """Whether the primary email is confirmed, and the identity level: one fixed statement.
 
-    The identity profile comes with it and is left on ``user``, so the header's
-    name (``verified_name_for``) reads it instead of asking again.
+    The dashboard's per-person statement (``person_facts``), composed once per
+    process: the ORM spent about a millisecond compiling the same question on
+    every home page. The identity profile comes with it and is left on
+    ``user``, so the header's name (``verified_name_for``) reads it instead of
+    asking again.
     """
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .select_related("identity")
-        .annotate(email_confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
-        .only(
-            "pk",
-            "identity__verification_level",
-            "identity__legal_name",
-            "identity__organisation_name",
-            "identity__verified_fields",
-        )
-        .get()
-    )
-    profile = getattr(row, "identity", None)
+    facts = person_facts(user=user)
+    profile = facts.profile if facts is not None else None
     get_user_model().identity.related.set_cached_value(user, profile)
     level = profile.verification_level if profile is not None else VerificationLevel.REGISTERED
-    return row.email_confirmed, level
+    return (facts.email_verified if facts is not None else False), level
 
 
 def home_next_steps_for(*, user) -> tuple[str, ...]:
@@ -88,14 +78,25 @@ def home_next_steps_for(*, user) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def home_overview_for(*, user) -> HomeOverview:
-    """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary."""
+def _open_requests_query(user_id):
     # Soonest deadline first: that is the one to watch.
-    soonest = requests_for(user=user).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
-    open_requests = list(soonest[: HOME_REQUESTS_SHOWN + 1])
-    summary = dashboard_summary(
-        rows=dashboard_rows(subject=user, current=consents_current_for(subject=user), catalogue=catalogue_load())
-    )
+    soonest = requests_for(user=user_id).filter(state__in=OPEN_STATES).order_by("due_date", "received_at")
+    return soonest[: HOME_REQUESTS_SHOWN + 1]
+
+
+# Compiled once per thread: home is the page people land on (core/compiled_query.py).
+_open_requests = CompiledQuery(_open_requests_query)
+
+
+def home_overview_for(*, user, current=None, catalogue: Catalogue | None = None) -> HomeOverview:
+    """What the signed-in home page shows: next steps, open requests with deadlines, a consent summary.
+
+    ``current`` and ``catalogue``: the person's consents and the catalogue when the caller read them already.
+    """
+    open_requests = _open_requests(user.pk)
+    current = consents_current_for(subject=user) if current is None else current
+    catalogue = catalogue or catalogue_load()
+    summary = dashboard_summary(rows=dashboard_rows(subject=user, current=current, catalogue=catalogue))
     return HomeOverview(
         next_steps=home_next_steps_for(user=user),
         open_requests=tuple(
@@ -107,3 +108,16 @@ def home_overview_for(*, user) -> HomeOverview:
         partners_receiving=summary.partners_receiving,
         last_change=summary.last_change,
     )
+
+
+def home_page_for(*, user) -> tuple[HomeOverview, ConsentSnapshot]:
+    """The overview, and the consents and catalogue it read as a snapshot for the rest of the page.
+
+    The header's cookie banner and the personalisation hints ask about the same
+    person's consents while the page renders; with the snapshot in force
+    (``consent_snapshot_active``) they answer from it instead of two more queries.
+    """
+    current = consents_current_for(subject=user)
+    catalogue = catalogue_load()
+    overview = home_overview_for(user=user, current=current, catalogue=catalogue)
+    return overview, dashboard_snapshot(subject=user, current=current, catalogue=catalogue)

@@ -15,16 +15,20 @@ from django.views.i18n import set_language
 from rest_framework import exceptions as api_exceptions
 
 from accounts.services import user_set_language
+from consents.selectors import consent_snapshot_active
 from core.logging import security_log
 from core.request_reference import request_reference_grouped
 
 from .health import readiness
-from .selectors import home_overview_for
+from .selectors import home_page_for
 
 
 def home(request):
-    overview = home_overview_for(user=request.user) if request.user.is_authenticated else None
-    return render(request, "home.html", {"overview": overview})
+    if not request.user.is_authenticated:
+        return render(request, "home.html", {"overview": None})
+    overview, snapshot = home_page_for(user=request.user)
+    with consent_snapshot_active(snapshot):
+        return render(request, "home.html", {"overview": overview})
 
 
 @require_GET

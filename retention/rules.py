@@ -27,7 +27,11 @@ from django.utils.translation import gettext as _
 
 from personal_data.retention_conditions import register_retention_condition, retention_condition_names
 
-DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+DATABASE_SESSION_ENGINES = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    "accounts.session_store",
+)
 
 
 def _usersession_gone():

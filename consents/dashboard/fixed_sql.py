@@ -31,6 +31,8 @@ class PersonFacts:
     has_strong_checks: bool
     has_interest_tags: bool
     has_enrolments: bool
+    # The primary address's confirmation alone (the signed-in home's first step).
+    email_verified: bool = False
 
 
 # The panels' own tables, probed in the same statement (in this order).
@@ -120,4 +122,5 @@ def person_facts(*, user: User) -> PersonFacts | None:
         has_strong_checks=bool(panels[1]),
         has_interest_tags=bool(panels[2]),
         has_enrolments=bool(panels[3]),
+        email_verified=bool(email_verified),
     )

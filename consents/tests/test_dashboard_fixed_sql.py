@@ -44,3 +44,12 @@ def test_wards_count_only_confirmed_links_to_active_minors():
     link.minor.save(update_fields=["is_active"])
     assert person_facts(user=link.guardian).has_wards is False
     assert person_facts(user=GuardianLinkFactory(state="pending").guardian).has_wards is False
+
+
+def test_the_email_confirmation_is_told_apart_from_a_verified_phone():
+    person = UserFactory(phone_verified=True)
+    EmailAddress.objects.filter(user=person).update(verified=False)
+    assert person_facts(user=person).email_verified is False
+
+    EmailAddress.objects.filter(user=person).update(verified=True)
+    assert person_facts(user=person).email_verified is True

@@ -157,3 +157,21 @@ def test_a_migration_counts_as_a_change(processes):
     Group.objects.bulk_create([Group(name="pc-clerks")])
     process_cache._migrated()  # what post_migrate calls; sending the signal would run every app's receivers
     assert other.get() == {"pc-clerks"}
+
+
+def test_a_request_reads_every_tables_generation_in_one_round_trip(processes, monkeypatch):
+    _, other = processes
+    second = ProcessTable(f"{other.name}-second", _group_names)
+    other.get(), second.get()  # the generations exist
+    batches = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **kw: batches.append(set(keys)) or real_get_many(keys))
+    _request()
+    try:
+        other.get()
+        second.get()
+    finally:
+        _request_end()
+
+    assert len(batches) == 1
+    assert {other.key, second.key} <= batches[0]

@@ -418,6 +418,10 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Database sessions read through the shared cache while it is Redis (accounts/session_store.py):
+# a signed-in page view reads no session row. A cached copy lives at most this many seconds.
+SESSION_ENGINE = "accounts.session_store"
+SESSION_CACHE_MAX_AGE = env.int("SESSION_CACHE_MAX_AGE", default=5 * 60)
 # How stale (seconds) the "last seen" of a session on the sessions page may be: the
 # session record is written at most once per interval, so a page view writes nothing.
 SESSION_ACTIVITY_INTERVAL = env.int("SESSION_ACTIVITY_INTERVAL", default=5 * 60)

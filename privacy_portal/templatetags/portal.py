@@ -1,6 +1,8 @@
 """Template helpers shared by every page."""
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
 
 from accounts.display import person_display_name
 
@@ -44,3 +46,49 @@ def signed_in_name(user) -> str:
     ``accounts.display.person_display_name``, shared with the sign-in message.
     """
     return person_display_name(user)
+
+
+# Rendered fragments by (name, language, URL configuration, values varied on); a few per language.
+_FRAGMENTS: dict[tuple, str] = {}
+_FRAGMENTS_MAX = 256
+
+
+class _ConstantFragmentNode(template.Node):
+    def __init__(self, nodelist, name: str, vary_on: list):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context) -> str:
+        key = (
+            self.name,
+            get_language(),
+            get_urlconf(),
+            get_script_prefix(),
+            *(str(variable.resolve(context)) for variable in self.vary_on),
+        )
+        fragment = _FRAGMENTS.get(key)
+        if fragment is None:
+            fragment = self.nodelist.render(context)
+            if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+                _FRAGMENTS.clear()
+            _FRAGMENTS[key] = fragment
+        return fragment
+
+
+@register.tag
+def constant_fragment(parser, token):
+    """``{% constant_fragment "name" var … %}…{% endconstant_fragment %}``: rendered once per process and language.
+
+    For the parts of every page that depend on nothing but the language and
+    the values named after the fragment's name (the navigation, the footer):
+    their dozen URL reversals and translations cost a page about a
+    millisecond. Keep anything of the person or the request (a name, a CSRF
+    token, a path) out of it, or name it as a value to vary on.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("constant_fragment needs a name")
+    nodelist = parser.parse(("endconstant_fragment",))
+    parser.delete_first_token()
+    return _ConstantFragmentNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(bit) for bit in bits[2:]])
