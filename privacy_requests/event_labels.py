@@ -30,6 +30,9 @@ STAFF_STEP_LABELS = {
     "confirmed_delete": gettext_lazy("A second staff member confirmed the deletion"),
     "rejected_refuse": gettext_lazy("A second staff member turned down the proposed refusal"),
     "rejected_delete": gettext_lazy("A second staff member turned down the proposed deletion"),
+    "proposed_complete": gettext_lazy("An answer was proposed, for a second staff member to check"),
+    "confirmed_complete": gettext_lazy("A second staff member confirmed the answer"),
+    "rejected_complete": gettext_lazy("A second staff member turned down the proposed answer"),
     "propagation_closed_by_officer": gettext_lazy("A privacy officer closed the erasure confirmations still missing"),
     "escalated": gettext_lazy("Overdue: passed to the privacy officers"),
 }
