@@ -14,10 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -197,6 +199,14 @@ def _render_dashboard(request, subject, ward, may_give, parts, policy, shown, fa
             # Without a ward, ``subject`` is the viewer, so the facts say whether they have any.
             "wards": wards_of(guardian=request.user) if ward is None and may_give and facts.has_wards else [],
             "dashboard_facts": facts,
+            # Every switch on the page posts the same two hidden fields: joined once here
+            # rather than a {% csrf_token %} and a variable rendered for each form.
+            "switch_fields": format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="shown" value="{}">',
+                get_token(request),
+                shown,
+            ),
             "history_url": _url("history", ward),
             "receipt_url": _url("receipt", ward),
         },
