@@ -1,11 +1,11 @@
 """Template helpers shared by every page."""
 
 from django import template
-from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 from accounts.display import person_display_name
+from core.url_paths import url_paths
 
 register = template.Library()
 
@@ -95,22 +95,14 @@ def constant_fragment(parser, token):
     return _ConstantFragmentNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(bit) for bit in bits[2:]])
 
 
-# Reversed paths of URL names that take no arguments, by (name, language, URL configuration, prefix).
-_FIXED_URLS: dict[tuple, str] = {}
-
-
 @register.simple_tag
 def fixed_url(name: str) -> str:
     """``{% fixed_url 'app:name' %}``: ``{% url %}`` for a name without arguments, reversed once per process.
 
     A page's panels and banners link a dozen such names; each ``reverse()``
-    walks the resolver (about a tenth of a millisecond), for a path that only
-    the language and the URL configuration can change, and both are in the key.
+    walks the resolver (about a tenth of a millisecond) for a path that only
+    the URL configuration and the script prefix can change (core.url_paths).
     """
-    key = (name, get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    path = _FIXED_URLS.get(key)
-    if path is None:
-        if len(_FIXED_URLS) >= _FRAGMENTS_MAX:
-            _FIXED_URLS.clear()
-        path = _FIXED_URLS[key] = reverse(name)
-    return path
+    (path,) = url_paths(name)
+    # An unknown name fails as {% url %} would, rather than linking to "None".
+    return reverse(name) if path is None else path
