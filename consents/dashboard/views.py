@@ -10,13 +10,14 @@ a separate confirmation screen behind a fresh step-up check. Withdrawing is
 always a single click without any check: it must be as easy as giving.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
@@ -28,6 +29,7 @@ from consents.models import ConsentChannel
 from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError
+from core.url_paths import url_paths
 
 from .catalogue_texts import catalogue_texts
 from .forms import ConsentChoiceForm
@@ -67,6 +69,10 @@ def _subject_for(request, user_id):
 def _url(name: str, ward, *args) -> str:
     if ward is not None:
         return reverse(f"consents:ward_{name}", args=[ward.pk, *args])
+    if not args:
+        (path,) = url_paths(f"consents:{name}")  # remembered: the page links several every view
+        if path is not None:
+            return path
     return reverse(f"consents:{name}", args=args)
 
 
@@ -100,12 +106,16 @@ class _RowUrls:
 
     SLOTS = ("purpose-code-slot", "partner-code-slot")
 
+    # One's own dashboard's pieces, kept across views: they change only with the URL configuration and
+    # script prefix, both in the key (a ward's hold the ward's id, so they are kept for one view).
+    _own: dict[tuple, list[str]] = {}
+
     def __init__(self, ward):
         self.ward = ward
-        self._pieces: dict[tuple[str, int], list[str]] = {}
+        self._pieces: dict[tuple, list[str]] = self._own if ward is None else {}
 
     def __call__(self, name: str, *codes: str) -> str:
-        key = (name, len(codes))
+        key = (name, len(codes), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
         pieces = self._pieces.get(key)
         if pieces is None:
             rest = _url(name, self.ward, *self.SLOTS[: len(codes)])
