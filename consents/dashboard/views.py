@@ -148,6 +148,10 @@ def _link(row, ward, urls: _RowUrls | None = None) -> None:
         partner_row.withdraw_url = urls("partner_withdraw", code, partner_code)
 
 
+_ROW_BADGE = '<span class="dash-state {}" data-testid="state">{}</span>'
+_PARTNER_BADGE = '<span class="dash-state {}" data-testid="partner-state">{}</span>'
+
+
 @login_required
 def dashboard(request, user_id=None):
     subject, ward = _subject_for(request, user_id)
@@ -167,8 +171,11 @@ def dashboard(request, user_id=None):
     for row in rows:
         _link(row, ward, urls)
         row.texts = texts[row.purpose.pk]
+        # Each badge one variable for the template instead of a class and a label.
+        row.state_badge = format_html(_ROW_BADGE, row.state, row.state_label)
         for partner_row in row.partners:
             partner_row.texts = row.texts.partners[partner_row.partner.pk]
+            partner_row.state_badge = format_html(_PARTNER_BADGE, partner_row.state, partner_row.state_label)
     policy_urls: dict = {}
     for row in rows:
         if row.consent and row.consent.policy_version:
