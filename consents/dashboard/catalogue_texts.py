@@ -36,6 +36,8 @@ class PurposeTexts:
     title: SafeString
     about: SafeString
     uses: SafeString
+    # The row's heading and description as the list shows them: one variable for the template, not three.
+    intro: SafeString
     basic: SafeString  # the one-line entry in the collapsed list of basic purposes
     # The switch's words: "Turn off" is what a sighted person reads; the purpose's
     # name follows, visually hidden, so a screen reader's list of buttons says which.
@@ -78,10 +80,14 @@ def _purpose_texts(catalogue: Catalogue, purpose, today: datetime.date) -> Purpo
             sharing_label=_("Sharing:"),
         )
     panel = PANEL_FOR_PURPOSE.get(purpose.code)
+    title = render_to_string("consents/dashboard/texts/title.html", context)
+    about = render_to_string("consents/dashboard/texts/about.html", context)
+    uses = render_to_string("consents/dashboard/texts/uses.html", context)
     return PurposeTexts(
-        title=render_to_string("consents/dashboard/texts/title.html", context),
-        about=render_to_string("consents/dashboard/texts/about.html", context),
-        uses=render_to_string("consents/dashboard/texts/uses.html", context),
+        title=title,
+        about=about,
+        uses=uses,
+        intro=format_html('{}<p class="dash-row-about">{} {}</p>', title, about, uses),
         basic=render_to_string(
             "consents/dashboard/texts/basic.html",
             {

@@ -74,6 +74,7 @@ class PartnerRow:
     confirm_url: str = ""
     withdraw_url: str = ""
     texts: PartnerTexts | None = None
+    state_badge: str = ""  # the state's label in its styled span
 
     @property
     def state_label(self):
@@ -93,6 +94,7 @@ class PurposeRow:
     withdraw_url: str = ""
     policy_url: str = ""
     texts: PurposeTexts | None = None
+    state_badge: str = ""  # the state's label in its styled span
     note: Note | None = None  # the confirmation of a change just made here
 
     @property

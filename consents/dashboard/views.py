@@ -10,14 +10,17 @@ a separate confirmation screen behind a fresh step-up check. Withdrawing is
 always a single click without any check: it must be as easy as giving.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +29,7 @@ from consents.models import ConsentChannel
 from consents.policy_shown import policy_shown_token, policy_shown_version
 from consents.selectors import consent_snapshot_active, consents_current_for
 from consents.services import ConsentError
+from core.url_paths import url_paths
 
 from .catalogue_texts import catalogue_texts
 from .forms import ConsentChoiceForm
@@ -65,6 +69,10 @@ def _subject_for(request, user_id):
 def _url(name: str, ward, *args) -> str:
     if ward is not None:
         return reverse(f"consents:ward_{name}", args=[ward.pk, *args])
+    if not args:
+        (path,) = url_paths(f"consents:{name}")  # remembered: the page links several every view
+        if path is not None:
+            return path
     return reverse(f"consents:{name}", args=args)
 
 
@@ -98,12 +106,16 @@ class _RowUrls:
 
     SLOTS = ("purpose-code-slot", "partner-code-slot")
 
+    # One's own dashboard's pieces, kept across views: they change only with the URL configuration and
+    # script prefix, both in the key (a ward's hold the ward's id, so they are kept for one view).
+    _own: dict[tuple, list[str]] = {}
+
     def __init__(self, ward):
         self.ward = ward
-        self._pieces: dict[tuple[str, int], list[str]] = {}
+        self._pieces: dict[tuple, list[str]] = self._own if ward is None else {}
 
     def __call__(self, name: str, *codes: str) -> str:
-        key = (name, len(codes))
+        key = (name, len(codes), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
         pieces = self._pieces.get(key)
         if pieces is None:
             rest = _url(name, self.ward, *self.SLOTS[: len(codes)])
@@ -136,6 +148,10 @@ def _link(row, ward, urls: _RowUrls | None = None) -> None:
         partner_row.withdraw_url = urls("partner_withdraw", code, partner_code)
 
 
+_ROW_BADGE = '<span class="dash-state {}" data-testid="state">{}</span>'
+_PARTNER_BADGE = '<span class="dash-state {}" data-testid="partner-state">{}</span>'
+
+
 @login_required
 def dashboard(request, user_id=None):
     subject, ward = _subject_for(request, user_id)
@@ -155,8 +171,11 @@ def dashboard(request, user_id=None):
     for row in rows:
         _link(row, ward, urls)
         row.texts = texts[row.purpose.pk]
+        # Each badge one variable for the template instead of a class and a label.
+        row.state_badge = format_html(_ROW_BADGE, row.state, row.state_label)
         for partner_row in row.partners:
             partner_row.texts = row.texts.partners[partner_row.partner.pk]
+            partner_row.state_badge = format_html(_PARTNER_BADGE, partner_row.state, partner_row.state_label)
     policy_urls: dict = {}
     for row in rows:
         if row.consent and row.consent.policy_version:
@@ -197,6 +216,14 @@ def _render_dashboard(request, subject, ward, may_give, parts, policy, shown, fa
             # Without a ward, ``subject`` is the viewer, so the facts say whether they have any.
             "wards": wards_of(guardian=request.user) if ward is None and may_give and facts.has_wards else [],
             "dashboard_facts": facts,
+            # Every switch on the page posts the same two hidden fields: joined once here
+            # rather than a {% csrf_token %} and a variable rendered for each form.
+            "switch_fields": format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="shown" value="{}">',
+                get_token(request),
+                shown,
+            ),
             "history_url": _url("history", ward),
             "receipt_url": _url("receipt", ward),
         },

@@ -71,9 +71,11 @@ def service_rows_for(*, subject, with_categories: bool = True, read_enrolments: 
     ``read_enrolments=False``: the caller knows the person never enrolled (no query at all).
     """
     enrolments: dict[int, ServiceEnrolment] = {}
-    latest_first = ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data")
-    for latest in latest_first if read_enrolments else ():
-        enrolments.setdefault(latest.service_id, latest)
+    # The queryset only when it is read: building it costs the dashboard's panel more than its rows.
+    if read_enrolments:
+        latest_first = ServiceEnrolment.objects.filter(user=subject).order_by("-enrolled_at", "-id").defer("data")
+        for latest in latest_first:
+            enrolments.setdefault(latest.service_id, latest)
     services: Iterable[OptionalService]
     if with_categories:
         services = (

@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
 from django.test import Client
+from django.urls import NoReverseMatch, clear_script_prefix, set_script_prefix
 
 from accounts.models import User
 from privacy_portal.templatetags.portal import display_name, signed_in_name
@@ -49,3 +51,22 @@ def test_every_page_header_shows_the_masked_email_never_the_handle(language, tex
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert text in html
     assert "u273ad690926a084d" not in html and "zhangsan@" not in html
+
+
+def test_fixed_url_links_where_url_does_and_follows_the_script_prefix():
+    page = Template("{% load portal %}{% fixed_url 'consents:cookies' %}|{% url 'consents:cookies' %}")
+    plain = page.render(Context())
+    set_script_prefix("/portal/")
+    try:
+        prefixed = page.render(Context())
+    finally:
+        clear_script_prefix()
+    fixed, url = plain.split("|")
+    assert fixed == url
+    fixed, url = prefixed.split("|")
+    assert fixed == url and fixed.startswith("/portal/")
+
+
+def test_fixed_url_of_an_unknown_name_fails_as_url_does():
+    with pytest.raises(NoReverseMatch):
+        Template("{% load portal %}{% fixed_url 'no-such-page' %}").render(Context())
