@@ -82,6 +82,8 @@ def cpu(session) -> None:
             "subjects": subjects[:requests],
             "purpose": PURPOSE,
             "profile": os.environ.get("BENCH_CPU_PROFILE", ""),
+            # BENCH_CPU_PAGES=bare,consent_check: only those pages (a quicker run while working on one).
+            "pages": [name for name in os.environ.get("BENCH_CPU_PAGES", "").split(",") if name],
         }
         plan_file = folder / "plan.json"
         plan_file.write_text(json.dumps(plan))
@@ -109,6 +111,8 @@ def cpu(session) -> None:
     for page, count in results["calls"].items():
         figure(f"cpu_{page}_python_calls", count, "calls/request")
     for name, page, against, target in RATIOS:
+        if page not in results["cpu_ms"] or against not in results["cpu_ms"]:
+            continue  # BENCH_CPU_PAGES left one out
         ratio = results["cpu_ms"][against] / results["cpu_ms"][page]
         figure(name, ratio, "")
         # With PostgreSQL's share: on the http benchmark's machine both take from the same two cores.

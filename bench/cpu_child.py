@@ -50,6 +50,10 @@ def main(plan_path: str) -> None:
         "home_signed_in": lambda n: signed_in.get("/"),
         "dashboard": lambda n: signed_in.get("/privacy/"),
     }
+    # BENCH_CPU_PAGES=bare,consent_check: only those (a quicker run while working on one page).
+    only = plan.get("pages", [])
+    if only:
+        pages = {name: send for name, send in pages.items() if name in only}
     cpu_ms, database_ms, queries, calls = {}, {}, {}, {}
     for name, send in pages.items():
         for n in range(WARMUP):

@@ -6,12 +6,15 @@ query: purposes and partners come from the process's catalogue
 ledger says of them from one statement, however many people are asked.
 """
 
+import json
 import re
 
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -180,6 +183,15 @@ def _plain_query(params) -> tuple | None:
     return subject_id, purpose, partner
 
 
+_JSON_RENDERER = JSONRenderer()
+_JSON_ACCEPTED = frozenset({"*/*", "application/json", "application/*"})
+
+
+def _compact_json(value) -> bytes:
+    # As DRF's JSONRenderer writes it (COMPACT_JSON, UNICODE_JSON): no spaces, UTF-8.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 class ConsentCheckView(APIView):
     """May this person's data be used for a purpose (and shared with a partner) now?"""
 
@@ -231,15 +243,24 @@ class ConsentCheckView(APIView):
         if decision is UNKNOWN_SUBJECT:
             raise NotFound(_("No such person."))
         service_checks_note(client_id=request.auth.service_client_id, subject_ids=(subject,), purpose_id=purpose.pk)
-        return Response(
-            {
-                "allowed": decision.allowed,
-                "reason": decision.reason,
-                "policy_version": decision.policy_version,
-                "purpose": purpose.code,
-                "partner": getattr(partner, "code", None),
-            }
-        )
+        # Five plain values: written as JSON directly, the bytes DRF's JSONRenderer would write, without
+        # the template-response machinery a DRF Response renders through (errors still go through DRF).
+        answer = {
+            "allowed": decision.allowed,
+            "reason": decision.reason,
+            "policy_version": decision.policy_version,
+            "purpose": purpose.code,
+            "partner": getattr(partner, "code", None),
+        }
+        return HttpResponse(_compact_json(answer), content_type="application/json")
+
+    def perform_content_negotiation(self, request, force=False):
+        # JSON is the API's only format: a call that accepts it, as nearly every client's does, needs no
+        # negotiation; anything else (another type, ?format=) is negotiated by DRF, which refuses with 406.
+        accept = request.META.get("HTTP_ACCEPT")
+        if (not accept or accept in _JSON_ACCEPTED) and "format" not in request.query_params:
+            return _JSON_RENDERER, _JSON_RENDERER.media_type
+        return super().perform_content_negotiation(request, force)
 
 
 class ConsentCheckBatchView(APIView):

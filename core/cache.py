@@ -115,6 +115,32 @@ class ResilientRedisCache(RedisCache):
                 self._mark_down(error)
         return window_count(self._fallback, key, timeout)
 
+    def get_many_and_count(self, keys: list[str], counter_key: str, timeout: int) -> tuple[dict, int]:
+        """``get_many(keys)`` and ``window_count(counter_key, timeout)`` in one round trip (MGET, SET NX, INCR)."""
+        if not self._redis_down():
+            try:
+                redis_keys = [self.make_and_validate_key(key) for key in keys]
+                counter = self.make_and_validate_key(counter_key)
+                pipeline = self._cache.get_client(counter, write=True).pipeline(transaction=False)
+                pipeline.mget(redis_keys)
+                pipeline.set(counter, 0, ex=timeout, nx=True)
+                pipeline.incr(counter)
+                found, _, count = pipeline.execute()
+                loads = self._cache._serializer.loads
+                values = {key: loads(value) for key, value in zip(keys, found, strict=True) if value is not None}
+                return values, int(count)
+            except UNAVAILABLE as error:
+                self._mark_down(error)
+        return get_many_and_count(self._fallback, keys, counter_key, timeout)
+
+
+def get_many_and_count(cache: BaseCache, keys: list[str], counter_key: str, timeout: int) -> tuple[dict, int]:
+    """``cache.get_many(keys)`` and one more in the window counter ``counter_key``: one round trip on Redis."""
+    combined = getattr(cache, "get_many_and_count", None)
+    if combined is not None:
+        return combined(keys, counter_key, timeout)
+    return cache.get_many(keys), window_count(cache, counter_key, timeout)
+
 
 def cache_shared_now(cache: BaseCache) -> bool:
     """Whether ``cache`` is one store for every process of the deployment at this moment.

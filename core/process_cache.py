@@ -47,6 +47,8 @@ from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+from .cache import get_many_and_count
+
 T = TypeVar("T")
 
 KEY_PREFIX = "process-table:"
@@ -115,6 +117,33 @@ def _generation_in_request(key: str) -> str | None:
             seen.values = cache.get_many(list(keys))
         seen.serial = serial
     return seen.values.get(key)
+
+
+def request_generations_with(keys: list[str], *, count: tuple[str, int] | None = None) -> tuple[dict, int | None]:
+    """``keys`` from the shared cache, in the same round trip as this request's table generations.
+
+    A caller that needs cache entries of its own at the start of a request (the
+    consent check: the bearer token's principal) asks for them here: the tables'
+    generations come along in the one ``get_many`` and the request's first table
+    read then asks nothing. Outside a request, or once the generations were
+    read, only ``keys`` are asked for. ``count=(counter key, timeout)`` also
+    counts one in that window counter (``core.cache.window_count``) in the same
+    round trip, and returns the new count beside the values.
+    """
+    serial = _request.serial
+    seen = _request_generations
+    tables: set[str] = set()
+    if serial is not None and (seen.serial != serial or seen.values is None):
+        tables = {table.key for table in list(_tables) if table._loaded is not _MISSING}
+    asked = list(tables | set(keys))
+    if count is None:
+        values, counted = cache.get_many(asked), None
+    else:
+        values, counted = get_many_and_count(cache, asked, *count)
+    if tables:
+        seen.values = {key: values[key] for key in tables if key in values}
+        seen.serial = serial
+    return {key: values[key] for key in keys if key in values}, counted
 
 
 class ProcessTable(Generic[T]):

@@ -13,12 +13,13 @@ from . import admin_status, api, help_pages, views
 from .metrics.views import metrics
 
 api_v1 = [
+    # First: the services' consent checks are most of the API's calls, and each pattern tried costs a match.
+    path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
+    path("consent-check/batch/", consents_api.ConsentCheckBatchView.as_view(), name="api-consent-check-batch"),
     path("", api.api_root, name="api-root"),
     path("inbox/", notifications_api.InboxList.as_view(), name="api-inbox"),
     path("inbox/<int:message_id>/read/", notifications_api.inbox_message_read, name="api-inbox-read"),
     path("me/", include("accounts.api_urls")),
-    path("consent-check/", consents_api.ConsentCheckView.as_view(), name="api-consent-check"),
-    path("consent-check/batch/", consents_api.ConsentCheckBatchView.as_view(), name="api-consent-check-batch"),
     path("interest-signals/", interest_signals_api.InterestSignalsView.as_view(), name="api-interest-signals"),
     path("consents/", include("consents.api_urls")),
     path("requests/", include("privacy_requests.api_urls")),
@@ -26,6 +27,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First, for the same reason: nothing else starts with api/v1/.
+    path("api/v1/", include(api_v1)),
     path("", views.home, name="home"),
     path("policy/", consents_views.policy, name="policy"),
     path("policy/versions/", consents_views.policy_versions, name="policy_versions"),
@@ -52,7 +55,6 @@ urlpatterns = [
     # Ahead of the admin's own URLs, behind its sign-in and second factor.
     path("admin/status/", admin.site.admin_view(admin_status.status_page), name="admin-status"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     # OAuth2 for services: the token (and revocation) endpoint only.
     path("o/", include("accounts.service_clients.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

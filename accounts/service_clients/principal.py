@@ -11,13 +11,19 @@ once.
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from oauth2_provider.models import get_access_token_model
 
+from core.process_cache import request_generations_with
+
 KEY_PREFIX = "service-principal:v1:"
+# Token checksum -> its client's application id, for the tokens this process has seen (bounded).
+APPLICATIONS_KEPT = 10_000
+_applications: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -55,20 +61,34 @@ def principal_forget(checksum: str) -> None:
     cache.delete(cache_key(checksum))
 
 
-def service_token_resolve(token: str) -> ServiceToken:
-    """The principal of a bearer token, from the cache or (once a minute) the database.
+def service_token_resolve(
+    token: str, *, counter_for: Callable[[int], tuple[str, int]] | None = None
+) -> tuple[ServiceToken, tuple[str, int] | None]:
+    """The principal of a bearer token, from the cache or (once a minute) the database; and a count.
 
     Raises ``TokenRefused`` for an unknown, revoked or expired token, or one of
     a deactivated client. Refusals are not cached: they are rare, and a cached
     "no" would outlive nothing useful.
+
+    ``counter_for(application id)`` names a window counter (key, timeout) to
+    count this call in, in the same round trip as the principal: it is used
+    when this process has seen the token before, and so knows its client
+    (which a token never changes). The second value is then ``(key, new
+    count)``, else None.
     """
     checksum = token_checksum(token)
     key = cache_key(checksum)
     now = time.time()
-    principal = cache.get(key)
+    application_id = _applications.get(checksum) if counter_for is not None else None
+    count = counter_for(application_id) if counter_for is not None and application_id is not None else None
+    # With the process tables' generations: the check's purpose lookup then costs no round trip of its own.
+    found, new_count = request_generations_with([key], count=count)
+    counted = None if count is None or new_count is None else (count[0], new_count)
+    principal = found.get(key)
     if isinstance(principal, ServiceToken):
         if principal.expires_at > now:
-            return principal
+            _application_remember(checksum, principal.application_id)
+            return principal, counted
         cache.delete(key)
     row = (
         get_access_token_model()
@@ -100,4 +120,13 @@ def service_token_resolve(token: str) -> ServiceToken:
     ttl = min(settings.SERVICE_PRINCIPAL_CACHE_SECONDS, int(expires_at - now))
     if ttl > 0:
         cache.set(key, principal, ttl)
-    return principal
+    _application_remember(checksum, principal.application_id)
+    return principal, counted
+
+
+def _application_remember(checksum: str, application_id: int) -> None:
+    # Only which client a token belongs to, never whether it is valid: that is asked every call.
+    if checksum not in _applications:
+        if len(_applications) >= APPLICATIONS_KEPT:
+            _applications.clear()
+        _applications[checksum] = application_id

@@ -82,3 +82,22 @@ def test_a_query_written_differently_gets_the_same_answer(service_api):
 def test_a_subject_that_is_not_a_positive_id_is_a_400_on_subject(service_api, subject):
     answer = service_api.get("/api/v1/consent-check/", {"subject": subject, "purpose": "surveys"})
     assert answer.status_code == 400 and "subject" in answer.json()
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/json; q=0.9, */*; q=0.1"])
+def test_the_answer_is_json_for_every_client_that_accepts_it(service_api, accept):
+    citizen = UserFactory()
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    answer = service_api.get("/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "recommendations"}, **headers)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    assert answer.content == (
+        b'{"allowed":false,"reason":"not_granted","policy_version":null,"purpose":"recommendations","partner":null}'
+    )
+
+
+def test_a_client_that_accepts_no_json_is_told_so(service_api):
+    citizen = UserFactory()
+    answer = service_api.get(
+        "/api/v1/consent-check/", {"subject": citizen.pk, "purpose": "recommendations"}, HTTP_ACCEPT="text/html"
+    )
+    assert answer.status_code == 406

@@ -108,3 +108,27 @@ def test_a_window_counter_counts_in_memory_while_redis_is_down():
         cache = caches.create_connection("default")
         assert [resilient.window_count(cache, "window", 5) for _ in range(3)] == [1, 2, 3]
         assert cache._fallback.get("window") == 3
+
+
+def test_entries_and_a_window_count_in_one_round_trip_through_redis():
+    with override_settings(CACHES=_backend(LIVE_REDIS, "many-count")):
+        cache = caches.create_connection("default")
+        other = caches.create_connection("default")  # another process
+        cache.delete_many(["window", "principal", "absent"])
+        cache.set("principal", {"client": 7}, 30)
+        found = {"principal": {"client": 7}}
+        assert resilient.get_many_and_count(cache, ["principal", "absent"], "window", 5) == (found, 1)
+        assert resilient.get_many_and_count(other, ["principal"], "window", 5) == (found, 2)
+        assert resilient.window_count(cache, "window", 5) == 3  # the same counter as the throttles'
+        assert 0 < cache._cache.get_client().ttl(cache.make_and_validate_key("window")) <= 5
+        cache.delete_many(["window", "principal"])
+
+
+def test_entries_and_a_window_count_from_memory_while_redis_is_down():
+    with override_settings(CACHES=_backend(f"redis://127.0.0.1:{_closed_port()}/0", "many-count-down")):
+        cache = caches.create_connection("default")
+        cache._fallback.set("principal", "p", 30)
+        assert [resilient.get_many_and_count(cache, ["principal"], "window", 5) for _ in range(2)] == [
+            ({"principal": "p"}, 1),
+            ({"principal": "p"}, 2),
+        ]

@@ -175,3 +175,30 @@ def test_a_request_reads_every_tables_generation_in_one_round_trip(processes, mo
 
     assert len(batches) == 1
     assert {other.key, second.key} <= batches[0]
+
+
+def test_an_entry_asked_for_at_the_start_of_a_request_brings_the_generations_along(processes, monkeypatch):
+    this, other = processes
+    other.get()
+    cache.set("pc-principal", "someone")
+    batches = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **kw: batches.append(set(keys)) or real_get_many(keys))
+    _request()
+    try:
+        found, counted = process_cache.request_generations_with(["pc-principal", "pc-absent"])
+        assert (found, counted) == ({"pc-principal": "someone"}, None)
+        assert other.get() == set()
+        # Changed meanwhile by another process: this request keeps the copy whose generation it read.
+        Group.objects.create(name="pc-clerks")
+        assert other.get() == set()
+    finally:
+        _request_end()
+    assert len(batches) == 1  # the table's read asked nothing more
+    assert {"pc-principal", other.key} <= batches[0]
+    monkeypatch.undo()
+    _request()
+    try:
+        assert other.get() == {"pc-clerks"}
+    finally:
+        _request_end()

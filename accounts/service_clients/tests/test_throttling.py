@@ -67,3 +67,20 @@ def test_the_count_lives_in_the_shared_cache_under_the_client(settings, service_
     api.get("/api/v1/test-limited/")
     counted = cache.get(f"throttle:service:consent_check:{client.application_id}:{window}")
     assert counted == 2 or cache.get(f"throttle:service:consent_check:{client.application_id}:{window + 1}")
+
+
+def test_a_client_seen_before_is_counted_in_the_round_trip_that_reads_its_token(settings, service_client, monkeypatch):
+    from accounts.service_clients import throttling
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "consent_check": "2/min"},
+    }
+    cache.clear()
+    _client, token = service_client(scopes=[CONSENT_CHECK])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/test-limited/").status_code == 200  # first sight: the throttle counts on its own
+    monkeypatch.setattr(throttling, "window_count", lambda *args: pytest.fail("a second round trip to count"))
+    # Counted once a call, in the shared cache: the limit holds as before.
+    assert [api.get("/api/v1/test-limited/").status_code for _ in range(2)] == [200, 429]
