@@ -270,7 +270,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             }
         if obj.paused_since is not None:
             return _("Paused since %(since)s, waiting for the citizen's answer") % {
-                "since": timezone.localtime(obj.paused_since).strftime("%Y-%m-%d %H:%M")
+                "since": date_format(timezone.localtime(obj.paused_since), "DATETIME_FORMAT")
             }
         return _("Running (%(days)d working days spent waiting so far)") % {"days": obj.paused_working_days}
 
@@ -330,7 +330,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         summary = _("%(action)s proposed by %(who)s at %(when)s") % {
             "action": labels.get(obj.proposed_action, obj.proposed_action),
             "who": obj.proposed_by.get_username() if obj.proposed_by else "-",
-            "when": timezone.localtime(obj.proposed_at).strftime("%Y-%m-%d %H:%M") if obj.proposed_at else "-",
+            "when": date_format(timezone.localtime(obj.proposed_at), "DATETIME_FORMAT") if obj.proposed_at else "-",
         }
         if not obj.proposed_answer:
             return summary

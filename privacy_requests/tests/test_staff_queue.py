@@ -285,7 +285,10 @@ def test_second_staff_member_confirms_a_deletion_and_it_completes(verified_clien
 
     page = client.get(_change_url(request))
     assert "confirm" in _shown_actions(page)
-    assert "Deletion proposed by officer_a" in page.content.decode()
+    request.refresh_from_db()
+    proposed = timezone.localtime(request.proposed_at)
+    # When, in the staff member's language's format, as on the rest of the page.
+    assert f"Deletion proposed by officer_a at {proposed.day} {proposed:%B %Y}, {proposed:%H:%M}" in page.content.decode()
 
     response = client.post(_action_url(request, "confirm"), follow=True)
 
