@@ -288,7 +288,8 @@ def test_second_staff_member_confirms_a_deletion_and_it_completes(verified_clien
     request.refresh_from_db()
     proposed = timezone.localtime(request.proposed_at)
     # When, in the staff member's language's format, as on the rest of the page.
-    assert f"Deletion proposed by officer_a at {proposed.day} {proposed:%B %Y}, {proposed:%H:%M}" in page.content.decode()
+    when = f"{proposed.day} {proposed:%B %Y}, {proposed:%H:%M}"
+    assert f"Deletion proposed by officer_a at {when}" in page.content.decode()
 
     response = client.post(_action_url(request, "confirm"), follow=True)
 
