@@ -30,9 +30,9 @@ from notifications.services import notification_send
 from privacy_portal.urls import urlpatterns as portal_urlpatterns
 from privacy_requests import services as request_services
 from privacy_requests.models import RequestKind
+from tests.e2e.cookie_banner import fields_under_the_banner
 from tests.e2e.sessions import give_browser_session
 from tests.e2e.test_accessibility import _world_for
-from tests.e2e.test_phones import FOCUS_HIDDEN
 from tests.e2e.test_rights_policy_pending import ACCEPT, _material_version_in_effect, _page_for
 from tests.factories import (
     CitizenFactory,
@@ -373,13 +373,5 @@ def test_the_cookie_banner_never_covers_the_focused_field_on_an_english_phone(li
     expect(banner).to_be_visible()
     assert banner.bounding_box()["height"] <= 0.25 * HEIGHT[390], banner.bounding_box()
     page.screenshot(path=str(out / "cookie-banner-phone-en.png"))
-    fields = page.locator("main form").first.locator("input:visible, select:visible, textarea:visible")
-    hidden = []
-    page.locator("main h1").click()
-    for _ in range(fields.count() + 10):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => !!document.activeElement.closest('[data-testid=cookie-banner]')"):
-            break
-        if overlap := page.evaluate(FOCUS_HIDDEN):
-            hidden.append((page.evaluate("() => document.activeElement.name || document.activeElement.id"), overlap))
+    hidden = fields_under_the_banner(page)
     assert hidden == [], f"focused fields under the banner (name, px covered): {hidden}"

@@ -4,19 +4,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import LoginActivity
+from tests.e2e.cookie_banner import fields_under_the_banner
 from tests.e2e.sessions import give_browser_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-FOCUS_HIDDEN = """() => {
-  const banner = document.querySelector('[data-testid=cookie-banner]');
-  const field = document.activeElement.getBoundingClientRect();
-  const top = banner.getBoundingClientRect().top;
-  return field.bottom > top && field.top < window.innerHeight ? field.bottom - top : 0;
-}"""
 
 
 def _new_page(browser: Browser, viewport: dict, *, javascript: bool = True) -> Page:
@@ -44,14 +38,7 @@ def test_the_cookie_banner_never_covers_the_field_being_filled_in(
 
     fields = page.locator("main form").first.locator("input:visible, select:visible, textarea:visible")
     assert fields.count() >= 4
-    hidden = []
-    page.locator("main h1").click()
-    for _ in range(fields.count() + 10):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => !!document.activeElement.closest('[data-testid=cookie-banner]')"):
-            break
-        if overlap := page.evaluate(FOCUS_HIDDEN):
-            hidden.append((page.evaluate("() => document.activeElement.name || document.activeElement.id"), overlap))
+    hidden = fields_under_the_banner(page)
     assert hidden == [], f"focused fields under the banner (name, px covered): {hidden}"
 
 
