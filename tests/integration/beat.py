@@ -6,6 +6,8 @@ those timestamps back instead of waiting five minutes, then publishes the
 scan by name through the broker, exactly as beat would.
 """
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -32,14 +34,15 @@ def outbox_due_rows():
     return OutboxEmail.objects.filter(state=OutboxEmail.State.PENDING, next_attempt_at__lte=timezone.now())
 
 
-def outbox_scan_until_sent(app, rows, *, timeout: float) -> None:
+def outbox_scan_until_sent(app, rows, *, timeout: float, worker_log: Callable[[], str] | None = None) -> None:
     """Let every pending row in ``rows`` run past its lease, and publish the scan until all are sent.
 
     The scan takes a limited number of rows per run, as beat's minutely run
     would over several minutes; here the next run follows as soon as the
-    previous one has claimed its share.
+    previous one has claimed its share. ``worker_log`` is shown if it fails.
     """
     rows.filter(state=OutboxEmail.State.PENDING).update(next_attempt_at=timezone.now() - LONG_AGO)
+    deadline = time.monotonic() + timeout
 
     def all_sent() -> bool:
         if not rows.filter(state=OutboxEmail.State.PENDING).exists():
@@ -47,8 +50,15 @@ def outbox_scan_until_sent(app, rows, *, timeout: float) -> None:
         due = outbox_due_rows().count()
         if due:
             app.send_task(OUTBOX_SCAN)
-            # Let this run claim (lease) its share before publishing the next one.
-            wait_until(lambda: outbox_due_rows().count() < due, timeout=10, message="the outbox scan claimed nothing")
+            # Let this run claim (lease) its share before publishing the next one. The first run
+            # also waits for a worker that is still starting, which on a busy machine takes a
+            # while: it gets whatever is left of the whole timeout, not a fixed slice of it.
+            wait_until(
+                lambda: outbox_due_rows().count() < due,
+                timeout=max(deadline - time.monotonic(), 1.0),
+                message="the outbox scan claimed nothing",
+                details=worker_log,
+            )
         return False
 
-    wait_until(all_sent, timeout=timeout, message="pending emails were not all sent")
+    wait_until(all_sent, timeout=timeout, message="pending emails were not all sent", details=worker_log)

@@ -58,8 +58,10 @@ def test_a_request_filed_while_redis_is_down_is_confirmed_by_email_once_it_is_ba
     assert confirmation.state == OutboxEmail.State.PENDING and confirmation.attempts == 0
 
     broker.start()
-    start_worker()
-    beat.outbox_scan_until_sent(app, OutboxEmail.objects.filter(pk=confirmation.pk), timeout=30)
+    worker = start_worker()
+    beat.outbox_scan_until_sent(
+        app, OutboxEmail.objects.filter(pk=confirmation.pk), timeout=60, worker_log=worker.log_tail
+    )
     _all_delivered(broker)
 
     assert smtp_sink.accepted() == {citizen.email.lower(): 1}
@@ -107,15 +109,18 @@ def test_an_incident_notified_while_redis_is_down_reaches_everyone_once_it_is_ba
     assert not OutboxEmail.objects.filter(kind="security_incident").exists()
 
     broker.start()
-    start_worker()
+    worker = start_worker()
     beat.fan_outs_resume(app, incident.fan_out_id)
     wait_until(
         lambda: Incident.objects.get(pk=incident.pk).fan_out.finished_at,
-        timeout=30,
+        timeout=60,
         message="the resumed fan-out did not finish writing",
+        details=worker.log_tail,
     )
     # The scan may race the fan-out's own send tasks for the same rows; the row lock decides.
-    beat.outbox_scan_until_sent(app, OutboxEmail.objects.filter(kind="security_incident"), timeout=30)
+    beat.outbox_scan_until_sent(
+        app, OutboxEmail.objects.filter(kind="security_incident"), timeout=60, worker_log=worker.log_tail
+    )
     _all_delivered(broker)
 
     assert smtp_sink.accepted() == {person.email.lower(): 1 for person in people}
