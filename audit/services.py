@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.hash_chain import chain_link
 from core.logging import contains_personal_data
+from core.prepared import prepared_cursor
 
 from .hashing import linked_content
 from .models import AuditChainHead, AuditEvent, ChainVerification
@@ -144,7 +145,7 @@ def _head_row_locked(connection, partition: int):
     if connection.vendor != "postgresql":
         heads = AuditChainHead.objects.using(connection.alias).select_for_update()
         return heads.filter(partition=partition).values_list("id", "last_seq", "last_hash").first()
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_HEAD_LOCK_SQL, [partition])
         return cursor.fetchone()
 
@@ -159,7 +160,7 @@ def _insert_and_advance(event: AuditEvent, *, head: _Head) -> None:
     values: list[Any] = [event.partition, event.seq, event.created_at, event.actor_id, event.action, event.target_type,
               event.target_id, json.dumps(event.details), event.prev_hash, event.hash, event.key_id,
               event.seq, event.hash, head.id]  # fmt: skip
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_INSERT_AND_ADVANCE_SQL, values)
         (event.pk,) = cursor.fetchone()
     event._state.adding = False

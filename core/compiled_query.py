@@ -23,6 +23,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
+from .prepared import prepared_cursor
+
 # A value no key takes, so that it is found among the compiled parameters and only there.
 MARKER = -7_319_004_211_337
 
@@ -42,7 +44,7 @@ class CompiledQuery:
         params = list(params)
         for position in positions:
             params[position] = value
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return self._instances(compiler, rows)

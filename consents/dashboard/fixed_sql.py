@@ -18,6 +18,7 @@ from django.db.models import Field
 
 from accounts.models import GuardianLink, IdentityProfile, User
 from consents.models import DisclosureSubject, InterestTag, LocationRecord, ServiceEnrolment, StrongVerification
+from core.prepared import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _statement(vendor: str) -> _Statement:
 def person_facts(*, user: User) -> PersonFacts | None:
     """Profile, contact check, stored locations and whether the person has wards: one query (None: no such user)."""
     statement = _statement(connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(statement.sql, [GuardianLink.State.CONFIRMED, user.pk])
         row = cursor.fetchone()
     if row is None:

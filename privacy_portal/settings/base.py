@@ -136,6 +136,13 @@ if (_pool_max := env.int("DATABASE_POOL_MAX_SIZE", default=0)) > 0 and DATABASES
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The hot paths' fixed statements are prepared once per connection (core/prepared.py). Django
+# turns psycopg's preparing off (None) for the sake of poolers; any number turns it back on, and
+# only core.prepared's cursors ask for it. False for a pooler that cannot keep prepared statements.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth, DRF throttles) and counters live in the cache: in

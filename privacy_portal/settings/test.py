@@ -29,6 +29,8 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_privacy_portal_{TEST_RUN_ID}"}
 # passes the audit log's and the consent ledger's TRUNCATE triggers (see its docstring).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "tests.postgresql_flush"
+    # As deployed (settings/base.py): the hot paths' statements are prepared (core/prepared.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # Integration tests switch eager mode off and run a real worker on this broker.
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 if "TEST_CELERY_BROKER_URL" not in os.environ:
