@@ -9,6 +9,10 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from .deploy_checks import DEPLOY_CHECKS
+        from .middleware import browser_middleware_check
+
+        # In place of admin's middleware checks, which look only in MIDDLEWARE.
+        checks.register(browser_middleware_check)
 
         for check in DEPLOY_CHECKS:
             checks.register(check, checks.Tags.security, deploy=True)

@@ -58,32 +58,44 @@ MIDDLEWARE = [
     # Request counts and latency for /metrics (django-prometheus): first and last, to time everything.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.RequestIdMiddleware",
-    # /healthz and /readyz, before anything that reads the session (privacy_portal/middleware.py).
+    # /healthz and /readyz, before anything that reads the session or the user (privacy_portal/middleware.py).
     "privacy_portal.middleware.ProbesFirstMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Outside the browser's middlewares: its exception hook answers allauth's redirects for every view.
+    "allauth.account.middleware.AccountMiddleware",
+    # BROWSER_MIDDLEWARE below, in that order; skipped by a service's API call (privacy_portal/middleware.py).
+    "privacy_portal.middleware.BrowserMiddleware",
+    # Only a view hook: asks nothing of a service's call, whose user is anonymous until DRF authenticates it.
+    "consents.policy_acceptance.middleware.MaterialPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.NoStoreForPersonalPagesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# A person in a browser: their session, sign-in, gates, activity, the page's CSP and cookie choice.
+# No view, template-response or exception hooks here (those need MIDDLEWARE).
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.AccountLanguageMiddleware",
     "accounts.two_factor.middleware.SecondFactorStepMiddleware",
     "privacy_requests.cancellation.middleware.CancellationPendingMiddleware",
-    "consents.policy_acceptance.middleware.MaterialPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
     # Replaces allauth's UserSessionsMiddleware, which wrote the session record on every request.
     "accounts.activity.middleware.SessionActivityMiddleware",
     "csp.middleware.CSPMiddleware",
     # After the sign-in, second-factor and cancellation checks: only a person fully signed in is written for.
     "consents.cookies.middleware.GlobalPrivacyControlMiddleware",
     "consents.cookies.middleware.CookieChoiceVaryMiddleware",
-    "core.middleware.NoStoreForPersonalPagesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Admin's checks look for its session, authentication and message middlewares in MIDDLEWARE only;
+# they are in BROWSER_MIDDLEWARE, which privacy_portal.middleware.browser_middleware_check checks instead.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "privacy_portal.urls"
 WSGI_APPLICATION = "privacy_portal.wsgi.application"

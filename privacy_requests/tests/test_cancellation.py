@@ -36,10 +36,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _middleware(settings):
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        middleware = list(settings.MIDDLEWARE)
+    if MIDDLEWARE not in settings.BROWSER_MIDDLEWARE:
+        middleware = list(settings.BROWSER_MIDDLEWARE)
         middleware.insert(middleware.index("accounts.two_factor.middleware.SecondFactorStepMiddleware") + 1, MIDDLEWARE)
-        settings.MIDDLEWARE = middleware
+        settings.BROWSER_MIDDLEWARE = middleware
 
 
 @pytest.fixture
