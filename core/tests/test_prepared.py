@@ -54,3 +54,16 @@ def test_a_prepared_statement_is_logged_with_its_text():
 def test_an_error_in_a_prepared_statement_is_djangos_error():
     with pytest.raises(DatabaseError), transaction.atomic(), prepared_cursor(connection) as cursor:
         cursor.execute("SELECT count(*) FROM no_such_table WHERE id = %s", [1])
+
+
+def test_a_prepared_statement_is_planned_once():
+    for app_label in ["auth", "consents", "accounts", "audit", "auth", "consents", "sessions", "admin"]:
+        _run(app_label)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM django_content_type WHERE app_label = $1%"],
+        )
+        generic, custom = cursor.fetchone()
+    # Eight executions, one plan: the generic one, made at the first and reused.
+    assert (generic, custom) == (8, 0)

@@ -148,13 +148,30 @@ if (_pool_max := env.int("DATABASE_POOL_MAX_SIZE", default=0)) > 0 and DATABASES
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# The hot paths' fixed statements are prepared once per connection (core/prepared.py). Django
-# turns psycopg's preparing off (None) for the sake of poolers; any number turns it back on, and
-# only core.prepared's cursors ask for it. False for a pooler that cannot keep prepared statements.
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
-    )
+
+
+def prepared_statements_configure(database: dict, *, enabled: bool) -> None:
+    """Let core.prepared's cursors prepare their statements on ``database`` (PostgreSQL), and plan each once.
+
+    Django turns psycopg's preparing off (``prepare_threshold`` None) for the sake of
+    poolers; any number turns it back on, and only core.prepared's cursors ask for it.
+    ``enabled=False`` for a pooler that cannot keep prepared statements.
+
+    A prepared statement is only planned once if PostgreSQL keeps its generic plan. Left to
+    choose, it planned the consent check afresh on every execution (a custom plan for each id
+    array: 0.4 ms of planning for 0.1 ms of work), so the connection asks for the generic plan.
+    Only prepared statements and PL/pgSQL functions have a plan cache: Django's own queries,
+    bound on the client, are planned as before.
+    """
+    if not database["ENGINE"].endswith("postgresql"):
+        return
+    options = database.setdefault("OPTIONS", {})
+    options["prepare_threshold"] = 5 if enabled else None
+    if enabled:
+        options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
+
+
+prepared_statements_configure(DATABASES["default"], enabled=env.bool("DATABASE_PREPARED_STATEMENTS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth, DRF throttles) and counters live in the cache: in

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env, prepared_statements_configure
 from .demo_site import (  # noqa: F401 - settings
     PORTAL_ICP_FILING,
     PORTAL_POSTAL_ADDRESS,
@@ -28,9 +28,9 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_privacy_portal_{TEST_RUN_ID}"}
 # Django's PostgreSQL backend, except that emptying tables between transactional tests
 # passes the audit log's and the consent ledger's TRUNCATE triggers (see its docstring).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # As deployed: the hot paths' statements are prepared, each planned once (core/prepared.py).
+    prepared_statements_configure(DATABASES["default"], enabled=True)
     DATABASES["default"]["ENGINE"] = "tests.postgresql_flush"
-    # As deployed (settings/base.py): the hot paths' statements are prepared (core/prepared.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # Integration tests switch eager mode off and run a real worker on this broker.
 CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 if "TEST_CELERY_BROKER_URL" not in os.environ:
