@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StepUpCheck, User
+from core.process_cache import request_generations_with
 
 RECOVERY_DEVICE_NAME = "recovery"
 AUTHENTICATOR_DEVICE_NAME = "authenticator"
@@ -111,7 +112,8 @@ def two_factor_enabled_cached(*, user: User) -> bool:
     answer = getattr(user, "_two_factor_enabled", None)
     if answer is None:
         key = ENABLED_CACHE_KEY.format(user_id=user.pk)
-        answer = cache.get(key)
+        # With the request's table generations, which the page asks for next: one round trip for both.
+        answer = request_generations_with([key])[0].get(key)
         if answer is None:
             answer = two_factor_enabled(user=user)
             cache.set(key, answer, ENABLED_CACHE_SECONDS)
