@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from consents.models import Purpose
+from consents.models import Partner, Purpose
 
 from .chart import consent_history_svg
 from .selectors import consent_history, consent_report_purposes, consent_totals
@@ -32,6 +32,17 @@ def _purpose_asked(request) -> Purpose | None:
     return purpose
 
 
+def _partner_asked(request, purpose: Purpose | None) -> Partner | None:
+    """The partner in ``?partner=``, which must receive data under the shown purpose; else 404."""
+    code = request.GET.get("partner", "")
+    if not code:
+        return None
+    partner = purpose.partners.filter(code=code).first() if purpose is not None else None
+    if partner is None:
+        raise Http404(_("No such partner under this purpose in the consent report."))
+    return partner
+
+
 def report_page(request, *, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
@@ -39,7 +50,8 @@ def report_page(request, *, model_admin):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     purposes = list(consent_report_purposes())
     shown = _purpose_asked(request) or (purposes[0] if purposes else None)
-    history = consent_history(purpose=shown) if shown is not None else []
+    partner = _partner_asked(request, shown)
+    history = consent_history(purpose=shown, partner=partner) if shown is not None else []
     opts = model_admin.model._meta
     context = {
         **model_admin.admin_site.each_context(request),
@@ -48,6 +60,7 @@ def report_page(request, *, model_admin):
         "totals": consent_totals(),
         "purposes": purposes,
         "shown": shown,
+        "shown_partner": partner,
         "history": history,
         "chart": consent_history_svg(history),
         "download_url": reverse(f"{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_download"),

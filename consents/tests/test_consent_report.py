@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.selectors import citizen_accounts
 from audit.models import AuditEvent
-from consents.models import ConsentChannel, ConsentEvent, Purpose
+from consents.models import ConsentChannel, ConsentEvent, Partner, Purpose
 from consents.services import consent_grant, consent_withdraw
 from tests.factories import StaffFactory, UserFactory
 
@@ -115,3 +115,49 @@ def test_the_ledger_is_untouched_by_reporting(population, officer, verified_clie
     before = ConsentEvent.objects.count()
     verified_client(officer).get(URL, **EN)
     assert ConsentEvent.objects.count() == before
+
+
+@pytest.fixture
+def sharing(db):
+    """Surveys with the survey supplier: one person shares, one stopped sharing, one only took the purpose."""
+    surveys = Purpose.objects.get(code="surveys")
+    supplier = Partner.objects.get(code="survey_partner")
+    sharing, stopped, purpose_only = UserFactory(), UserFactory(), UserFactory()
+    with _at(_months_ago(2)):
+        for person in (sharing, stopped, purpose_only):
+            consent_grant(subject=person, purpose=surveys, channel=ConsentChannel.WEB, actor=person)
+        for person in (sharing, stopped):
+            consent_grant(subject=person, purpose=surveys, partner=supplier, channel=ConsentChannel.WEB, actor=person)
+    with _at(_months_ago(1)):
+        consent_withdraw(subject=stopped, purpose=surveys, partner=supplier, channel=ConsentChannel.WEB, actor=stopped)
+    return surveys, supplier
+
+
+def test_each_partner_has_its_own_line_of_figures(sharing, officer, verified_client):
+    surveys, supplier = sharing
+    page = verified_client(officer).get(URL, **EN)
+    totals = {(line.purpose.code, line.partner.code if line.partner else None): line for line in page.context["totals"]}
+    purpose_line, partner_line = totals[("surveys", None)], totals[("surveys", "survey_partner")]
+    assert (purpose_line.granted, purpose_line.withdrawn) == (3, 0)
+    assert (partner_line.granted, partner_line.withdrawn) == (1, 1)
+    assert partner_line.never_decided == citizen_accounts().count() - 2
+    assert "?purpose=surveys&amp;partner=survey_partner" in page.content.decode()
+
+
+def test_a_partners_history_counts_sharing_month_by_month(sharing, officer, verified_client):
+    page = verified_client(officer).get(URL, {"purpose": "surveys", "partner": "survey_partner"}, **EN)
+    assert page.status_code == 200
+    two_ago, one_ago, now = page.context["history"][-3:]
+    assert (two_ago.granted, two_ago.withdrawn, two_ago.grants) == (2, 0, 2)
+    assert (one_ago.granted, one_ago.withdrawn, one_ago.withdrawals) == (1, 1, 1)
+    assert (now.granted, now.withdrawn) == (1, 1)
+    assert "shared with Survey supplier (sandbox), month by month" in page.content.decode()
+    # The purpose's own history is another line: three people took the purpose, none withdrew it.
+    purpose_only = verified_client(officer).get(URL, {"purpose": "surveys"}, **EN).context["history"][-1]
+    assert (purpose_only.granted, purpose_only.withdrawn) == (3, 0)
+
+
+def test_a_partner_that_is_not_under_the_purpose_is_404(officer, verified_client):
+    signed_in = verified_client(officer)
+    assert signed_in.get(URL, {"purpose": "recommendations", "partner": "survey_partner"}, **EN).status_code == 404
+    assert signed_in.get(URL, {"purpose": "surveys", "partner": "nobody"}, **EN).status_code == 404
