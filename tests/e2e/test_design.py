@@ -23,6 +23,7 @@ WORDS = {
     "zh-hans": {
         "summary": "请检查您填写的内容",
         "faq": "常见问题",
+        "policy": "隐私政策",
         "contact": "联系我们",
         "accessibility": "无障碍声明",
         "business": "法人（企业）",
@@ -30,6 +31,7 @@ WORDS = {
     "en": {
         "summary": "Please check what you entered",
         "faq": "Questions and answers",
+        "policy": "Privacy policy",
         "contact": "Contact us",
         "accessibility": "Accessibility statement",
         "business": "Legal person (business)",
@@ -222,3 +224,5 @@ def test_footer_shows_who_runs_the_site_and_its_filings_and_the_help_pages_open(
         page.get_by_role("contentinfo").get_by_role("link", name=WORDS[language][page_name], exact=True).click()
         expect(page).to_have_url(re.compile(rf"/help/{page_name}/$"))
         expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[language][page_name])
+    page.get_by_role("contentinfo").get_by_role("link", name=WORDS[language]["policy"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/policy/$"))

@@ -48,7 +48,8 @@ PASSWORD = "Correct-Horse-42"
 HANDLE = "u273ad690926a084d"
 LANGUAGES = ["zh-hans", "en"]
 # Each language on its own width: what these tests look at is words, not layout.
-LANGUAGE_WIDTHS = [("zh-hans", 390), ("en", 1280)]
+# Every journey in both languages, on a phone and on a desktop.
+LANGUAGE_WIDTHS = [(language, width) for language in ("zh-hans", "en") for width in (390, 1280)]
 HEIGHT = {390: 844, 1280: 800}
 CHROME_ON_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -188,11 +189,13 @@ def test_an_error_page_gives_an_eight_character_reference_to_read_out(live_serve
 # -- Mail that links back ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_a_password_reset_email_links_back_to_the_configured_site(live_server, new_page, out, settings, language):
+@pytest.mark.parametrize(("language", "width"), LANGUAGE_WIDTHS)
+def test_a_password_reset_email_links_back_to_the_configured_site(
+    live_server, new_page, out, settings, language, width
+):
     settings.SITE_URL = live_server.url  # the configured site is the one this test runs
     person = UserFactory(language=language)
-    page = new_page(language=language)
+    page = new_page(language=language, width=width)
     page.goto(live_server.url + "/accounts/password/reset/")
     page.locator("#id_email").fill(person.email)
     page.locator("main form button[type=submit]").first.click()
@@ -209,7 +212,7 @@ def test_a_password_reset_email_links_back_to_the_configured_site(live_server, n
     page.goto(reset[0].replace("&amp;", "&"))
     expect(page.locator("#id_password1")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", language)
-    page.screenshot(path=str(out / f"password-reset-from-email-{language}.png"), full_page=True)
+    page.screenshot(path=str(out / f"password-reset-from-email-{language}-{width}.png"), full_page=True)
 
 
 # -- Home ----------------------------------------------------------------------------------------

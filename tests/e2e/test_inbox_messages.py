@@ -19,10 +19,12 @@ SUBJECT = {
 }
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("first, then", [("zh-hans", "en"), ("en", "zh-hans")])
 def test_a_message_link_opens_the_portal_and_the_message_follows_the_language(
-    live_server, page: Page, settings, artifacts_dir, first, then
+    live_server, page: Page, settings, artifacts_dir, first, then, width
 ):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 800})
     # The live server is "the configured site": links written from SITE_URL must land on it.
     settings.SITE_URL = live_server.url
     person = UserFactory(language=first)
@@ -44,13 +46,13 @@ def test_a_message_link_opens_the_portal_and_the_message_follows_the_language(
     expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT[first])
     link = page.get_by_test_id("message-body").get_by_role("link")
     expect(link).to_have_attribute("href", f"{live_server.url}/account/identity/verify/")
-    page.screenshot(path=str(artifacts_dir / f"inbox-message-{first}.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / f"inbox-message-{first}-{width}.png"), full_page=True)
 
     # Switching language rewrites the message itself, not just the page around it.
     page.get_by_label("语言" if first == "zh-hans" else "Language").select_option(then)
     expect(page.locator("html")).to_have_attribute("lang", then)
     expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT[then])
-    page.screenshot(path=str(artifacts_dir / f"inbox-message-{then}-after-switch.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / f"inbox-message-{then}-after-switch-{width}.png"), full_page=True)
 
     page.get_by_test_id("message-body").get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/account/identity/verify/")
