@@ -77,11 +77,21 @@ def test_the_summary_reads_without_sideways_scroll_on_a_desktop_and_a_phone(
         # The summary names the device and the purpose; the JSON keeps the user agent and the purpose's code.
         device = device_name(LONG_DEVICE)
         purpose_name = purpose.name
+        about_heading = translation.gettext("What we hold, why, and for how long")
+        about_columns = [translation.gettext(text) for text in ("Why we hold it", "Legal basis", "How long we keep it")]
 
     for width in (DESKTOP, PHONE):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(summary.as_uri())
         assert _sideways_scroll(page) <= 0, f"{width} px: the page scrolls sideways"
+        # First, what each category is, why it is held, on what basis and for how long.
+        expect(page.locator("h2").first).to_have_text(about_heading)
+        about = page.locator("#about + table")
+        if width == DESKTOP:
+            for column in about_columns:
+                expect(about.get_by_role("columnheader", name=column)).to_be_visible()
+        # Sign-in activity is deleted after 183 days (its retention rule), in words of the reader's language.
+        expect(about.locator("tr", has=page.locator("a[href='#sign_in_activity']")).get_by_text("183")).to_be_visible()
         profile = page.locator("#profile + p + .records table.record")
         expect(profile.get_by_role("rowheader", name=account_label)).to_be_visible()
         ledger = page.locator("#consent_ledger + p + .records")
