@@ -17,6 +17,8 @@ from django.urls import resolve
 from django.utils.module_loading import import_string
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+# Hooks only Django's handler calls, so a middleware with one cannot run inside BrowserMiddleware.
+HOOKS = ("process_view", "process_template_response", "process_exception")
 
 
 class ProbesFirstMiddleware:
@@ -82,9 +84,6 @@ def _chain(paths, get_response):
             )
         handler = convert_exception_to_response(middleware)
     return handler
-
-
-HOOKS = ("process_view", "process_template_response", "process_exception")
 
 
 # What admin's own checks (admin.E408–E410, silenced in settings) look for in MIDDLEWARE, in this order.

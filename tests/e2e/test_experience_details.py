@@ -47,7 +47,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-Horse-42"
 HANDLE = "u273ad690926a084d"
 LANGUAGES = ["zh-hans", "en"]
-# Each language on its own width: what these tests look at is words, not layout.
 # Every journey in both languages, on a phone and on a desktop.
 LANGUAGE_WIDTHS = [(language, width) for language in ("zh-hans", "en") for width in (390, 1280)]
 HEIGHT = {390: 844, 1280: 800}
