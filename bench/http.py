@@ -54,6 +54,8 @@ CHECK_REQUESTS = 2_000
 BATCH_SIZE = 1_000
 BATCH_REQUESTS = 20
 CHECK_PATH = "/api/v1/consent-check/"
+# What only a signed-in person's page carries (templates/base.html's header).
+SIGNED_IN_MARK = b'data-testid="signed-in-name"'
 BATCH_PATH = "/api/v1/consent-check/batch/"
 # Rates no URL will reach on this machine: they size how many clients share the load.
 CHECK_CEILING_RPS = 5_000
@@ -235,5 +237,8 @@ class _Driver:
         status, body = self._fetch(load.requests[0], signed_in=load.signed_in)
         if status != 200:
             raise BenchmarkFailed(f"{load.name}: {load.requests[0].path} answered {status} {body[:300]!r}")
+        if load.signed_in and SIGNED_IN_MARK not in body:
+            # A session the portal refused would be served the anonymous page, and measured as signed in.
+            raise BenchmarkFailed(f"{load.name}: {load.requests[0].path} was not served to the signed-in citizen")
         if load.name == "consent_check" and not json.loads(body)["allowed"]:
             raise BenchmarkFailed(f"{load.name}: the seeded consent was not found: {body[:200]!r}")

@@ -17,6 +17,7 @@ from core.dispatch import dispatch_on_commit
 from core.logging import mask_personal_data
 
 from . import kinds, sending
+from .inbox_epoch import inbox_changed
 from .models import InboxMessage, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def notification_send(
     inbox = email = None
     with transaction.atomic():
         if spec.inbox:
+            inbox_changed()
             inbox = InboxMessage.objects.create(
                 recipient=recipient, kind=kind, subject=subject, body=body, texts=_texts_json(texts)
             )
@@ -232,11 +234,13 @@ def outbox_retry(*, outbox_ids: list[int]) -> int:
 
 def inbox_mark_read(*, message: InboxMessage) -> None:
     if message.read_at is None:
+        inbox_changed()
         message.read_at = timezone.now()
         message.save(update_fields=["read_at"])
 
 
 def inbox_mark_all_read(*, user) -> int:
+    inbox_changed()
     return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -289,6 +293,7 @@ def notify_bulk(
                 )
             )
     with transaction.atomic():
+        inbox_changed()
         InboxMessage.objects.bulk_create(inbox)
         OutboxEmail.objects.bulk_create(emails)
     # bulk_create sets the primary keys (PostgreSQL and SQLite return them); every row has a recipient.
@@ -385,6 +390,7 @@ def _notify_set_sql(*, spec, people: QuerySet, texts: dict, now, quote) -> tuple
     params += [value for language, (subject, body) in texts.items() for value in (language, subject, body)]
     params += [*texts, settings.LANGUAGE_CODE]
     if spec.inbox:
+        inbox_changed()
         inbox_columns = columns(InboxMessage, "recipient", "kind", "subject", "body", "texts", "created_at", "read_at")
         steps.append(
             f"inbox AS (INSERT INTO {table(InboxMessage)} ({inbox_columns})"  # noqa: S608

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from notifications.inbox_epoch import inbox_changed
 from notifications.kinds import kind_labels
 from notifications.models import InboxMessage, OutboxEmail
 from personal_data.fields import moment, text
@@ -33,6 +34,7 @@ def export_inbox_messages(user):
 def erase_inbox_messages(user) -> str:
     if is_held(user=user, category="inbox_messages"):
         return "kept"
+    inbox_changed()
     InboxMessage.objects.filter(recipient=user).delete()
     return "deleted"
 

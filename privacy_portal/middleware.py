@@ -94,6 +94,19 @@ ADMIN_NEEDS = (
 )
 
 
+def _position(browser: list[str], needed: str) -> int | None:
+    """Where ``needed``, or a middleware built on it, stands in ``browser``."""
+    wanted = import_string(needed)
+    for position, path in enumerate(browser):
+        try:
+            found = import_string(path)
+        except ImportError:
+            continue
+        if isinstance(found, type) and issubclass(found, wanted):
+            return position
+    return None
+
+
 def browser_middleware_check(app_configs=None, **kwargs):
     """Admin's middlewares are among the browser's, under the browser middleware, in their order."""
     errors = []
@@ -101,21 +114,22 @@ def browser_middleware_check(app_configs=None, **kwargs):
         return [
             checks.Error(
                 "privacy_portal.middleware.BrowserMiddleware must be in MIDDLEWARE: it runs BROWSER_MIDDLEWARE.",
-                id="privacy_portal.E101",
+                id="privacy_portal.E120",
             )
         ]
     browser = list(getattr(settings, "BROWSER_MIDDLEWARE", []))
-    missing = [path for path in ADMIN_NEEDS if path not in browser]
+    positions = [_position(browser, needed) for needed in ADMIN_NEEDS]
+    missing = [needed for needed, position in zip(ADMIN_NEEDS, positions, strict=True) if position is None]
     if missing:
         errors.append(
             checks.Error(
-                f"BROWSER_MIDDLEWARE must include {', '.join(missing)} (admin needs it).", id="privacy_portal.E102"
+                f"BROWSER_MIDDLEWARE must include {', '.join(missing)} (admin needs it).", id="privacy_portal.E121"
             )
         )
-    elif [browser.index(path) for path in ADMIN_NEEDS] != sorted(browser.index(path) for path in ADMIN_NEEDS):
+    elif positions != sorted(positions):
         errors.append(
             checks.Error(
-                f"BROWSER_MIDDLEWARE must list {', '.join(ADMIN_NEEDS)} in this order.", id="privacy_portal.E103"
+                f"BROWSER_MIDDLEWARE must list {', '.join(ADMIN_NEEDS)} in this order.", id="privacy_portal.E122"
             )
         )
     return errors

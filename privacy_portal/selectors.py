@@ -51,7 +51,7 @@ class HomeOverview:
 
 
 def _account_facts(*, user) -> tuple[bool, int]:
-    """Whether the primary email is confirmed, and the identity level: one fixed statement.
+    """Whether the primary email is confirmed, and the identity level: read with the person, or one fixed statement.
 
     The dashboard's per-person statement (``person_facts``), composed once per
     process: the ORM spent about a millisecond compiling the same question on
@@ -59,11 +59,17 @@ def _account_facts(*, user) -> tuple[bool, int]:
     ``user``, so the header's name (``verified_name_for``) reads it instead of
     asking again.
     """
-    facts = person_facts(user=user)
-    profile = facts.profile if facts is not None else None
-    get_user_model().identity.related.set_cached_value(user, profile)
+    email_verified = getattr(user, "session_email_verified", None)
+    if email_verified is not None and get_user_model().identity.is_cached(user):
+        # Read with the person by the session (accounts/session_user.py): nothing to ask.
+        profile = getattr(user, "identity", None)
+    else:
+        facts = person_facts(user=user)
+        profile = facts.profile if facts is not None else None
+        get_user_model().identity.related.set_cached_value(user, profile)
+        email_verified = facts.email_verified if facts is not None else False
     level = profile.verification_level if profile is not None else VerificationLevel.REGISTERED
-    return (facts.email_verified if facts is not None else False), level
+    return email_verified, level
 
 
 def home_next_steps_for(*, user) -> tuple[str, ...]:

@@ -79,7 +79,8 @@ MIDDLEWARE = [
 # No view, template-response or exception hooks here (those need MIDDLEWARE).
 BROWSER_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the person read by a prepared statement (accounts/session_user.py).
+    "accounts.session_user.SessionUserMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.AccountLanguageMiddleware",
     "accounts.two_factor.middleware.SecondFactorStepMiddleware",

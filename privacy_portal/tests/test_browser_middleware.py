@@ -82,12 +82,12 @@ def test_the_deployments_middlewares_pass_the_check():
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        (lambda s: setattr(s, "MIDDLEWARE", [m for m in s.MIDDLEWARE if not m.endswith("BrowserMiddleware")]), "E101"),
+        (lambda s: setattr(s, "MIDDLEWARE", [m for m in s.MIDDLEWARE if not m.endswith("BrowserMiddleware")]), "E120"),
         (
             lambda s: setattr(s, "BROWSER_MIDDLEWARE", [m for m in s.BROWSER_MIDDLEWARE if "messages" not in m]),
-            "E102",
+            "E121",
         ),
-        (lambda s: setattr(s, "BROWSER_MIDDLEWARE", list(reversed(s.BROWSER_MIDDLEWARE))), "E103"),
+        (lambda s: setattr(s, "BROWSER_MIDDLEWARE", list(reversed(s.BROWSER_MIDDLEWARE))), "E122"),
     ],
 )
 def test_the_check_names_what_admin_would_miss(settings, change, error):

@@ -1,9 +1,10 @@
 """The signed-in pages people open most: what a page view costs in queries, and that it writes nothing.
 
 Issue #13: a signed-in GET writes nothing (session activity is written at
-most once per ``SESSION_ACTIVITY_INTERVAL``); home takes at most 6 queries (the issue asked for 8),
-the consent dashboard at most 9 (issue #13 asked for 12), however long the person's history and
-however many purposes and partners the catalogue holds.
+most once per ``SESSION_ACTIVITY_INTERVAL``); home takes at most 4 queries (the issue asked for 8),
+the consent dashboard at most 5 (issue #13 asked for 12), however long the person's history and
+however many purposes and partners the catalogue holds. Both counts include the session row, which
+production reads from Redis (accounts/session_store.py): there, home is 3 queries.
 """
 
 import re
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ("/", "/privacy/", "/inbox/", "/requests/")
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-HOME_MAX_QUERIES = 6
-DASHBOARD_MAX_QUERIES = 9
+HOME_MAX_QUERIES = 4
+DASHBOARD_MAX_QUERIES = 5
 
 
 @pytest.fixture(autouse=True)
@@ -185,7 +186,7 @@ def test_the_sessions_page_still_shows_recent_activity():
 # -- Query counts ------------------------------------------------------------------------------
 
 
-def test_signed_in_home_takes_at_most_six_queries(django_assert_max_num_queries):
+def test_signed_in_home_takes_at_most_four_queries(django_assert_max_num_queries):
     client = _signed_in(_citizen())
     client.get("/")
     with django_assert_max_num_queries(HOME_MAX_QUERIES):
@@ -212,7 +213,7 @@ def test_signed_in_home_reads_the_persons_consents_once():
     assert len([sql for sql in queries if "consents_consentstate" in sql]) == 1
 
 
-def test_the_dashboard_takes_at_most_nine_queries(django_assert_max_num_queries):
+def test_the_dashboard_takes_at_most_five_queries(django_assert_max_num_queries):
     client = _signed_in(_citizen())
     client.get("/privacy/")
     with django_assert_max_num_queries(DASHBOARD_MAX_QUERIES):
