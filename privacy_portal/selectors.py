@@ -1,9 +1,10 @@
 """Reads for the site-wide pages: the signed-in home page's "what next" overview.
 
-Home is the page people land on, so it reads little: one query for the
-account's facts, one for open requests, one for the consent rows; the
-two-factor answer and the catalogue come from caches, and the unread count
-is the header's (``notifications.context_processors.inbox``).
+Home is the page people land on, so it reads little: one query for open
+requests and one for the consent rows. The account's facts (the profile and
+whether the email is confirmed) and the unread count came with the person
+(``accounts.session_user``); the two-factor answer and the catalogue come
+from caches.
 """
 
 import datetime
@@ -53,11 +54,10 @@ class HomeOverview:
 def _account_facts(*, user) -> tuple[bool, int]:
     """Whether the primary email is confirmed, and the identity level: read with the person, or one fixed statement.
 
-    The dashboard's per-person statement (``person_facts``), composed once per
-    process: the ORM spent about a millisecond compiling the same question on
-    every home page. The identity profile comes with it and is left on
-    ``user``, so the header's name (``verified_name_for``) reads it instead of
-    asking again.
+    A person the session loaded (``accounts.session_user``) carries both. For
+    anyone else (a test's user, a script) the dashboard's per-person statement
+    (``person_facts``) answers, and its profile is left on ``user`` so the
+    header's name (``verified_name_for``) reads it instead of asking again.
     """
     email_verified = getattr(user, "session_email_verified", None)
     if email_verified is not None and get_user_model().identity.is_cached(user):

@@ -59,6 +59,8 @@ def test_the_person_is_read_with_one_query(backend):
         user = session_user(request)
     assert user.pk == person.pk and user.is_authenticated
     assert user.username == person.username
+    # Read by the portal's statement, not Django's get(pk=…): the header's count came with the person.
+    assert user.session_inbox_unread == 0
     person_reads = [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
     assert len(person_reads) == 1
 
