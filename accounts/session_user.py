@@ -22,17 +22,17 @@ signing in changes and no session is lost when this is deployed.
 
 from functools import cache, partial
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.middleware import AuthenticationMiddleware, auser
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from accounts.identity.selectors import email_verified_of
 from core.compiled_query import CompiledQuery
 from notifications.inbox_epoch import inbox_epoch
 from notifications.selectors import inbox_unread_of
@@ -47,7 +47,7 @@ def _person_query(pk):
         ._default_manager.filter(pk=pk)
         .select_related("identity")
         .annotate(
-            session_email_verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            session_email_verified=email_verified_of(OuterRef("pk")),
             session_inbox_unread=inbox_unread_of(OuterRef("pk")),
         )
     )
@@ -109,5 +109,5 @@ class SessionUserMiddleware(AuthenticationMiddleware):
 
     def process_request(self, request):
         super().process_request(request)
+        # ``request.auser`` stays Django's (async views load the person Django's way).
         request.user = SimpleLazyObject(partial(_request_user, request))
-        request.auser = partial(auser, request)

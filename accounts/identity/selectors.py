@@ -36,8 +36,13 @@ def identity_row_query(*, user: User) -> QuerySet[User]:
     return (
         User.objects.filter(pk=user.pk)
         .select_related("identity")
-        .annotate(email_verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .annotate(email_verified=email_verified_of(OuterRef("pk")))
     )
+
+
+def email_verified_of(person_pk) -> Exists:
+    """Whether ``person_pk`` (an ``OuterRef`` to a person) has a confirmed email address, as an expression."""
+    return Exists(EmailAddress.objects.filter(user=person_pk, verified=True))
 
 
 def identity_profile_and_contact_of(*, user: User, row: User | None) -> tuple[IdentityProfile, bool]:
